@@ -1,0 +1,54 @@
+# HELP Field: `make run` serves the app on http://127.0.0.1:5000, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-fast lint bench system-deps worker clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## run: set up, migrate, seed the demo data and serve (SQLite in instance/; jobs inline unless REDIS_URL is set)
+run: $(VENV)/.runtime
+	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
+	APP_ENV=$${APP_ENV:-development} $(FLASK) seed-demo
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "REDIS_URL is set: starting an rq worker alongside the web server"; \
+	  APP_ENV=$${APP_ENV:-development} $(VENV)/bin/python -m workers & \
+	fi; \
+	echo "HELP Field on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
+	APP_ENV=$${APP_ENV:-development} exec $(FLASK) run --host $(HOST) --port $(PORT)
+
+## worker: an rq worker for push alerts (needs REDIS_URL)
+worker: $(VENV)/.runtime
+	$(VENV)/bin/python -m workers
+
+## system-deps: Redis, PostgreSQL and Chromium for the tests (installed with apt-get where missing)
+system-deps:
+	bash scripts/system-deps.sh
+
+## test: set up and run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
+test: $(VENV)/.dev system-deps
+	$(VENV)/bin/pytest
+
+## test-fast: SQLite only, no browser (for quick local loops)
+test-fast: $(VENV)/.dev
+	$(VENV)/bin/pytest --db sqlite -m "not e2e and not slow"
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check app workers tests bench
+
+bench: $(VENV)/.dev system-deps
+	bash bench/run_all.sh
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

@@ -1,0 +1,81 @@
+"""HELP Field: the application factory. No I/O happens at import time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as settings
+from app.extensions import api, db, migrate
+
+API_SPEC = {
+    "API_TITLE": "HELP Field API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "Offline-first field app for HELP teams. See docs/api.md."},
+        "components": {"securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "help_session"},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+        }},
+    },
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.from_environment(Path(app.instance_path)))
+    app.config.update(API_SPEC)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False
+
+    if app.config["TRUST_PROXY_HOPS"]:
+        hops = app.config["TRUST_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from app import models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    api.init_app(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_cli(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.routes import blp as auth_blp
+    from app.directory.routes import blp as directory_blp
+    from app.ops.routes import blp as ops_blp
+    from app.ops.routes import pages as ops_pages
+
+    for blp in (auth_blp, directory_blp, ops_blp):
+        api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
+    app.register_blueprint(ops_pages)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from app import errors, security, transaction
+    from app.auth.guard import load_signed_in_user
+
+    app.before_request(load_signed_in_user)
+    transaction.install(app)
+    security.harden(app)
+    errors.register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

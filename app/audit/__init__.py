@@ -1,0 +1,1 @@
+"""The audit log (who read or changed what) and the disclosure ledger."""

@@ -1,0 +1,1 @@
+"""Users, roles, sign-in sessions, CSRF and the permission policy."""

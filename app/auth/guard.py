@@ -1,0 +1,61 @@
+"""Per-request sign-in, CSRF and content-type checks for the JSON API, and view decorators."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import g, request
+
+from app.auth.models import User
+from app.auth.sessions import COOKIE_NAME, csrf_matches, resume_session
+from app.errors import ApiError
+
+API_PREFIX = "/api/v1"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Signing in is the one write that cannot carry a CSRF token yet.
+CSRF_EXEMPT = {f"{API_PREFIX}/auth/login"}
+
+
+def load_signed_in_user() -> None:
+    """before_request: resolve the session cookie; check content type and CSRF on writes."""
+    g.user = None
+    g.auth_session = None
+    if not request.path.startswith(API_PREFIX + "/"):
+        return
+    if request.method in WRITE_METHODS and request.content_length not in (None, 0):
+        if not request.is_json:
+            raise ApiError(415, "unsupported_media_type",
+                           "Send the body as JSON with Content-Type: application/json.")
+    resumed = resume_session(request.cookies.get(COOKIE_NAME))
+    if resumed is not None:
+        g.auth_session, g.user = resumed
+    if request.method in WRITE_METHODS and request.path not in CSRF_EXEMPT and g.user is not None:
+        if not csrf_matches(g.auth_session, request.headers.get("X-CSRF-Token")):
+            raise ApiError(403, "csrf_failed",
+                           "The security token is missing or out of date; reload the app and try again.")
+
+
+def current_user() -> User:
+    """The signed-in user; 401 not_authenticated when there is none."""
+    user = g.get("user")
+    if user is None:
+        raise ApiError(401, "not_authenticated", "Sign in to continue.")
+    return user
+
+
+def signed_in(*checks: Callable[[User], bool]) -> Callable:
+    """Require a signed-in user passing every policy check (403 forbidden otherwise)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            for check in checks:
+                if not check(user):
+                    raise ApiError(403, "forbidden", "Your role does not allow this.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

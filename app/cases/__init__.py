@@ -1,0 +1,1 @@
+"""Case management: people accepted into longer-term support."""

@@ -1,0 +1,91 @@
+"""Command-line tools: seed-demo, users create/deactivate, push vapid-keys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from app.auth.models import User
+from app.auth.services import UserError, create_user, deactivate_user
+from app.extensions import db
+from app.push import vapid
+from app.seed import seed_demo_users, seed_reference_data
+from app.vocabulary import ROLES
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+push_cli = AppGroup("push", help="Web Push settings.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Create the partner agencies, teams, shelters and one demo user per role (safe to run twice)."""
+    created = seed_reference_data()
+    accounts = seed_demo_users()
+    db.session.commit()
+    click.echo("Reference data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
+    click.echo("Demo sign-ins (for demos only):")
+    for username, password, role, new in accounts:
+        click.echo(f"  {role:<11} {username:<11} {password}{'' if new else '   (already there)'}")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.read().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--team", help="Team name, e.g. 'Downtown HELP'.")
+@click.option("--agency", help="Partner agency name (required for navigators).")
+@click.option("--display-name", help="Name shown in the app.")
+def users_create(username: str, role: str, team: str | None, agency: str | None, display_name: str | None) -> None:
+    """Create a user; the password is read from standard input."""
+    password = _read_password()
+    try:
+        user = create_user(username, role, password, team=team, agency=agency, display_name=display_name)
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} '{user.username}' (id {user.id}).")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Switch a user off and end all their sessions at once (lost phone, leaving the unit)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user named '{username}'.")
+    ended = deactivate_user(user)
+    db.session.commit()
+    click.echo(f"Deactivated '{user.username}'; ended {ended} session(s).")
+
+
+@push_cli.command("vapid-keys")
+@click.option("--force", is_flag=True, help="Replace an existing key (existing subscriptions stop working).")
+def vapid_keys(force: bool) -> None:
+    """Generate the VAPID key pair into instance/ and print the public key."""
+    path = Path(current_app.instance_path) / vapid.KEY_FILE
+    if current_app.config.get("VAPID_PRIVATE_KEY"):
+        click.echo("VAPID_PRIVATE_KEY is set in the environment; using it.")
+    elif path.exists() and not force:
+        click.echo(f"Keeping the existing key in {path} (use --force to replace it).")
+    else:
+        vapid.generate_key_file(path)
+        click.echo(f"Wrote a new private key to {path}.")
+    click.echo(f"Public key: {vapid.public_key_b64url()}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(push_cli)

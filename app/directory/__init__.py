@@ -1,0 +1,1 @@
+"""Reference data every phone needs: teams (patrol divisions), partner agencies, sites."""

@@ -1,0 +1,45 @@
+"""Teams, partner agencies and the sites (shelters, drop-ins) where navigators check in."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.records import enum_check
+from app.vocabulary import SITE_KINDS
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True, nullable=False)
+    division: Mapped[str | None] = mapped_column(sa.String(120))
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0, index=True)
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True, nullable=False)
+    short_name: Mapped[str | None] = mapped_column(sa.String(60))
+    # Needs codes this agency serves: drives the triage suggestions.
+    services: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0, index=True)
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+    __table_args__ = (enum_check("kind", "kind", SITE_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="shelter")
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0, index=True)

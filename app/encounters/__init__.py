@@ -1,0 +1,1 @@
+"""Encounters: interactions, primary responses, consultations, on-scene assists, shelter check-ins."""

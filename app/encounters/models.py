@@ -1,0 +1,50 @@
+"""One encounter logged by a team member; occurred_on is its day in the service's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.records import UUID, FieldRecord, UtcDateTime, enum_check
+from app.vocabulary import ENCOUNTER_KINDS
+
+
+class Encounter(FieldRecord, db.Model):
+    __tablename__ = "encounters"
+    __table_args__ = (
+        enum_check("kind", "kind", ENCOUNTER_KINDS),
+        sa.CheckConstraint("triage_level BETWEEN 1 AND 4", name="triage_level_range"),
+        sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 0 AND 1440",
+                           name="duration_range"),
+        sa.CheckConstraint("kind NOT IN ('primary_response', 'on_scene_assist') OR call_number IS NOT NULL",
+                           name="call_number_required"),
+        sa.CheckConstraint("kind <> 'shelter_check_in' OR site_id IS NOT NULL", name="site_required"),
+        sa.Index("ix_encounters_team_occurred", "team_id", "occurred_at"),
+        sa.Index("ix_encounters_day_kind", "occurred_on", "kind"),
+        sa.Index("ix_encounters_team_day_kind", "team_id", "occurred_on", "kind"),
+        sa.Index("ix_encounters_person_occurred", "person_id", "occurred_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    occurred_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    person_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("persons.id"))
+    call_number: Mapped[str | None] = mapped_column(sa.String(40))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id"))
+    needs: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    risk_flags: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    outcome: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    triage_level: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    triage_computed: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float)
+    duration_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    description: Mapped[str | None] = mapped_column(sa.String(1000))
+    notes: Mapped[str | None] = mapped_column(sa.String(4000))
+
+
+

@@ -1,0 +1,15 @@
+"""Imports every domain's models so the metadata (and Alembic) sees the whole schema."""
+
+from app.audit.models import AuditEvent, Disclosure
+from app.auth.models import AuthSession, LoginFailure, User
+from app.cases.models import Case
+from app.directory.models import Agency, Site, Team
+from app.encounters.models import Encounter
+from app.people.models import Person
+from app.push.models import PendingAlert, PushSubscription
+from app.referrals.models import Referral, ReferralEvent
+from app.sync.models import ChangeClock
+
+__all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "Agency", "Site",
+           "Team", "Encounter", "Person", "PendingAlert", "PushSubscription", "Referral", "ReferralEvent",
+           "ChangeClock"]

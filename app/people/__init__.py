@@ -1,0 +1,1 @@
+"""The people teams meet: alias-friendly records, consent, search and timelines."""

@@ -1,0 +1,1 @@
+"""Web Push alerts: VAPID keys, subscriptions, the alert outbox and the sender."""

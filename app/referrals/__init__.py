@@ -1,0 +1,1 @@
+"""Referrals to partner agencies: the lifecycle state machine, inbox and history."""

@@ -1,0 +1,61 @@
+"""A referral of a person to a partner agency, and every status change it went through."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.records import UUID, FieldRecord, UtcDateTime, enum_check, utcnow
+from app.vocabulary import NEEDS, REFERRAL_STATUSES, URGENCIES
+
+
+class Referral(FieldRecord, db.Model):
+    __tablename__ = "referrals"
+    __table_args__ = (
+        enum_check("status", "status", REFERRAL_STATUSES),
+        enum_check("urgency", "urgency", URGENCIES),
+        enum_check("service", "service", NEEDS),
+        sa.Index("ix_referrals_agency_status", "agency_id", "status"),
+        sa.Index("ix_referrals_made_on", "made_on"),
+        sa.Index("ix_referrals_accepted_on", "accepted_on"),
+    )
+
+    person_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("persons.id"), nullable=False, index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), nullable=False)
+    encounter_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("encounters.id"))
+    service: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    urgency: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="routine")
+    consent_obtained: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    notes: Mapped[str | None] = mapped_column(sa.String(4000))
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="pending")
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    made_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_on: Mapped[date | None] = mapped_column(sa.Date)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+
+
+class ReferralEvent(db.Model):
+    """One status change; entry_id is the phone's UUID of the referral_update (idempotency key)."""
+
+    __tablename__ = "referral_events"
+    __table_args__ = (
+        enum_check("from_status", "from_status", REFERRAL_STATUSES),
+        enum_check("to_status", "to_status", REFERRAL_STATUSES),
+        sa.UniqueConstraint("referral_id", "version", name="uq_referral_events_referral_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str | None] = mapped_column(UUID, unique=True)
+    entry_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    referral_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("referrals.id"), nullable=False, index=True)
+    from_status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    to_status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.String(2000))
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,1 @@
+"""Batch ingest of queued phone entries and the changes feed."""

@@ -1,0 +1,1 @@
+"""Test helpers: throwaway services, factories and an API client that carries the CSRF token."""

@@ -1,0 +1,127 @@
+"""Sign-in, sessions, CSRF and the error shape of auth failures (API.md › Auth)."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.audit.models import AuditEvent
+from app.auth.models import AuthSession, LoginFailure
+from app.auth.passwords import password_problems
+from tests.conftest import count
+from tests.support import factories
+
+
+def move_back(db, model, column, delta):
+    """Move a stored time into the past: the clock moved on without anyone waiting."""
+    for row in db.session.scalars(sa.select(model)):
+        setattr(row, column, getattr(row, column) - delta)
+    db.session.commit()
+
+
+def test_login_returns_user_and_csrf_token_and_sets_httponly_cookie(client, officer):
+    response = client.login(officer.username, factories.PASSWORD)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["user"] == {"id": officer.id, "username": officer.username, "display_name": officer.display_name,
+                            "role": "officer", "team_id": officer.team_id, "agency_id": None}
+    assert len(body["csrf_token"]) >= 32
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_me_after_login_returns_the_same_user(client, officer):
+    client.login(officer.username, factories.PASSWORD)
+    response = client.get("/auth/me")
+    assert response.status_code == 200
+    assert response.get_json()["user"]["username"] == officer.username
+
+
+def test_me_without_session_is_401_not_authenticated(client):
+    response = client.get("/auth/me")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "not_authenticated"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, officer):
+    wrong = client.login(officer.username, "not-the-password-at-all")
+    unknown = client.login("nobody-here", "not-the-password-at-all")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.get_json() == unknown.get_json()
+    assert wrong.get_json()["error"]["code"] == "invalid_credentials"
+    assert "Set-Cookie" not in wrong.headers
+
+
+def test_failed_sign_in_creates_no_session_and_is_audited(client, officer, db):
+    client.login(officer.username, "wrong-password-here")
+    assert count(AuthSession) == 0
+    outcomes = db.session.scalars(sa.select(AuditEvent.outcome).where(AuditEvent.action == "auth.login")).all()
+    assert outcomes == ["failed"]
+
+
+def test_inactive_user_cannot_sign_in(client, db, team):
+    user = factories.make_user("officer", team=team, active=False)
+    assert client.login(user.username, factories.PASSWORD).status_code == 401
+
+
+def test_repeated_failures_lock_the_account_with_retry_after(client, officer, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert client.login(officer.username, "wrong-password-here").status_code == 401
+    locked = client.login(officer.username, factories.PASSWORD)
+    assert locked.status_code == 429
+    assert locked.get_json()["error"]["code"] == "rate_limited"
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+
+
+def test_failures_older_than_the_window_no_longer_count(client, officer, app, db):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.login(officer.username, "wrong-password-here")
+    move_back(db, LoginFailure, "at", timedelta(minutes=16))
+    assert client.login(officer.username, factories.PASSWORD).status_code == 200
+
+
+def test_logout_ends_the_session_server_side(client, officer):
+    client.login(officer.username, factories.PASSWORD)
+    assert client.post("/auth/logout").status_code == 204
+    assert client.get("/auth/me").status_code == 401
+
+
+def test_write_without_csrf_token_is_403_and_changes_nothing(client, officer):
+    client.login(officer.username, factories.PASSWORD)
+    client.csrf = None
+    response = client.post("/auth/logout")
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "csrf_failed"
+    assert client.get("/auth/me").status_code == 200
+
+
+def test_write_with_a_wrong_csrf_token_is_403(client, officer):
+    client.login(officer.username, factories.PASSWORD)
+    client.csrf = "0" * 64
+    assert client.post("/auth/logout").get_json()["error"]["code"] == "csrf_failed"
+
+
+def test_idle_session_expires(client, officer, db, app):
+    client.sign_in_as(officer)
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+    move_back(db, AuthSession, "last_seen_at", idle)
+    assert client.get("/auth/me").status_code == 401
+
+
+def test_session_expires_after_absolute_lifetime_even_when_active(client, officer, db, app):
+    client.sign_in_as(officer)
+    old = timedelta(hours=app.config["SESSION_MAX_HOURS"], minutes=1)
+    move_back(db, AuthSession, "created_at", old)
+    assert client.get("/auth/me").status_code == 401
+
+
+def test_each_sign_in_gets_a_new_session_id(client, officer, db):
+    client.login(officer.username, factories.PASSWORD)
+    client.login(officer.username, factories.PASSWORD)
+    assert len(set(db.session.scalars(sa.select(AuthSession.id)))) == 2
+
+
+def test_password_policy_rejects_short_common_and_username_passwords():
+    assert password_problems("short")
+    assert password_problems("password1234")
+    assert password_problems("jsmith-is-here-2026", "jsmith")
+    assert password_problems("a-long-unusual-phrase-77") == []

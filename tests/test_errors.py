@@ -1,0 +1,68 @@
+"""Bad input gets the one JSON error shape, the documented status, and changes nothing."""
+
+import pytest
+
+from app.auth.models import AuthSession
+from tests.conftest import count
+from tests.support import factories
+
+
+def test_unknown_api_route_is_json_404(client):
+    response = client.get("/no-such-thing")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": {"code": "not_found", "message": "Nothing was found at that address."}}
+
+
+def test_malformed_json_is_400_invalid_json(client, officer):
+    response = client.client.post("/api/v1/auth/login", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+    assert count(AuthSession) == 0
+
+
+def test_wrong_content_type_is_415(client, officer):
+    response = client.client.post("/api/v1/auth/login", data="username=x&password=y",
+                                  content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_unknown_and_missing_fields_are_listed(client, officer):
+    response = client.post("/auth/login", {"username": officer.username, "role": "admin"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error"
+    assert set(error["fields"]) == {"password", "role"}
+    assert count(AuthSession) == 0
+
+
+def test_oversize_body_is_413_too_large(client):
+    response = client.client.post("/api/v1/auth/login", data=b'{"username": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+                                  content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_method_not_allowed_is_json_with_allow_header(client):
+    response = client.client.delete("/api/v1/auth/me")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("path", ["/teams", "/agencies", "/sites"])
+def test_reference_data_needs_sign_in(client, path):
+    assert client.get(path).status_code == 401
+
+
+def test_errors_never_leak_a_stack_trace(client, app, monkeypatch):
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("app.directory.services.list_teams", boom)
+    user = factories.make_user("officer")
+    client.sign_in_as(user)
+    response = client.get("/teams")
+    assert response.status_code == 500
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert response.get_json()["error"]["code"] == "server_error"

@@ -1,0 +1,105 @@
+"""`flask db upgrade` gives exactly the models' schema; the CLI commands behave as documented."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from app import create_app
+from app.auth.models import User
+from app.directory.models import Agency, Site, Team
+from app.extensions import db as _db
+from tests.conftest import base_config
+
+
+@pytest.fixture
+def fresh_app(database_kind, run_dir, request):
+    """An app on a brand-new empty database of the kind under test."""
+    name = f"fresh_{uuid.uuid4().hex[:8]}"
+    if database_kind == "sqlite":
+        url = f"sqlite:///{run_dir / (name + '.db')}"
+    else:
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.create_database(name) if not isinstance(cluster, str) else pytest.skip("shared PG URL")
+    application = create_app(base_config(url, run_dir / "instance"))
+    application.instance_path = str(run_dir / "instance")
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+def test_upgrade_on_empty_database_gives_exactly_the_models_schema(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        with _db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, _db.metadata)
+    assert diff == []
+
+
+def test_seed_demo_is_idempotent_and_prints_credentials(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+    runner = fresh_app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "officer" in first.output and "bright-river-4100" in first.output
+    assert "already there" in second.output
+    with fresh_app.app_context():
+        counts = [_db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Agency, Team, Site, User)]
+    assert counts == [7, 6, 6, 4]
+
+
+def test_users_create_reads_password_from_stdin_and_signs_in(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["users", "create", "jdoe", "--role", "navigator", "--agency", "Hope Mission",
+                                 "--team", "Downtown HELP", "--display-name", "J. Doe"],
+                           input="a-long-unusual-phrase-77\n")
+    assert result.exit_code == 0, result.output
+    client = fresh_app.test_client()
+    response = client.post("/api/v1/auth/login", json={"username": "jdoe", "password": "a-long-unusual-phrase-77"})
+    assert response.status_code == 200
+    assert response.get_json()["user"]["role"] == "navigator"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "officer", "--team", "Atlantis"], "Unknown team 'Atlantis'"),
+    (["--role", "navigator"], "A navigator belongs to a partner agency"),
+    (["--role", "officer", "--agency", "Nobody Inc"], "Unknown agency 'Nobody Inc'"),
+])
+def test_users_create_explains_what_is_wrong(fresh_app, args, message):
+    with fresh_app.app_context():
+        upgrade()
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["users", "create", "someone", *args], input="a-long-unusual-phrase-77\n")
+    assert result.exit_code != 0
+    assert message in result.output
+    with fresh_app.app_context():
+        assert _db.session.scalar(sa.select(User).where(User.username == "someone")) is None
+
+
+def test_users_create_refuses_a_weak_password(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+    runner = fresh_app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "weak", "--role", "supervisor"], input="password\n")
+    assert result.exit_code != 0 and "at least 12 characters" in result.output
+
+
+def test_vapid_keys_command_prints_a_p256_public_key(fresh_app, tmp_path):
+    fresh_app.instance_path = str(tmp_path)
+    result = fresh_app.test_cli_runner().invoke(args=["push", "vapid-keys"])
+    assert result.exit_code == 0, result.output
+    public = result.output.strip().splitlines()[-1].split(": ")[1]
+    import base64
+    raw = base64.urlsafe_b64decode(public + "=" * (-len(public) % 4))
+    assert len(raw) == 65 and raw[0] == 4
+    assert (tmp_path / "vapid_private.pem").exists()
