@@ -59,10 +59,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.directory.routes import blp as directory_blp
     from app.ops.routes import blp as ops_blp
     from app.ops.routes import pages as ops_pages
+    from app.push.routes import blp as push_blp
+    from app.pwa.routes import pages as pwa_pages
+    from app.stats.routes import blp as stats_blp
 
-    for blp in (auth_blp, directory_blp, ops_blp):
+    for blp in (auth_blp, directory_blp, ops_blp, push_blp, stats_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     app.register_blueprint(ops_pages)
+    app.register_blueprint(pwa_pages)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Serves the phone app: the shell, /sw.js at the root scope, the manifest."""
