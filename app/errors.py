@@ -35,13 +35,16 @@ class ApiError(HTTPException):
     """An error with a stable machine code, a sentence for a person and optional field messages."""
 
     def __init__(self, status: int, code: str, message: str,
-                 fields: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None):
+                 fields: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None):
         super().__init__(description=message)
         self.code = status
         self.error_code = code
         self.message = message
         self.fields = fields
         self.extra_headers = headers or {}
+        # Top-level keys beside "error", e.g. "current" on a conflict.
+        self.extra = extra or {}
 
 
 def error_body(code: str, message: str, field_messages: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -90,7 +93,7 @@ def handle_http_exception(exc: HTTPException):
     rollback_for_error()
     status = exc.code or 500
     if isinstance(exc, ApiError):
-        response = jsonify(error_body(exc.error_code, exc.message, exc.fields))
+        response = jsonify(error_body(exc.error_code, exc.message, exc.fields) | exc.extra)
         response.status_code = status
         for k, v in exc.extra_headers.items():
             response.headers[k] = v

@@ -87,3 +87,31 @@ def enum_check(name: str, column: str, values: tuple[str, ...]) -> sa.CheckConst
 
 __all__ = ["db", "UUID", "FieldRecord", "UtcDateTime", "utcnow", "as_utc", "local_day",
            "service_zone", "content_hash", "enum_check"]
+
+
+def normalised(value: Any) -> Any:
+    """Entry data in a canonical form for hashing: instants in UTC, lists and dicts recursively."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, dict):
+        return {k: normalised(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalised(v) for v in value]
+    return value
+
+
+def insert_or_ignore(model: Any, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert rows whose id is new; returns the ids actually inserted.
+
+    The primary key decides (INSERT ... ON CONFLICT DO NOTHING), not a read before the write, so two
+    deliveries of the same entry racing each other can never both insert.
+    """
+    if not rows:
+        return set()
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    return {str(row_id) for row_id in db.session.execute(statement, rows).scalars()}

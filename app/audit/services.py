@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g, has_request_context, request
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, Disclosure
 from app.extensions import db
 from app.records import utcnow
 
@@ -42,3 +42,10 @@ def replay_after_rollback() -> None:
     """Called by the error path after rollback: re-add the failure events so they are committed."""
     for action, actor_id, kwargs in g.pop("audit_after_rollback", []):
         record(action, actor_id=actor_id, **kwargs)
+
+
+def record_disclosure(*, person_id: str, agency_id: int, referral_id: str | None, disclosed_by: int,
+                      fields: list[str], consent_basis: str) -> None:
+    """Identifying fields of a person became visible to a partner agency: keep the ledger entry."""
+    db.session.add(Disclosure(person_id=person_id, agency_id=agency_id, referral_id=referral_id,
+                              disclosed_by=disclosed_by, fields=fields, consent_basis=consent_basis, at=utcnow()))

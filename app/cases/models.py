@@ -17,6 +17,9 @@ class Case(FieldRecord, db.Model):
     __table_args__ = (
         enum_check("status", "status", CASE_STATUSES),
         sa.Index("ix_cases_opened_on", "opened_on"),
+        # At most one open case per person, whichever phone opened it.
+        sa.Index("uq_cases_open_person", "person_id", unique=True,
+                 sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),
     )
 
     person_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("persons.id"), nullable=False, index=True)

@@ -273,6 +273,8 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_change_seq'), ['change_seq'], unique=False)
         batch_op.create_index('ix_cases_opened_on', ['opened_on'], unique=False)
+        batch_op.create_index('uq_cases_open_person', ['person_id'], unique=True,
+                              sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.create_index(batch_op.f('ix_cases_person_id'), ['person_id'], unique=False)
 
     op.create_table('disclosures',
@@ -348,6 +350,7 @@ def downgrade():
     op.drop_table('disclosures')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_person_id'))
+        batch_op.drop_index('uq_cases_open_person')
         batch_op.drop_index('ix_cases_opened_on')
         batch_op.drop_index(batch_op.f('ix_cases_change_seq'))
 

@@ -36,14 +36,24 @@ class ApiClient:
         merged.update(headers or {})
         return merged
 
+    @staticmethod
+    def _arranged() -> None:
+        """Commit what the test arranged, as it would be before a phone calls: a request that fails
+        rolls back only its own work."""
+        db.session.commit()
+
     def get(self, path: str, **kwargs: Any):
+        self._arranged()
         return self.client.get(BASE + path, **kwargs)
 
     def post(self, path: str, json: Any = None, headers: dict | None = None, **kwargs: Any):
+        self._arranged()
         return self.client.post(BASE + path, json=json, headers=self._headers(headers), **kwargs)
 
     def patch(self, path: str, json: Any = None, headers: dict | None = None, **kwargs: Any):
+        self._arranged()
         return self.client.patch(BASE + path, json=json, headers=self._headers(headers), **kwargs)
 
     def delete(self, path: str, json: Any = None, headers: dict | None = None, **kwargs: Any):
+        self._arranged()
         return self.client.delete(BASE + path, json=json, headers=self._headers(headers), **kwargs)

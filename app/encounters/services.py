@@ -1,0 +1,112 @@
+"""Encounters: storing entries in bulk, who may see which, and listing them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.auth import policy
+from app.auth.models import User
+from app.directory.models import Site
+from app.encounters import triage
+from app.encounters.models import Encounter
+from app.encounters.schemas import EncounterSchema
+from app.extensions import db
+from app.ingest import Entry, Outcome, Writer, missing, store_once
+from app.people import services as people
+from app.records import local_day
+
+_schema = EncounterSchema()
+
+
+def visible_clause(user: User) -> sa.ColumnElement[bool]:
+    """Oversight sees every encounter; field staff their team's and their own."""
+    if policy.is_oversight(user):
+        return sa.true()
+    condition = Encounter.author_id == user.id
+    if user.team_id is not None:
+        condition = condition | (Encounter.team_id == user.team_id)
+    return condition
+
+
+def present(encounter: Encounter) -> dict[str, Any]:
+    return _schema.dump(encounter)
+
+
+def find_visible(user: User, encounter_id: str) -> Encounter | None:
+    return db.session.scalar(sa.select(Encounter).where(Encounter.id == encounter_id, visible_clause(user)))
+
+
+def visible_ids(user: User, encounter_ids: set[str]) -> set[str]:
+    if not encounter_ids:
+        return set()
+    return {str(i) for i in db.session.scalars(
+        sa.select(Encounter.id).where(Encounter.id.in_(encounter_ids), visible_clause(user)))}
+
+
+def _row(entry: Entry, writer: Writer) -> dict[str, Any]:
+    data = entry.data
+    computed = triage.level_for(data.get("needs", []), data.get("risk_flags", []))
+    location = data.get("location") or {}
+    return {
+        "id": entry.id, "kind": data["kind"], "occurred_at": data["occurred_at"],
+        "occurred_on": local_day(data["occurred_at"]), "person_id": data.get("person_id"),
+        "call_number": data.get("call_number"), "site_id": data.get("site_id"),
+        "needs": data.get("needs", []), "risk_flags": data.get("risk_flags", []),
+        "outcome": data.get("outcome", []), "triage_computed": computed,
+        "triage_level": data.get("triage_level") or computed,
+        "lat": location.get("lat"), "lon": location.get("lon"), "accuracy_m": location.get("accuracy_m"),
+        "duration_minutes": data.get("duration_minutes"), "description": data.get("description"),
+        "notes": data.get("notes"), "author_id": writer.user.id, "team_id": writer.user.team_id,
+        "device_id": writer.device_id, "received_at": writer.now, "entry_hash": entry.hash, "change_seq": 0,
+    }
+
+
+def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
+    """Store encounter entries: references checked in one query each, rows inserted in bulk."""
+    person_ids = {e.data["person_id"] for e in entries if e.data.get("person_id")}
+    site_ids = {e.data["site_id"] for e in entries if e.data.get("site_id")}
+    known_persons = people.visible_ids(writer.user, person_ids)
+    known_sites = set(db.session.scalars(sa.select(Site.id).where(Site.id.in_(site_ids)))) if site_ids else set()
+
+    outcomes: list[Outcome | None] = []
+    accepted: list[Entry] = []
+    for entry in entries:
+        if entry.data.get("person_id") and entry.data["person_id"] not in known_persons:
+            outcomes.append(missing("person_id", "person"))
+        elif entry.data.get("site_id") and entry.data["site_id"] not in known_sites:
+            outcomes.append(missing("site_id", "site"))
+        else:
+            outcomes.append(None)
+            accepted.append(entry)
+    stored = iter(store_once(Encounter, accepted, [_row(e, writer) for e in accepted],
+                             lambda enc: present(enc) if find_visible(writer.user, str(enc.id)) else None))
+    return [outcome if outcome is not None else next(stored) for outcome in outcomes]
+
+
+def search(user: User, *, from_=None, to=None, kind=None, person_id=None, team_id=None,
+           page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """A page of the encounters the user may see, newest first."""
+    statement = sa.select(Encounter).where(visible_clause(user))
+    if from_ is not None:
+        statement = statement.where(Encounter.occurred_at >= from_)
+    if to is not None:
+        statement = statement.where(Encounter.occurred_at < to)
+    if kind:
+        statement = statement.where(Encounter.kind == kind)
+    if person_id:
+        statement = statement.where(Encounter.person_id == person_id)
+    if team_id:
+        statement = statement.where(Encounter.team_id == team_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+    items = db.session.scalars(statement.order_by(Encounter.occurred_at.desc(), Encounter.id)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return {"items": list(items), "page": page, "pages": max(1, math.ceil(total / per_page)), "total": total}
+
+
+def ids_for_person(user: User, person_id: str) -> list[str]:
+    return [str(i) for i in db.session.scalars(
+        sa.select(Encounter.id).where(Encounter.person_id == person_id, visible_clause(user))
+        .order_by(Encounter.occurred_at))]

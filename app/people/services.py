@@ -1,0 +1,118 @@
+"""People: storing person entries, who may see whom, search, and identity masking for agencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.auth import policy
+from app.auth.models import User
+from app.extensions import db
+from app.ingest import Entry, Outcome, Writer, store_once
+from app.people.models import Person
+from app.people.schemas import PersonSchema
+from app.referrals import queries as referral_queries
+from app.sync.clock import tick
+
+IDENTIFYING_FIELDS = ("display_name", "given_name", "family_name", "birth_year", "description")
+
+
+def visible_clause(user: User, *, by_name: bool = False) -> sa.ColumnElement[bool]:
+    """SQL condition for the persons a user may see: oversight all; field staff their team's and
+    their own; a navigator also the people referred to their agency (identity masked without consent).
+
+    `by_name`: for name search, leave out the people an agency sees only through a referral, so a
+    search cannot confirm a name the agency has no consent to know.
+    """
+    if policy.is_oversight(user):
+        return sa.true()
+    condition = Person.author_id == user.id
+    if user.team_id is not None:
+        condition = condition | (Person.team_id == user.team_id)
+    if user.role == "navigator" and user.agency_id is not None and not by_name:
+        condition = condition | Person.id.in_(referral_queries.persons_referred_to(user.agency_id))
+    return condition
+
+
+def find_visible(user: User, person_id: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.id == person_id, visible_clause(user)))
+
+
+def visible_ids(user: User, person_ids: set[str]) -> set[str]:
+    if not person_ids:
+        return set()
+    return {str(i) for i in db.session.scalars(
+        sa.select(Person.id).where(Person.id.in_(person_ids), visible_clause(user)))}
+
+
+def identity_visible(user: User, person: Person) -> bool:
+    """Names go to a partner agency only with consent (the person's, or the referral's)."""
+    if policy.sees_identity_without_consent(user, team_id=person.team_id, author_id=person.author_id):
+        return True
+    if user.agency_id is None:
+        return False
+    return bool(person.consent_to_share) or referral_queries.agency_has_consent(str(person.id), user.agency_id)
+
+
+_PERSON_FIELDS = tuple(PersonSchema().fields)
+
+
+def view(person: Person, user: User) -> dict[str, Any]:
+    """A person as this user may see them (identifying fields None without consent), for a schema."""
+    shared = identity_visible(user, person)
+    body = {name: getattr(person, name, None) for name in _PERSON_FIELDS}
+    body["identity_shared"] = shared
+    if not shared:
+        for name in IDENTIFYING_FIELDS:
+            body[name] = None
+    return body
+
+
+def present(person: Person, user: User) -> dict[str, Any]:
+    """The same, serialized: for embedding in sync answers and the changes feed."""
+    return PersonSchema().dump(view(person, user))
+
+
+def _search_text(data: dict[str, Any]) -> str:
+    parts = [data.get("display_name"), data.get("given_name"), data.get("family_name")]
+    return " ".join(p.strip().lower() for p in parts if p)[:400]
+
+
+def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
+    """Store person entries once each (bulk insert-or-ignore keyed by the phone's UUID)."""
+    seq = tick()
+    rows = []
+    for entry in entries:
+        data = entry.data
+        rows.append({
+            "id": entry.id, "display_name": data["display_name"], "given_name": data.get("given_name"),
+            "family_name": data.get("family_name"), "birth_year": data.get("birth_year"),
+            "gender": data.get("gender"), "description": data.get("description"),
+            "consent_to_share": data.get("consent_to_share", False),
+            "consent_recorded_at": data.get("consent_recorded_at")
+            or (writer.now if data.get("consent_to_share") else None),
+            "search_text": _search_text(data), "author_id": writer.user.id, "team_id": writer.user.team_id,
+            "device_id": writer.device_id, "received_at": writer.now, "entry_hash": entry.hash,
+            "change_seq": seq,
+        })
+    return store_once(Person, entries, rows, lambda p: _present_if_visible(p, writer.user))
+
+
+def _present_if_visible(person: Person, user: User) -> dict[str, Any] | None:
+    return present(person, user) if find_visible(user, str(person.id)) is not None else None
+
+
+def search(user: User, query: str, limit: int) -> list[Person]:
+    """Persons whose name or alias contains the words typed; within what the user may see."""
+    statement = sa.select(Person).where(visible_clause(user, by_name=True))
+    for word in query.lower().split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Person.search_text.like(f"%{escaped}%", escape="\\"))
+    return list(db.session.scalars(statement.order_by(Person.display_name).limit(limit)))
+
+
+def changed_since(user: User, since: int, upto: int) -> list[Person]:
+    return list(db.session.scalars(
+        sa.select(Person).where(visible_clause(user), Person.change_seq > since, Person.change_seq <= upto)
+        .order_by(Person.change_seq, Person.id)))

@@ -1,0 +1,57 @@
+"""GET /referrals (inbox), GET /referrals/<id>, PATCH /referrals/<id> (lifecycle move)."""
+
+from __future__ import annotations
+
+from app.auth.guard import current_user, signed_in
+from app.errors import ApiError, ErrorSchema
+from app.records import utcnow
+from app.referrals import services
+from app.referrals.schemas import ReferralQuerySchema, ReferralSchema, ReferralUpdateSchema
+from app.rest import ApiBlueprint
+from app.sync.clock import tick
+
+blp = ApiBlueprint("referrals", __name__, url_prefix="/referrals", description="Referrals")
+
+
+@blp.route("")
+@signed_in()
+@blp.arguments(ReferralQuerySchema, location="query")
+@blp.response(200, ReferralSchema(many=True))
+def list_referrals(args):
+    """Referrals the caller may see; a navigator's agency inbox with `agency_id`."""
+    user = current_user()
+    return [services.view(r, user) for r in services.search(user, **args)]
+
+
+@blp.route("/<uuid:referral_id>")
+@signed_in()
+@blp.response(200, ReferralSchema)
+def get_referral(referral_id):
+    user = current_user()
+    referral = services.find_visible(user, str(referral_id))
+    if referral is None:
+        raise ApiError(404, "not_found", "No such referral.")
+    return services.view(referral, user)
+
+
+@blp.route("/<uuid:referral_id>", methods=["PATCH"])
+@signed_in()
+@blp.arguments(ReferralUpdateSchema)
+@blp.response(200, ReferralSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="invalid_transition, or conflict with `current`")
+def patch_referral(update, referral_id):
+    """Move a referral: pending → accepted | declined | withdrawn; accepted → completed | no_show | withdrawn."""
+    user = current_user()
+    tick()
+    try:
+        referral = services.change_status(user, str(referral_id), status=update["status"], note=update.get("note"),
+                                          base_version=update.get("base_version"),
+                                          at=update.get("occurred_at") or utcnow())
+    except services.TransitionRefused as refused:
+        outcome = refused.outcome
+        error = outcome.error or {"code": "conflict",
+                                  "message": "The referral changed meanwhile; this change no longer applies."}
+        extra = {"current": outcome.current} if outcome.current is not None else None
+        raise ApiError(refused.http_status, error["code"], error["message"], error.get("fields"),
+                       extra=extra) from None
+    return services.view(referral, user)

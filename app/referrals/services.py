@@ -1,0 +1,225 @@
+"""Referrals: storing new ones, moving them through their lifecycle, and who sees what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.audit.services import record_disclosure
+from app.auth import policy
+from app.auth.models import User
+from app.directory.models import Agency
+from app.encounters import services as encounters
+from app.extensions import db
+from app.ingest import Entry, Outcome, Writer, conflict, created, duplicate, missing, rejected, store_once
+from app.people import services as people
+from app.people.models import Person
+from app.push import alerts
+from app.records import local_day
+from app.referrals import lifecycle
+from app.referrals.models import Referral, ReferralEvent
+from app.referrals.schemas import ReferralSchema
+from app.sync.clock import tick
+
+_schema = ReferralSchema(exclude=("history", "person"))
+_full_schema = ReferralSchema()
+
+
+def visible_clause(user: User) -> sa.ColumnElement[bool]:
+    """Oversight all; the receiving agency's navigators; the referring team and the referrer."""
+    if policy.is_oversight(user):
+        return sa.true()
+    condition = Referral.author_id == user.id
+    if user.team_id is not None:
+        condition = condition | (Referral.team_id == user.team_id)
+    if user.role == "navigator" and user.agency_id is not None:
+        condition = condition | (Referral.agency_id == user.agency_id)
+    return condition
+
+
+def find_visible(user: User, referral_id: str, *, for_update: bool = False) -> Referral | None:
+    statement = sa.select(Referral).where(Referral.id == referral_id, visible_clause(user))
+    if for_update:
+        statement = statement.with_for_update()
+    return db.session.scalar(statement)
+
+
+_REFERRAL_FIELDS = tuple(_schema.fields)
+
+
+def view(referral: Referral, user: User, *, with_person: bool = True) -> dict[str, Any]:
+    """A referral with its history (and the person as this user may see them), for a schema."""
+    body: dict[str, Any] = {name: getattr(referral, name) for name in _REFERRAL_FIELDS}
+    body["history"] = list(db.session.scalars(
+        sa.select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.version)))
+    if with_person:
+        person = db.session.get(Person, referral.person_id)
+        body["person"] = people.present(person, user) if person is not None else None
+    return body
+
+
+def present(referral: Referral, user: User, *, with_person: bool = True) -> dict[str, Any]:
+    """The same, serialized: for sync answers and the changes feed."""
+    return _full_schema.dump(view(referral, user, with_person=with_person))
+
+
+def search(user: User, *, status: str | None = None, agency_id: int | None = None) -> list[Referral]:
+    statement = sa.select(Referral).where(visible_clause(user))
+    if status:
+        statement = statement.where(Referral.status == status)
+    if agency_id:
+        statement = statement.where(Referral.agency_id == agency_id)
+    return list(db.session.scalars(statement.order_by(Referral.made_at.desc()).limit(500)))
+
+
+def changed_since(user: User, since: int, upto: int) -> list[Referral]:
+    return list(db.session.scalars(
+        sa.select(Referral).where(visible_clause(user), Referral.change_seq > since, Referral.change_seq <= upto)
+        .order_by(Referral.change_seq, Referral.id)))
+
+
+def ids_for_person(user: User, person_id: str) -> list[str]:
+    return [str(i) for i in db.session.scalars(
+        sa.select(Referral.id).where(Referral.person_id == person_id, visible_clause(user))
+        .order_by(Referral.made_at))]
+
+
+# --- new referrals ---------------------------------------------------------------------------
+
+def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
+    """Store new referrals once each; alert the agency and record consented disclosures."""
+    user = writer.user
+    known_persons = people.visible_ids(user, {e.data["person_id"] for e in entries})
+    agency_ids = {e.data["agency_id"] for e in entries}
+    active_agencies = set(db.session.scalars(
+        sa.select(Agency.id).where(Agency.id.in_(agency_ids), Agency.active.is_(True))))
+    known_encounters = encounters.visible_ids(user, {e.data["encounter_id"] for e in entries
+                                                     if e.data.get("encounter_id")})
+    seq = tick()
+    outcomes: list[Outcome | None] = []
+    accepted: list[Entry] = []
+    for entry in entries:
+        data = entry.data
+        if data["person_id"] not in known_persons:
+            outcomes.append(missing("person_id", "person"))
+        elif data["agency_id"] not in active_agencies:
+            outcomes.append(missing("agency_id", "partner agency"))
+        elif data.get("encounter_id") and data["encounter_id"] not in known_encounters:
+            outcomes.append(missing("encounter_id", "encounter"))
+        else:
+            outcomes.append(None)
+            accepted.append(entry)
+    rows = [_new_row(e, writer, seq) for e in accepted]
+    stored = iter(store_once(Referral, accepted, rows, lambda r: _present_if_visible(r, user),
+                             on_created=lambda e: _after_create(e, user)))
+    return [outcome if outcome is not None else next(stored) for outcome in outcomes]
+
+
+def _new_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
+    data = entry.data
+    made_at = data.get("made_at") or writer.now
+    return {
+        "id": entry.id, "person_id": data["person_id"], "agency_id": data["agency_id"],
+        "encounter_id": data.get("encounter_id"), "service": data["service"], "urgency": data["urgency"],
+        "consent_obtained": data["consent_obtained"], "notes": data.get("notes"), "status": "pending",
+        "version": 1, "made_at": made_at, "made_on": local_day(made_at), "updated_at": writer.now,
+        "author_id": writer.user.id, "team_id": writer.user.team_id, "device_id": writer.device_id,
+        "received_at": writer.now, "entry_hash": entry.hash, "change_seq": seq,
+    }
+
+
+def _after_create(entry: Entry, user: User) -> Outcome:
+    data = entry.data
+    if data["consent_obtained"]:
+        person = db.session.get(Person, data["person_id"])
+        shown = [f for f in people.IDENTIFYING_FIELDS if getattr(person, f) is not None]
+        record_disclosure(person_id=data["person_id"], agency_id=data["agency_id"], referral_id=entry.id,
+                          disclosed_by=user.id, fields=shown, consent_basis="referral_consent")
+    alerts.announce("referral.created", entry.id, 1)
+    return created()
+
+
+def _present_if_visible(referral: Referral, user: User) -> dict[str, Any] | None:
+    return present(referral, user) if find_visible(user, str(referral.id)) is not None else None
+
+
+# --- status changes --------------------------------------------------------------------------
+
+class TransitionRefused(Exception):
+    """A status change that cannot be applied; carries the outcome to report."""
+
+    def __init__(self, outcome: Outcome, http_status: int):
+        super().__init__(outcome.error or outcome.status)
+        self.outcome = outcome
+        self.http_status = http_status
+
+
+def change_status(user: User, referral_id: str, *, status: str, note: str | None, base_version: int | None,
+                  at: datetime, entry_id: str | None = None, entry_hash: str | None = None) -> Referral:
+    """Apply one lifecycle move. Raises TransitionRefused with the outcome to report otherwise.
+
+    A stale base_version is fine while the move is still legal from the current status; when it
+    no longer is, the caller is told `conflict` with the current referral.
+    """
+    referral = find_visible(user, referral_id, for_update=True)
+    if referral is None:
+        raise TransitionRefused(missing("referral_id", "referral"), 404)
+    if not _may_move(user, referral, status):
+        raise TransitionRefused(rejected("forbidden", "Your role cannot make this change to the referral."), 403)
+    if not lifecycle.is_legal(referral.status, status):
+        if base_version is not None and base_version != referral.version:
+            raise TransitionRefused(conflict(present(referral, user)), 409)
+        allowed = ", ".join(lifecycle.allowed_targets(referral.status)) or "none"
+        raise TransitionRefused(rejected(
+            "invalid_transition", f"A {referral.status} referral cannot become {status} (allowed: {allowed}).",
+            {"status": [f"Not allowed from {referral.status}."]}), 409)
+    referral.version += 1
+    db.session.add(ReferralEvent(entry_id=entry_id, entry_hash=entry_hash, referral_id=referral.id,
+                                 from_status=referral.status, to_status=status, version=referral.version,
+                                 note=note, actor_id=user.id, at=at))
+    referral.status = status
+    referral.updated_at = at
+    referral.change_seq = tick()
+    if status == "accepted":
+        referral.accepted_at = at
+        referral.accepted_on = local_day(at)
+    db.session.flush()
+    alerts.announce("referral.updated", str(referral.id), referral.version)
+    return referral
+
+
+def _may_move(user: User, referral: Referral, status: str) -> bool:
+    if status in lifecycle.AGENCY_MOVES:
+        return policy.receives_referral(user, referral.agency_id) or user.role == "admin"
+    return (policy.is_oversight(user) or referral.author_id == user.id
+            or policy.same_team(user, referral.team_id))
+
+
+def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
+    """referral_update entries, one at a time in order (each may depend on the one before)."""
+    outcomes = []
+    for entry in entries:
+        existing = db.session.scalar(sa.select(ReferralEvent).where(ReferralEvent.entry_id == entry.id))
+        if existing is not None:
+            if existing.entry_hash == entry.hash:
+                outcomes.append(duplicate())
+            else:
+                referral = find_visible(writer.user, str(existing.referral_id))
+                outcomes.append(conflict(present(referral, writer.user) if referral else None))
+            continue
+        data = entry.data
+        try:
+            with db.session.begin_nested():
+                change_status(writer.user, data["referral_id"], status=data["status"], note=data.get("note"),
+                              base_version=data.get("base_version"), at=data.get("occurred_at") or writer.now,
+                              entry_id=entry.id, entry_hash=entry.hash)
+            outcomes.append(created())
+        except TransitionRefused as refused:
+            outcomes.append(refused.outcome)
+        except IntegrityError:
+            # A concurrent delivery of this very entry committed first: the unique entry_id decided.
+            outcomes.append(duplicate())
+    return outcomes

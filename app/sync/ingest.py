@@ -1,0 +1,101 @@
+"""POST /sync: a batch of queued phone entries, checked one by one, stored in bulk, answered in order.
+
+Consecutive entries of one type form a run handed to that domain's service in one call, so 500
+encounters cost a handful of queries, not 500 round trips. Entries are processed in the order they
+were made, so an entry may refer to one created earlier in the same batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from marshmallow import Schema, ValidationError
+
+from app.auth.models import User
+from app.cases import services as cases
+from app.cases.schemas import CaseIntakeEntrySchema
+from app.encounters import services as encounters
+from app.encounters.schemas import EncounterEntrySchema
+from app.errors import flatten_messages
+from app.ingest import Entry, Outcome, Writer, rejected
+from app.people import services as people
+from app.people.schemas import PersonEntrySchema
+from app.records import content_hash, normalised, utcnow
+from app.referrals import services as referrals
+from app.referrals.schemas import ReferralEntrySchema, ReferralUpdateEntrySchema
+from app.sync.clock import tick
+from app.sync.schemas import EnvelopeSchema
+
+# Fields the server sets itself: ignored when a phone sends them (the author comes from the session).
+SERVER_FIELDS = ("author_id", "author", "team_id", "received_at", "id")
+CLOCK_SKEW_SECONDS = 600
+
+HANDLERS: dict[str, tuple[Schema, Callable[[list[Entry], Writer], list[Outcome]], tuple[str, ...]]] = {
+    "person": (PersonEntrySchema(), people.ingest, ()),
+    "encounter": (EncounterEntrySchema(), encounters.ingest, ("occurred_at",)),
+    "referral": (ReferralEntrySchema(), referrals.ingest, ("made_at",)),
+    "referral_update": (ReferralUpdateEntrySchema(), referrals.ingest_updates, ("occurred_at",)),
+    "case_intake": (CaseIntakeEntrySchema(), cases.ingest, ("opened_at",)),
+}
+FEED_TYPES = {"person", "referral", "referral_update", "case_intake"}
+_envelope = EnvelopeSchema()
+
+
+def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One result per entry, in order. The caller commits; nothing here commits."""
+    writer = Writer(user=user, device_id=device_id, now=utcnow())
+    parsed = [_parse(raw, writer) for raw in raw_entries]
+    if any(isinstance(p, Entry) and p.type in FEED_TYPES for p in parsed):
+        tick()  # one change number for the batch, taken before any per-entry savepoint
+    outcomes: list[Outcome | None] = [p if isinstance(p, Outcome) else None for p in parsed]
+    for entry_type, indexes in _runs(parsed):
+        _schema, handler, _times = HANDLERS[entry_type]
+        for index, outcome in zip(indexes, handler([parsed[i] for i in indexes], writer)):
+            outcomes[index] = outcome
+    return [_result(raw, outcome) for raw, outcome in zip(raw_entries, outcomes)]
+
+
+def _runs(parsed: list[Entry | Outcome]) -> list[tuple[str, list[int]]]:
+    """Consecutive valid entries of the same type, as (type, indexes)."""
+    runs: list[tuple[str, list[int]]] = []
+    for index, item in enumerate(parsed):
+        if not isinstance(item, Entry):
+            continue
+        if runs and runs[-1][0] == item.type:
+            runs[-1][1].append(index)
+        else:
+            runs.append((item.type, [index]))
+    return runs
+
+
+def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
+    if not isinstance(raw, dict):
+        return rejected("validation_error", "Each entry must be an object with id, type and data.")
+    try:
+        envelope = _envelope.load(raw)
+    except ValidationError as exc:
+        return rejected("validation_error", "The entry's id, type or data is missing or not valid.",
+                        flatten_messages(exc.messages))
+    schema, _handler, time_fields = HANDLERS[envelope["type"]]
+    data = {k: v for k, v in envelope["data"].items() if k not in SERVER_FIELDS}
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        fields = flatten_messages(exc.messages)
+        return rejected("validation_error", "Some fields are not valid: " + ", ".join(sorted(fields)) + ".", fields)
+    for name in time_fields:
+        value = loaded.get(name)
+        if value is not None and (value - writer.now).total_seconds() > CLOCK_SKEW_SECONDS:
+            return rejected("clock_skew", "The time is in the future: check the phone's clock and resend.",
+                            {name: ["More than 10 minutes ahead of the server's clock."]})
+    return Entry(id=envelope["id"], type=envelope["type"], data=loaded,
+                 hash=content_hash(envelope["type"], normalised(loaded)))
+
+
+def _result(raw: Any, outcome: Outcome) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": raw.get("id") if isinstance(raw, dict) else None, "status": outcome.status}
+    if outcome.error is not None:
+        result["error"] = outcome.error
+    if outcome.current is not None:
+        result["current"] = outcome.current
+    return result

@@ -1,0 +1,42 @@
+"""POST /sync (queued entries in) and GET /sync/changes (what the phone needs offline)."""
+
+from __future__ import annotations
+
+
+from app.audit.services import record
+from app.auth.guard import current_user, signed_in
+from app.auth.policy import can_log_entries
+from app.errors import ApiError, ErrorSchema
+from app.records import utcnow
+from app.rest import ApiBlueprint
+from app.sync import changes as feed
+from app.sync.ingest import ingest_batch
+from app.sync.schemas import MAX_ENTRIES, ChangesQuerySchema, ChangesSchema, SyncRequestSchema, SyncResponseSchema
+
+blp = ApiBlueprint("sync", __name__, url_prefix="/sync", description="Offline sync")
+
+
+@blp.route("", methods=["POST"])
+@signed_in(can_log_entries)
+@blp.arguments(SyncRequestSchema)
+@blp.response(200, SyncResponseSchema)
+@blp.alt_response(413, schema=ErrorSchema, description="too_large: more than 500 entries or 2 MB")
+def sync(batch):
+    """Upload queued entries in the order they were made; one result per entry, same order."""
+    if len(batch["entries"]) > MAX_ENTRIES:
+        raise ApiError(413, "too_large", f"Send at most {MAX_ENTRIES} entries per batch; the rest can follow.")
+    results = ingest_batch(current_user(), batch["device_id"], batch["entries"])
+    tally: dict[str, int] = {}
+    for result in results:
+        tally[result["status"]] = tally.get(result["status"], 0) + 1
+    record("sync.batch", target_type="device", target_id=batch["device_id"][:64], **tally)
+    return {"results": results, "server_time": utcnow()}
+
+
+@blp.route("/changes")
+@signed_in()
+@blp.arguments(ChangesQuerySchema, location="query")
+@blp.response(200, ChangesSchema)
+def sync_changes(args):
+    """What changed since the cursor among the records the caller may see (no cursor: everything)."""
+    return feed.changes(current_user(), args.get("since"), args["limit"])

@@ -1,0 +1,57 @@
+"""The /sync request and response bodies, and the per-entry envelope."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.fields import Uuid
+
+ENTRY_TYPES = ("person", "encounter", "referral", "referral_update", "case_intake")
+MAX_ENTRIES = 500
+
+
+class SyncRequestSchema(Schema):
+    device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    # Entries are checked one by one by the service, so one bad entry is rejected alone.
+    entries = fields.List(fields.Dict(), required=True)
+
+
+class EnvelopeSchema(Schema):
+    id = Uuid(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(ENTRY_TYPES))
+    data = fields.Dict(required=True)
+
+
+class EntryErrorSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class EntryResultSchema(Schema):
+    id = fields.Raw(required=True, metadata={"description": "the entry's id as sent"})
+    status = fields.String(required=True, validate=validate.OneOf(["created", "duplicate", "rejected", "conflict"]))
+    error = fields.Nested(EntryErrorSchema)
+    current = fields.Dict(metadata={"description": "the stored record (conflict only)"})
+
+
+class SyncResponseSchema(Schema):
+    results = fields.List(fields.Nested(EntryResultSchema), required=True)
+    server_time = fields.AwareDateTime(required=True)
+
+
+class ChangesQuerySchema(Schema):
+    since = fields.String(validate=validate.Length(max=100))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+
+
+class ChangesSchema(Schema):
+    cursor = fields.String(required=True)
+    has_more = fields.Boolean(required=True)
+    agencies = fields.List(fields.Dict(), required=True)
+    sites = fields.List(fields.Dict(), required=True)
+    teams = fields.List(fields.Dict(), required=True)
+    persons = fields.List(fields.Dict(), required=True)
+    referrals = fields.List(fields.Dict(), required=True)
+    cases = fields.List(fields.Dict(), required=True)
+    triage_rules = fields.Dict(metadata={"description": "the triage rules, in the full snapshot"})

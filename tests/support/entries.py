@@ -1,0 +1,55 @@
+"""Builders for queued phone entries, as the PWA's outbox would send them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+EDMONTON_EVENING = "2026-11-20T19:30:00-07:00"
+
+
+def _id() -> str:
+    return str(uuid.uuid4())
+
+
+def person(**data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "person", "data": {"display_name": "Sparrow", **data}}
+
+
+def encounter(kind: str = "interaction", **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    body = {"kind": kind, "occurred_at": EDMONTON_EVENING, **data}
+    if kind in ("primary_response", "on_scene_assist"):
+        body.setdefault("call_number", "EPS26-112233")
+    return {"id": entry_id, "type": "encounter", "data": body}
+
+
+def referral(person_id: str, agency_id: int, **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "referral",
+            "data": {"person_id": person_id, "agency_id": agency_id, "service": "housing", "urgency": "urgent", **data}}
+
+
+def referral_update(referral_id: str, status: str, **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "referral_update", "data": {"referral_id": referral_id, "status": status, **data}}
+
+
+def case_intake(person_id: str, **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "case_intake", "data": {"person_id": person_id, **data}}
+
+
+def in_future(minutes: int) -> str:
+    return (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat()
+
+
+def batch(*entries: dict[str, Any], device_id: str = "phone-7f3a") -> dict[str, Any]:
+    return {"device_id": device_id, "entries": list(entries)}
+
+
+def statuses(response) -> list[str]:
+    assert response.status_code == 200, response.get_json()
+    return [r["status"] for r in response.get_json()["results"]]
