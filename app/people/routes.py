@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.audit.services import record
+from app.audit.services import record, record_despite_rollback
 from app.auth.guard import current_user, signed_in
 from app.cases import services as cases
 from app.encounters import services as encounters
@@ -35,7 +35,7 @@ def get_person(person_id):
     user = current_user()
     person = services.find_visible(user, str(person_id))
     if person is None:
-        record("person.read", target_type="person", target_id=person_id, outcome="not_found")
+        record_despite_rollback("person.read", target_type="person", target_id=str(person_id), outcome="not_found")
         raise ApiError(404, "not_found", "No such person.")
     record("person.read", target_type="person", target_id=person_id)
     body = services.view(person, user)

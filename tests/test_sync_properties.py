@@ -1,0 +1,113 @@
+"""A Hypothesis state machine: phones make, sync, lose answers, replay and crash; nothing is lost or doubled.
+
+Invariant after every step: each entry a phone made is either stored on the server (exactly once)
+or still in that phone's outbox; nothing unknown is stored. At the end every entry arrives.
+"""
+
+import pytest
+from flask import has_request_context
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.encounters.models import Encounter
+from app.people.models import Person
+from tests.support import entries as e
+from tests.support import factories
+from tests.support.client import ApiClient
+
+_crashes = {"pending": 0}
+
+
+@event.listens_for(Session, "before_commit")
+def _crash_before_commit(session):
+    """Stands in for the server dying between the inserts and the commit."""
+    if _crashes["pending"] and has_request_context():
+        _crashes["pending"] -= 1
+        raise RuntimeError("simulated crash before commit")
+
+
+def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
+    class Phones(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.user = factories.make_user("officer", team=factories.make_team())
+            committed_db.session.commit()
+            self.client = ApiClient(app.test_client()).sign_in_as(self.user)
+            self.outbox: list[dict] = []
+            self.made: set[str] = set()
+            self.acked: list[dict] = []
+
+        def _stored(self) -> list[str]:
+            rows = committed_db.session.scalars(sa.select(Encounter.id).where(Encounter.author_id == self.user.id))
+            persons = committed_db.session.scalars(sa.select(Person.id).where(Person.author_id == self.user.id))
+            return [str(i) for i in rows] + [str(i) for i in persons]
+
+        @rule(kind=st.sampled_from(["interaction", "primary_response", "consultation"]), with_person=st.booleans())
+        def make(self, kind, with_person):
+            if with_person:
+                person = e.person()
+                self.outbox.append(person)
+                self.made.add(person["id"])
+                entry = e.encounter(kind, person_id=person["id"])
+            else:
+                entry = e.encounter(kind)
+            self.outbox.append(entry)
+            self.made.add(entry["id"])
+
+        @precondition(lambda self: self.outbox)
+        @rule(size=st.integers(min_value=1, max_value=20))
+        def sync(self, size):
+            batch = self.outbox[:size]
+            results = self.client.post("/sync", e.batch(*batch)).get_json()["results"]
+            done = {r["id"] for r in results if r["status"] in ("created", "duplicate")}
+            assert done == {x["id"] for x in batch}, results
+            self.acked += [x for x in batch if x["id"] in done]
+            self.outbox = [x for x in self.outbox if x["id"] not in done]
+
+        @precondition(lambda self: self.outbox)
+        @rule()
+        def sync_and_lose_the_answer(self):
+            self.client.post("/sync", e.batch(*self.outbox[:20]))
+
+        @precondition(lambda self: self.outbox)
+        @rule()
+        def crash_mid_batch(self):
+            _crashes["pending"] = 1
+            try:
+                response = self.client.post("/sync", e.batch(*self.outbox[:20]))
+            finally:
+                _crashes["pending"] = 0
+            assert response.status_code == 500
+            assert response.get_json()["error"]["code"] == "server_error"
+
+        @precondition(lambda self: self.acked)
+        @rule(data=st.data())
+        def replay_acknowledged(self, data):
+            entry = data.draw(st.sampled_from(self.acked))
+            assert e.statuses(self.client.post("/sync", e.batch(entry))) == ["duplicate"]
+
+        @invariant()
+        def stored_plus_queued_is_everything_made_once(self):
+            stored = self._stored()
+            assert len(stored) == len(set(stored))
+            assert set(stored) <= self.made
+            assert self.made - set(stored) <= {x["id"] for x in self.outbox}
+
+        def teardown(self):
+            while self.outbox:
+                self.sync(20)
+            assert sorted(self._stored()) == sorted(self.made)
+
+    run_state_machine_as_test(Phones, settings=settings(
+        max_examples=25, stateful_step_count=15, deadline=None, derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
+
+
+@pytest.fixture(autouse=True)
+def _no_crash_leaks():
+    yield
+    _crashes["pending"] = 0
