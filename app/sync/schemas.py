@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import Uuid
-
 ENTRY_TYPES = ("person", "encounter", "referral", "referral_update", "case_intake")
 MAX_ENTRIES = 500
 
@@ -14,12 +12,6 @@ class SyncRequestSchema(Schema):
     device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     # Entries are checked one by one by the service, so one bad entry is rejected alone.
     entries = fields.List(fields.Dict(), required=True)
-
-
-class EnvelopeSchema(Schema):
-    id = Uuid(required=True)
-    type = fields.String(required=True, validate=validate.OneOf(ENTRY_TYPES))
-    data = fields.Dict(required=True)
 
 
 class EntryErrorSchema(Schema):

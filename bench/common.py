@@ -1,0 +1,52 @@
+"""Shared pieces of the benchmarks: a scratch database, a demo account, printing and saving figures."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+BENCH_PASSWORD = "steady-measure-2048"
+
+
+def prepare_database(url: str, instance: Path) -> None:
+    """Empty schema (from the models) plus reference data and a bench officer."""
+    from app import create_app
+    from app.auth.services import create_user
+    from app.extensions import db
+    from app.seed import seed_reference_data
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "APP_ENV": "test"})
+    app.instance_path = str(instance)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_reference_data()
+        create_user("bench", "officer", BENCH_PASSWORD, team="Downtown HELP")
+        db.session.commit()
+        db.engine.dispose()
+
+
+def table(title: str, rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        if index == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def save(name: str, figures: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    figures = {"benchmark": name, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}, **figures}
+    path.write_text(json.dumps(figures, indent=2))
+    print(f"\nfigures written to {path.relative_to(ROOT)}")
+    return path
