@@ -125,3 +125,23 @@ def test_password_policy_rejects_short_common_and_username_passwords():
     assert password_problems("password1234")
     assert password_problems("jsmith-is-here-2026", "jsmith")
     assert password_problems("a-long-unusual-phrase-77") == []
+
+
+def test_lockout_is_shared_through_redis_by_every_web_process(client, make_client, officer, app, redis_server,
+                                                               monkeypatch, db):
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_server.url)
+    from app.queue import redis_connection
+
+    with app.app_context():
+        redis_connection().flushdb()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.login(officer.username, "wrong-password-here")
+    assert count(LoginFailure) == 0  # held in Redis, not in the database
+    assert make_client().login(officer.username, factories.PASSWORD).status_code == 429
+
+
+def test_deactivating_a_user_ends_all_their_sessions_at_once(make_client, officer, app, db):
+    phones = [make_client().sign_in_as(officer) for _ in range(2)]
+    result = app.test_cli_runner().invoke(args=["users", "deactivate", officer.username])
+    assert result.exit_code == 0 and "ended 2 session(s)" in result.output
+    assert [p.get("/auth/me").status_code for p in phones] == [401, 401]
