@@ -1,5 +1,8 @@
 # HELP Field: `make run` serves the app on http://127.0.0.1:5000, `make test` runs the whole suite.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip lists every local index folder it skips; those lines are noise, errors still show.
+QUIET_PIP := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 VENV := .venv
 PYTHON ?= python3
 FLASK := $(VENV)/bin/flask --app wsgi
@@ -10,11 +13,11 @@ PORT ?= 5000
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt $(QUIET_PIP)
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt $(QUIET_PIP)
 	touch $@
 
 ## run: set up, migrate, seed the demo data and serve (SQLite in instance/; jobs inline unless REDIS_URL is set)
