@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.directory.routes import blp as directory_blp
     from app.ops.routes import blp as ops_blp
@@ -68,7 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync.routes import blp as sync_blp
 
     for blp in (auth_blp, directory_blp, ops_blp, sync_blp, encounters_blp, persons_blp, referrals_blp,
-                push_blp, stats_blp):
+                push_blp, stats_blp, audit_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     app.register_blueprint(ops_pages)
     app.register_blueprint(pwa_pages)

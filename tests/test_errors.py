@@ -66,3 +66,13 @@ def test_errors_never_leak_a_stack_trace(client, app, monkeypatch):
     assert response.status_code == 500
     assert "secret internals" not in response.get_data(as_text=True)
     assert response.get_json()["error"]["code"] == "server_error"
+
+
+def test_cross_site_writes_are_refused_even_with_a_valid_token(client, officer):
+    client.sign_in_as(officer)
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        response = client.post("/auth/logout", headers=headers)
+        assert response.status_code == 403 and response.get_json()["error"]["code"] == "csrf_failed"
+    assert client.get("/auth/me").status_code == 200
+    assert client.post("/auth/logout", headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}) \
+        .status_code == 204

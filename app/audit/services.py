@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import sqlalchemy as sa
 
 from flask import g, has_request_context, request
 
@@ -49,3 +52,17 @@ def record_disclosure(*, person_id: str, agency_id: int, referral_id: str | None
     """Identifying fields of a person became visible to a partner agency: keep the ledger entry."""
     db.session.add(Disclosure(person_id=person_id, agency_id=agency_id, referral_id=referral_id,
                               disclosed_by=disclosed_by, fields=fields, consent_basis=consent_basis, at=utcnow()))
+
+
+def search(*, page: int, per_page: int, from_=None, to=None, **filters: Any) -> dict[str, Any]:
+    """A page of audit events, newest first. Reading the log is itself audited by the caller."""
+    statement = sa.select(AuditEvent)
+    for name, value in filters.items():
+        statement = statement.where(getattr(AuditEvent, name) == value)
+    if from_ is not None:
+        statement = statement.where(AuditEvent.at >= from_)
+    if to is not None:
+        statement = statement.where(AuditEvent.at < to)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+    items = db.session.scalars(statement.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    return {"items": list(items), "page": page, "pages": max(1, math.ceil(total / per_page)), "total": total}
