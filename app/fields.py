@@ -29,3 +29,11 @@ def _unique(values: list) -> None:
 
 def text(max_length: int, **kwargs) -> fields.String:
     return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
+
+
+MAX_ID = 2**31 - 1
+
+
+def record_id(**kwargs) -> fields.Integer:
+    """A database id (team, agency, site, user): a positive 32-bit integer, so no query overflows."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)

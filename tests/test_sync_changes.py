@@ -88,7 +88,7 @@ def test_navigator_gets_the_agency_inbox_with_masked_identity(as_officer, make_c
     assert body["persons"][0]["display_name"] is None and body["persons"][0]["identity_shared"] is False
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "djE6LTE", "eDox"])
+@pytest.mark.parametrize("cursor", ["nonsense", "-1", "12a"])
 def test_a_cursor_the_server_never_gave_is_400(as_officer, cursor):
     response = as_officer.get(f"/sync/changes?since={cursor}")
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "validation_error"

@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.fields import record_id
+
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
@@ -16,7 +18,7 @@ class AuditEventSchema(Schema):
 
 
 class AuditQuerySchema(Schema):
-    actor_id = fields.Integer()
+    actor_id = record_id()
     action = fields.String(validate=validate.Length(max=60))
     target_type = fields.String(validate=validate.Length(max=40))
     target_id = fields.String(validate=validate.Length(max=64))

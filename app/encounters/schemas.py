@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from webargs.fields import DelimitedList
 
-from app.fields import Uuid, codes, text
+from app.fields import Uuid, codes, record_id, text
 from app.vocabulary import ENCOUNTER_KINDS, KINDS_WITH_CALL_NUMBER, NEEDS, OUTCOMES, RISK_FLAGS
 
 
@@ -19,7 +20,7 @@ class EncounterEntrySchema(Schema):
     occurred_at = fields.AwareDateTime(required=True)
     person_id = Uuid(allow_none=True)
     call_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
-    site_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    site_id = record_id(allow_none=True)
     needs = codes(NEEDS, load_default=list)
     triage_level = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=4))
     risk_flags = codes(RISK_FLAGS, load_default=list)
@@ -70,7 +71,7 @@ class EncounterQuerySchema(Schema):
     to = fields.AwareDateTime()
     kind = fields.String(validate=validate.OneOf(ENCOUNTER_KINDS))
     person_id = Uuid()
-    team_id = fields.Integer()
+    team_id = record_id()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -80,3 +81,38 @@ class EncounterPageSchema(Schema):
     page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     total = fields.Integer(required=True)
+
+
+class TriageQuerySchema(Schema):
+    needs = DelimitedList(fields.String(validate=validate.OneOf(NEEDS)), load_default=list,
+                          metadata={"description": "needs codes, comma-separated"})
+    risk_flags = DelimitedList(fields.String(validate=validate.OneOf(RISK_FLAGS)), load_default=list,
+                               metadata={"description": "risk flag codes, comma-separated"})
+
+
+class SuggestedAgencySchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    services = fields.List(fields.String(), required=True)
+    matched_needs = fields.List(fields.String(), required=True, metadata={"description": "best match first"})
+
+
+class TriageSchema(Schema):
+    level = fields.Integer(required=True, metadata={"description": "1 immediate … 4 routine"})
+    label = fields.String(required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "the codes that decided it"})
+    suggested_agencies = fields.List(fields.Nested(SuggestedAgencySchema), required=True)
+
+
+class TriageRuleSchema(Schema):
+    level = fields.Integer(required=True)
+    label = fields.String(required=True)
+    any_risk_flags = fields.List(fields.String())
+    any_needs = fields.List(fields.String())
+
+
+class TriageRulesSchema(Schema):
+    about = fields.String(attribute="_about", data_key="_about", allow_none=True)
+    levels = fields.List(fields.Nested(TriageRuleSchema), required=True)

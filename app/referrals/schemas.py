@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import Uuid, text
+from app.fields import Uuid, record_id, text
 from app.vocabulary import NEEDS, REFERRAL_STATUSES, URGENCIES
 
 
 class ReferralEntrySchema(Schema):
     person_id = Uuid(required=True)
-    agency_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    agency_id = record_id(required=True)
     service = fields.String(required=True, validate=validate.OneOf(NEEDS))
     urgency = fields.String(load_default="routine", validate=validate.OneOf(URGENCIES))
     encounter_id = Uuid(allow_none=True)
@@ -62,4 +62,4 @@ class ReferralSchema(Schema):
 
 class ReferralQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(REFERRAL_STATUSES))
-    agency_id = fields.Integer()
+    agency_id = record_id()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-ENTRY_TYPES = ("person", "encounter", "referral", "referral_update", "case_intake")
+ENTRY_TYPES = ("person", "encounter", "referral", "referral_update", "case_intake", "case_goal", "case_goal_update",
+               "case_note", "case_transition", "case_closure")
 MAX_ENTRIES = 500
 
 
@@ -33,7 +34,8 @@ class SyncResponseSchema(Schema):
 
 
 class ChangesQuerySchema(Schema):
-    since = fields.String(validate=validate.Length(max=100))
+    since = fields.String(validate=validate.Regexp(r"^[0-9]{1,18}$", error="Pass back a cursor this server gave."),
+                          metadata={"description": "a cursor from an earlier answer, passed back as given"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
 
 
