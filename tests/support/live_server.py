@@ -44,7 +44,20 @@ class LiveServer:
         log = open(self.workdir / f"gunicorn-{self.port}.log", "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
         _wait_for_port(self.port, timeout=30)
+        self._wait_until_ready()
         return self
+
+    def _wait_until_ready(self, timeout: float = 60) -> None:
+        """The master binds the port before its workers have loaded the app: wait for an answer."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"the server on {self.url} did not become ready within {timeout}s")
 
     def kill(self) -> None:
         """kill -9 of the whole server (master and workers): no cleanup, no goodbyes."""
