@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.fields import record_id
+from app.rest import PageArgs, page_schema
 
 
 class AuditEventSchema(Schema):
@@ -17,7 +18,7 @@ class AuditEventSchema(Schema):
     detail = fields.Dict()
 
 
-class AuditQuerySchema(Schema):
+class AuditQuerySchema(PageArgs):
     actor_id = record_id()
     action = fields.String(validate=validate.Length(max=60))
     target_type = fields.String(validate=validate.Length(max=40))
@@ -25,12 +26,6 @@ class AuditQuerySchema(Schema):
     outcome = fields.String(validate=validate.Length(max=20))
     from_ = fields.AwareDateTime(data_key="from")
     to = fields.AwareDateTime()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class AuditPageSchema(Schema):
-    items = fields.List(fields.Nested(AuditEventSchema), required=True)
-    page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+AuditPageSchema = page_schema(AuditEventSchema, "AuditPage")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from flask import g, has_request_context, request
 
 from app.audit.models import AuditEvent, Disclosure
 from app.extensions import db
+from app.pagination import paginate
 from app.records import utcnow
 
 
@@ -63,6 +63,4 @@ def search(*, page: int, per_page: int, from_=None, to=None, **filters: Any) -> 
         statement = statement.where(AuditEvent.at >= from_)
     if to is not None:
         statement = statement.where(AuditEvent.at < to)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
-    items = db.session.scalars(statement.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page))
-    return {"items": list(items), "page": page, "pages": max(1, math.ceil(total / per_page)), "total": total}
+    return paginate(statement.order_by(AuditEvent.id.desc()), page, per_page)
