@@ -70,6 +70,12 @@ def from_environment(instance_path: Path, env: Mapping[str, str] | None = None) 
         "LOGIN_FAILURE_WINDOW_MINUTES": _int(env, "LOGIN_FAILURE_WINDOW_MINUTES", 15),
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), default=not development),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 0),
+        # Heavy users of service (GET /stats/heavy-users): the default window and minimum encounters.
+        "HEAVY_USER_DAYS": _int(env, "HEAVY_USER_DAYS", 90),
+        "HEAVY_USER_MIN_ENCOUNTERS": _int(env, "HEAVY_USER_MIN_ENCOUNTERS", 5),
+        # Case management: months a case is tracked after intake, days from intake to the first review.
+        "CASE_TRACKING_MONTHS": _int(env, "CASE_TRACKING_MONTHS", 24),
+        "CASE_REVIEW_DAYS": _int(env, "CASE_REVIEW_DAYS", 90),
         "RQ_QUEUES": ["alerts"],
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

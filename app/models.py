@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent, Disclosure
 from app.auth.models import AuthSession, LoginFailure, User
-from app.cases.models import Case
+from app.cases.models import Case, CaseGoal, CaseGoalEvent, CaseNote, CaseTransition
 from app.directory.models import Agency, Site, Team
 from app.encounters.models import Encounter
 from app.people.models import Person
@@ -10,6 +10,6 @@ from app.push.models import PendingAlert, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
 from app.sync.models import ChangeClock
 
-__all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "Agency", "Site",
-           "Team", "Encounter", "Person", "PendingAlert", "PushSubscription", "Referral", "ReferralEvent",
-           "ChangeClock"]
+__all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "CaseGoal", "CaseGoalEvent",
+           "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "Person", "PendingAlert",
+           "PushSubscription", "Referral", "ReferralEvent", "ChangeClock"]

@@ -20,4 +20,6 @@ REFERRAL_STATUSES = ("pending", "accepted", "declined", "withdrawn", "completed"
 
 CASE_STATUSES = ("open", "transitioned", "closed")
 
+GOAL_STATUSES = ("set", "in_progress", "met", "dropped")
+
 SITE_KINDS = ("shelter", "drop_in", "clinic", "other")

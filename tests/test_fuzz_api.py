@@ -17,8 +17,15 @@ from tests.support import factories
 
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
-# Signing out would end the session the other operations run in; tests/test_auth.py covers it.
-LEFT_OUT = {"POST /api/v1/auth/logout"}
+# Signing out would end the session the other operations run in, and signing in with generated
+# credentials answers 401 by design; tests/test_auth.py covers both.
+LEFT_OUT = {"POST /api/v1/auth/logout", "POST /api/v1/auth/login"}
+
+
+def _takes_input(operation) -> bool:
+    """Invalid data needs something to make invalid: a parameter or a body."""
+    definition = operation.definition.raw
+    return bool(definition.get("parameters") or definition.get("requestBody") or operation.path_parameters)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
@@ -31,6 +38,8 @@ def test_every_operation_answers_without_server_errors_and_as_documented(app, cl
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     operations = [op for op in operations if op.label not in LEFT_OUT]
+    if mode is GenerationMode.NEGATIVE:
+        operations = [op for op in operations if _takes_input(op)]
     failures: dict[str, str] = {}
     statuses: set[int] = set()
     for operation in operations:

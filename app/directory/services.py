@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from app.directory.models import Agency, Site, Team
@@ -37,3 +39,17 @@ def upsert_by_name(model, name: str, **values) -> tuple[object, bool]:
     db.session.add(row)
     db.session.flush()
     return row, True
+
+
+def agencies_for_needs(needs: Iterable[str]) -> list[tuple[Agency, list[str]]]:
+    """Active agencies offering any of the needs, with the needs each covers: most needs covered first,
+    then by name. Agencies are few (a city's partners), so the overlap is worked out here, not in SQL."""
+    wanted = set(needs)
+    if not wanted:
+        return []
+    found = []
+    for agency in db.session.scalars(sa.select(Agency).where(Agency.active.is_(True))):
+        covered = sorted(wanted & set(agency.services or []))
+        if covered:
+            found.append((agency, covered))
+    return sorted(found, key=lambda pair: (-len(pair[1]), pair[0].name))

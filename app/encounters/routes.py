@@ -1,14 +1,22 @@
-"""GET /encounters (filters, paginated) and GET /encounters/<id>."""
+"""GET /encounters (filters, paginated), GET /encounters/<id>, and GET /triage (level and agencies)."""
 
 from __future__ import annotations
 
 from app.auth.guard import current_user, signed_in
-from app.encounters import services
-from app.encounters.schemas import EncounterPageSchema, EncounterQuerySchema, EncounterSchema
+from app.encounters import services, triage
+from app.encounters.schemas import (
+    EncounterPageSchema,
+    EncounterQuerySchema,
+    EncounterSchema,
+    TriageQuerySchema,
+    TriageRulesSchema,
+    TriageSchema,
+)
 from app.errors import ApiError
 from app.rest import ApiBlueprint
 
 blp = ApiBlueprint("encounters", __name__, url_prefix="/encounters", description="Encounters")
+triage_blp = ApiBlueprint("triage", __name__, url_prefix="/triage", description="Triage")
 
 
 @blp.route("")
@@ -31,3 +39,20 @@ def get_encounter(encounter_id):
     if encounter is None:
         raise ApiError(404, "not_found", "No such encounter.")
     return encounter
+
+
+@triage_blp.route("")
+@signed_in()
+@triage_blp.arguments(TriageQuerySchema, location="query")
+@triage_blp.response(200, TriageSchema)
+def get_triage(args):
+    """The level the rules give for these needs and risk flags, and the agencies serving the needs."""
+    return services.triage_advice(args["needs"], args["risk_flags"])
+
+
+@triage_blp.route("/rules")
+@signed_in()
+@triage_blp.response(200, TriageRulesSchema)
+def get_triage_rules():
+    """The rule file in force (the same the full /sync/changes snapshot carries)."""
+    return triage.rules()

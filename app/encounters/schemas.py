@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from webargs.fields import DelimitedList
 
 from app.fields import Uuid, codes, record_id, text
+from app.rest import PageArgs, page_schema
 from app.vocabulary import ENCOUNTER_KINDS, KINDS_WITH_CALL_NUMBER, NEEDS, OUTCOMES, RISK_FLAGS
 
 
@@ -66,28 +67,31 @@ class EncounterSchema(Schema):
         return {"lat": encounter.lat, "lon": encounter.lon, "accuracy_m": encounter.accuracy_m}
 
 
-class EncounterQuerySchema(Schema):
+class EncounterQuerySchema(PageArgs):
     from_ = fields.AwareDateTime(data_key="from")
     to = fields.AwareDateTime()
     kind = fields.String(validate=validate.OneOf(ENCOUNTER_KINDS))
     person_id = Uuid()
     team_id = record_id()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class EncounterPageSchema(Schema):
-    items = fields.List(fields.Nested(EncounterSchema), required=True)
-    page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+EncounterPageSchema = page_schema(EncounterSchema, "EncounterPage")
+
+
+class CodeList(DelimitedList):
+    """Codes, comma-separated, in a query parameter; an empty parameter is refused (leave it out)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "":
+            raise ValidationError("Leave the parameter out when there are no codes.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class TriageQuerySchema(Schema):
-    needs = DelimitedList(fields.String(validate=validate.OneOf(NEEDS)), load_default=list,
-                          metadata={"description": "needs codes, comma-separated"})
-    risk_flags = DelimitedList(fields.String(validate=validate.OneOf(RISK_FLAGS)), load_default=list,
-                               metadata={"description": "risk flag codes, comma-separated"})
+    needs = CodeList(fields.String(validate=validate.OneOf(NEEDS)), load_default=list,
+                     metadata={"description": "needs codes, comma-separated"})
+    risk_flags = CodeList(fields.String(validate=validate.OneOf(RISK_FLAGS)), load_default=list,
+                          metadata={"description": "risk flag codes, comma-separated"})
 
 
 class SuggestedAgencySchema(Schema):

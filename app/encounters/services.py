@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import math
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.auth import policy
 from app.auth.models import User
+from app.directory import services as directory
 from app.directory.models import Site
 from app.encounters import triage
 from app.encounters.models import Encounter
 from app.encounters.schemas import EncounterSchema
 from app.extensions import db
 from app.ingest import Entry, Outcome, Writer, missing, store_once
+from app.pagination import paginate
 from app.people import services as people
 from app.records import local_day
 
@@ -100,13 +102,37 @@ def search(user: User, *, from_=None, to=None, kind=None, person_id=None, team_i
         statement = statement.where(Encounter.person_id == person_id)
     if team_id:
         statement = statement.where(Encounter.team_id == team_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
-    items = db.session.scalars(statement.order_by(Encounter.occurred_at.desc(), Encounter.id)
-                               .limit(per_page).offset((page - 1) * per_page))
-    return {"items": list(items), "page": page, "pages": max(1, math.ceil(total / per_page)), "total": total}
+    return paginate(statement.order_by(Encounter.occurred_at.desc(), Encounter.id), page, per_page)
 
 
 def ids_for_person(user: User, person_id: str) -> list[str]:
     return [str(i) for i in db.session.scalars(
         sa.select(Encounter.id).where(Encounter.person_id == person_id, visible_clause(user))
         .order_by(Encounter.occurred_at))]
+
+
+def for_person(user: User, person_id: str) -> list[Encounter]:
+    """The person's encounters the user may see, oldest first (a case timeline)."""
+    return list(db.session.scalars(
+        sa.select(Encounter).where(Encounter.person_id == person_id, visible_clause(user))
+        .order_by(Encounter.occurred_at, Encounter.id)))
+
+
+def daily_counts_for_person(person_id: str, first_day: date, last_day: date) -> dict[date, int]:
+    """Encounters with the person per local day in [first_day, last_day], every team's: a count of the
+    draw on services (the heavy-users measure), which names no one and shows no content."""
+    rows = db.session.execute(
+        sa.select(Encounter.occurred_on, sa.func.count()).where(
+            Encounter.person_id == person_id, Encounter.occurred_on.between(first_day, last_day))
+        .group_by(Encounter.occurred_on))
+    return {day: count for day, count in rows}
+
+
+def triage_advice(needs: list[str], risk_flags: list[str]) -> dict[str, Any]:
+    """The triage level the rules give, and the partner agencies serving the needs, best match first."""
+    advice = triage.assess(needs, risk_flags)
+    advice["suggested_agencies"] = [
+        {"id": agency.id, "name": agency.name, "short_name": agency.short_name, "phone": agency.phone,
+         "services": agency.services, "matched_needs": covered}
+        for agency, covered in directory.agencies_for_needs(needs)]
+    return advice

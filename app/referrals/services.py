@@ -223,3 +223,10 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
             # A concurrent delivery of this very entry committed first: the unique entry_id decided.
             outcomes.append(duplicate())
     return outcomes
+
+
+def for_person(user: User, person_id: str) -> list[Referral]:
+    """The person's referrals the user may see, oldest first (a case timeline)."""
+    return list(db.session.scalars(
+        sa.select(Referral).where(Referral.person_id == person_id, visible_clause(user))
+        .order_by(Referral.made_at, Referral.id)))

@@ -13,8 +13,18 @@ from typing import Any, Callable
 from marshmallow import Schema, ValidationError
 
 from app.auth.models import User
+from app.cases import goals as case_goals
+from app.cases import lifecycle as case_lifecycle
+from app.cases import notes as case_notes
 from app.cases import services as cases
-from app.cases.schemas import CaseIntakeEntrySchema
+from app.cases.schemas import (
+    CaseClosureEntrySchema,
+    CaseGoalEntrySchema,
+    CaseGoalUpdateEntrySchema,
+    CaseIntakeEntrySchema,
+    CaseNoteEntrySchema,
+    CaseTransitionEntrySchema,
+)
 from app.encounters import services as encounters
 from app.encounters.schemas import EncounterEntrySchema
 from app.errors import flatten_messages
@@ -37,8 +47,14 @@ HANDLERS: dict[str, tuple[Schema, Callable[[list[Entry], Writer], list[Outcome]]
     "referral": (ReferralEntrySchema(), referrals.ingest, ("made_at",)),
     "referral_update": (ReferralUpdateEntrySchema(), referrals.ingest_updates, ("occurred_at",)),
     "case_intake": (CaseIntakeEntrySchema(), cases.ingest, ("opened_at",)),
+    "case_goal": (CaseGoalEntrySchema(), case_goals.ingest, ("set_at",)),
+    "case_goal_update": (CaseGoalUpdateEntrySchema(), case_goals.ingest_updates, ("occurred_at",)),
+    "case_note": (CaseNoteEntrySchema(), case_notes.ingest, ("at",)),
+    "case_transition": (CaseTransitionEntrySchema(), case_lifecycle.ingest_transitions, ("transitioned_at",)),
+    "case_closure": (CaseClosureEntrySchema(), case_lifecycle.ingest_closures, ("closed_at",)),
 }
-FEED_TYPES = {"person", "referral", "referral_update", "case_intake"}
+# Types whose handler takes a change number (tick): the case they change goes out on /sync/changes.
+FEED_TYPES = {"person", "referral", "referral_update", "case_intake", "case_transition", "case_closure"}
 
 
 def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

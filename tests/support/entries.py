@@ -42,6 +42,32 @@ def case_intake(person_id: str, **data: Any) -> dict[str, Any]:
     return {"id": entry_id, "type": "case_intake", "data": {"person_id": person_id, **data}}
 
 
+def case_goal(case_id: str, description: str = "Apply for income support", **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "case_goal", "data": {"case_id": case_id, "description": description, **data}}
+
+
+def case_goal_update(goal_id: str, status: str, **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "case_goal_update", "data": {"goal_id": goal_id, "status": status, **data}}
+
+
+def case_note(case_id: str, body: str = "Met at the drop-in; wants housing.", **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "case_note", "data": {"case_id": case_id, "body": body, **data}}
+
+
+def case_transition(case_id: str, agency_id: int, program: str = "Housing First", **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "case_transition",
+            "data": {"case_id": case_id, "agency_id": agency_id, "program": program, **data}}
+
+
+def case_closure(case_id: str, reason: str = "Goals met.", **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "case_closure", "data": {"case_id": case_id, "reason": reason, **data}}
+
+
 def in_future(minutes: int) -> str:
     return (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat()
 

@@ -1,0 +1,57 @@
+"""The case view: a case with its goals, notes and transitions, the person's timeline, and the
+before/after measure of the draw on services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from app.auth.models import User
+from app.cases import goals, lifecycle, measures, notes
+from app.cases.models import Case
+from app.cases.schemas import CaseSchema
+from app.encounters import services as encounters
+from app.records import local_day
+from app.referrals import services as referrals
+
+_CASE_FIELDS = tuple(CaseSchema().fields)
+
+
+def _item(type_: str, id_: Any, on: date, at: datetime | None, **detail: Any) -> dict[str, Any]:
+    return {"type": type_, "id": str(id_), "on": on, "at": at, **detail}
+
+
+def timeline(user: User, case: Case, case_goals, history, transitions) -> list[dict[str, Any]]:
+    """The person's encounters and referrals (those the reader may see) and this case's milestones,
+    oldest first; items known only by day (a goal set) come first within their day."""
+    items = [_item("case_opened", case.id, case.opened_on, case.opened_at, program=case.program,
+                   agency_id=case.agency_id)]
+    items += [_item("encounter", e.id, e.occurred_on, e.occurred_at, kind=e.kind, triage_level=e.triage_level)
+              for e in encounters.for_person(user, str(case.person_id))]
+    items += [_item("referral", r.id, r.made_on, r.made_at, service=r.service, agency_id=r.agency_id,
+                    status=r.status) for r in referrals.for_person(user, str(case.person_id))]
+    for goal in case_goals:
+        items.append(_item("goal_set", goal.id, goal.set_on, None, description=goal.description))
+        items += [_item("goal_status", goal.id, local_day(event.at), event.at, status=event.to_status,
+                        description=goal.description) for event in history[str(goal.id)]]
+    items += [_item("transition", t.id, t.transitioned_on, t.transitioned_at, agency_id=t.agency_id,
+                    program=t.program) for t in transitions]
+    if case.closed_at is not None:
+        items.append(_item("case_closed", case.id, local_day(case.closed_at), case.closed_at,
+                           description=case.close_reason))
+    return sorted(items, key=lambda i: (i["on"], i["at"] is not None, i["at"] or case.opened_at))
+
+
+def detail(user: User, case: Case, *, months: int, today: date) -> dict[str, Any]:
+    """Everything GET /cases/<id> shows, for CaseDetailSchema."""
+    case_goals = goals.for_case(str(case.id))
+    history = goals.history([str(g.id) for g in case_goals])
+    transitions = lifecycle.transitions_for_case(str(case.id))
+    body = {name: getattr(case, name) for name in _CASE_FIELDS}
+    body["goals"] = [goals.view(g, history[str(g.id)]) for g in case_goals]
+    body["case_notes"] = notes.for_case(str(case.id))
+    body["transitions"] = transitions
+    body["timeline"] = timeline(user, case, case_goals, history, transitions)
+    body["encounters_per_month"] = measures.encounters_per_month(str(case.person_id), case.opened_on, months,
+                                                                 today)
+    return body
