@@ -39,8 +39,12 @@ worker: $(VENV)/.runtime
 system-deps:
 	bash scripts/system-deps.sh
 
+## node_modules: axe-core and Lighthouse for the browser tests (installed when missing)
+node_modules:
+	npm ci --no-audit --no-fund
+
 ## test: set up and run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
-test: $(VENV)/.dev system-deps
+test: $(VENV)/.dev system-deps node_modules
 	$(VENV)/bin/pytest
 
 ## test-fast: SQLite only, no browser (for quick local loops)

@@ -1,0 +1,204 @@
+// HELP Field's phone app: starts the service worker and the session, routes between screens, keeps the
+// status line true. Screens live in views/; sessions and syncing in controller.js.
+
+import * as controller from "./controller.js";
+import { getEntry } from "./outbox.js";
+import { plural, state, statusDetail, statusText, statusTone, subscribe } from "./store.js";
+import { choose, flash, working } from "./ui.js";
+import * as encounterForm from "./views/encounter-form.js";
+import * as home from "./views/home.js";
+import * as outboxView from "./views/outbox.js";
+import * as people from "./views/people.js";
+import * as referralForm from "./views/referral-form.js";
+import * as referrals from "./views/referrals.js";
+import * as signin from "./views/signin.js";
+import * as stats from "./views/stats.js";
+import { h } from "./dom.js";
+
+const main = document.getElementById("main");
+let currentView = null;
+let renderCount = 0;
+
+const ctx = {
+  get db() { return controller.currentDb(); },
+  go(path) {
+    if (location.hash === `#${path}`) route();
+    else location.hash = path;
+  },
+  save: controller.save,
+  recount: controller.refreshCounts,
+  async resent() {
+    await controller.refreshCounts();
+    controller.requestSync("resent");
+  },
+  async signIn(username, password) {
+    const user = await controller.signIn(username, password);
+    flash(`Signed in as ${user.display_name}.`);
+    ctx.go("/");
+  },
+  signOut: signOutFlow,
+};
+
+async function fix(id) {
+  const entry = await getEntry(ctx.db, id);
+  if (!entry || entry.state !== "attention") {
+    flash("That entry no longer needs attention.");
+    return outboxView.render(ctx);
+  }
+  if (entry.type === "encounter") return encounterForm.render(ctx, { entry });
+  if (entry.type === "referral") return referralForm.render(ctx, { entry });
+  if (entry.type === "person") return people.renderPersonFix(ctx, entry);
+  return outboxView.render(ctx);
+}
+
+const ROUTES = [
+  [/^\/$/, () => home.render(ctx)],
+  [/^\/signin$/, () => signin.render(ctx)],
+  [/^\/log\/([a-z_]+)$/, (m, query) => encounterForm.render(ctx, { kind: m[1], query })],
+  [/^\/fix\/([\w-]+)$/, (m) => fix(m[1])],
+  [/^\/outbox$/, () => outboxView.render(ctx)],
+  [/^\/people$/, () => people.renderList(ctx)],
+  [/^\/person\/([\w-]+)$/, (m) => people.renderPerson(ctx, { id: m[1] })],
+  [/^\/refer$/, (m, query) => referralForm.render(ctx, { query })],
+  [/^\/inbox$/, () => referrals.renderInbox(ctx)],
+  [/^\/referral\/([\w-]+)$/, (m) => referrals.renderReferral(ctx, { id: decodeURIComponent(m[1]) })],
+  [/^\/stats$/, () => stats.render(ctx)],
+];
+
+async function route() {
+  const mine = ++renderCount;
+  const raw = location.hash.startsWith("#/") ? location.hash.slice(1) : "/";
+  const [path, search] = raw.split("?");
+  if (!state.user && path !== "/signin") return location.replace("#/signin");
+  if (state.user && !state.authRequired && path === "/signin") return location.replace("#/");
+  let view;
+  try {
+    const found = ROUTES.map(([pattern, make]) => [path.match(pattern), make]).find(([m]) => m);
+    view = found ? await found[1](found[0], new URLSearchParams(search || ""))
+      : h("div", { class: "view" }, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the home screen")));
+  } catch (error) {
+    view = h("div", { class: "view" }, h("h1", {}, "Something went wrong"),
+      h("p", { class: "problem", role: "alert" }, String(error.message || error)),
+      h("p", {}, h("a", { href: "#/" }, "Back to the home screen")));
+  }
+  if (mine !== renderCount) return;
+  main.replaceChildren(view);
+  main.hidden = false;
+  renderStatus();
+  currentView = view;
+  const heading = view.querySelector("h1");
+  document.title = heading ? `${heading.firstChild.textContent} · HELP Field` : "HELP Field";
+  if (heading && renderCount > 1) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+  window.scrollTo(0, 0);
+}
+
+// A screen with something typed into it is not redrawn under the user's fingers.
+function refreshView() {
+  const active = document.activeElement;
+  const typing = active && main.contains(active) && active.matches("input[type=text], input[type=search], textarea") && active.value;
+  if (currentView && currentView.refresh && !typing) currentView.refresh();
+}
+
+const statusBar = document.getElementById("status");
+const statusLine = document.getElementById("status-text");
+const statusMore = document.getElementById("status-detail");
+const attentionLink = document.getElementById("status-attention");
+const syncButton = document.getElementById("sync-now");
+const who = document.getElementById("who");
+let wasAuthRequired = false;
+
+function renderStatus() {
+  statusBar.hidden = !state.user;
+  who.textContent = state.user ? state.user.display_name : "";
+  statusLine.textContent = statusText();
+  statusBar.className = `status tone-${statusTone()}`;
+  statusMore.textContent = statusDetail();
+  attentionLink.hidden = !state.attention;
+  attentionLink.textContent = state.waiting || !state.online || state.authRequired
+    ? `${plural(state.attention, "entry needs", "entries need")} attention` : "Open the outbox";
+  syncButton.textContent = state.authRequired ? "Sign in" : "Sync now";
+  // On the sign-in screen its own button is the one to use.
+  syncButton.hidden = state.authRequired && location.hash.startsWith("#/signin");
+  syncButton.setAttribute("aria-busy", String(state.syncing));
+  if (state.authRequired && !wasAuthRequired) {
+    // The session ended: ask to sign in again, unless the user is in the middle of a form.
+    const path = location.hash.slice(1) || "/";
+    if (["/", "/outbox", "/inbox"].includes(path)) location.hash = "/signin";
+  }
+  wasAuthRequired = state.authRequired;
+}
+
+syncButton.addEventListener("click", () => {
+  if (state.authRequired) ctx.go("/signin");
+  else controller.requestSync("button");
+});
+
+function reasonNotSent() {
+  if (!state.online) return "The phone cannot reach the server right now.";
+  if (state.authRequired) return "Your session has ended, so the server will not take them.";
+  if (state.attention) return `${plural(state.attention, "entry needs", "entries need")} your attention in the outbox.`;
+  return "The server did not take them yet.";
+}
+
+async function signOutFlow() {
+  await controller.refreshCounts();
+  if (state.waiting && !state.authRequired) {
+    // Always worth a try, even when the last attempt found no connection.
+    const done = working("Signing out", `Sending ${plural(state.waiting, "entry", "entries")} first…`);
+    await controller.requestSync("sign-out");
+    await controller.settle();
+    done();
+  }
+  const unsent = state.waiting + state.attention;
+  let keepUnsent = false;
+  if (unsent) {
+    const choice = await choose({
+      title: `${plural(unsent, "entry has", "entries have")} not been sent`,
+      body: [reasonNotSent(), "If you sign out now, choose what happens to them."],
+      choices: [
+        { label: "Stay signed in", value: "stay", tone: "primary" },
+        { label: "Sign out, keep them on this phone", value: "keep", tone: "secondary" },
+        { label: `Sign out and delete ${plural(unsent, "entry", "entries")}`, value: "delete", tone: "danger" },
+      ],
+    });
+    if (choice !== "keep" && choice !== "delete") return;
+    keepUnsent = choice === "keep";
+  }
+  await controller.signOut({ keepUnsent });
+  flash(keepUnsent ? "Signed out. Your unsent entries stay on this phone and sync when you sign in again."
+    : "Signed out. Nothing of yours is left on this phone.");
+  ctx.go("/signin");
+}
+
+function onWorkerMessage(event) {
+  const message = event.data || {};
+  if (message.type === "sync-finished") controller.backgroundSyncFinished(message.result);
+  else if (message.type === "open" && message.hash) location.hash = message.hash;
+  else if (message.type === "alert") controller.requestSync("alert");
+}
+
+async function boot() {
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", onWorkerMessage);
+    navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).catch((error) => {
+      console.warn("The app will not work offline: service worker not registered", error);
+    });
+  }
+  window.addEventListener("online", controller.wentOnline);
+  window.addEventListener("offline", controller.wentOffline);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") controller.requestSync("visible");
+  });
+  document.addEventListener("help:synced", refreshView);
+  window.addEventListener("hashchange", route);
+  await controller.start();
+  // The status line appears with the first screen, in the same frame: nothing jumps while starting.
+  await route();
+  renderStatus();
+  subscribe(renderStatus);
+}
+
+boot();

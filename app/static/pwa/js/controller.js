@@ -1,0 +1,242 @@
+// The page's side of sessions and syncing: who is signed in, which database is open, when to sync
+// (on opening, on the online event, after each save, on a timer with backoff, on "Sync now").
+
+import { ApiError, NetworkError, api, setCsrfToken } from "./api.js";
+import { transact } from "./idb.js";
+import * as outbox from "./outbox.js";
+import { disableAlerts } from "./push.js";
+import * as session from "./session.js";
+import { state, update } from "./store.js";
+import { OUTBOX_SYNC_TAG, syncOutbox } from "./sync.js";
+import { deleteUserDb, openUserDb } from "./userdb.js";
+
+const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000];
+const REFRESH_MS = 5 * 60_000;
+const PERSONAL_STORES = ["persons", "referrals", "cases", "meta"];
+
+let db = null;
+let timer = null;
+let failures = 0;
+let running = null;
+let runAgain = false;
+
+export const currentDb = () => db;
+
+async function openFor(user) {
+  if (db && state.user && state.user.id === user.id) return;
+  if (db) db.close();
+  db = await openUserDb(user.id);
+}
+
+async function closeDb() {
+  if (db) db.close();
+  db = null;
+}
+
+export async function refreshCounts() {
+  if (!db) return update({ waiting: 0, attention: 0 });
+  update(await outbox.counts(db));
+}
+
+async function useSession(user, csrfToken) {
+  setCsrfToken(csrfToken);
+  await session.saveSession({ user, csrf_token: csrfToken, auth_required: false });
+  await openFor(user);
+  update({ user, authRequired: false, online: true, problem: null });
+  await refreshCounts();
+}
+
+// A sign-out made offline ends the server session as soon as the server can be reached.
+async function finishPendingLogout() {
+  const pending = await session.loadPendingLogout();
+  if (!pending) return true;
+  setCsrfToken(pending.csrf_token);
+  try {
+    await api("/auth/logout", { method: "POST" });
+  } catch (error) {
+    if (error instanceof NetworkError) return false;
+  }
+  await session.savePendingLogout(null);
+  setCsrfToken(null);
+  return true;
+}
+
+// On opening: the server's answer when there is one, else what this phone remembers.
+export async function start() {
+  const stored = await session.loadSession();
+  if (!(await finishPendingLogout())) {
+    update({ online: false });
+    return;
+  }
+  try {
+    const me = await api("/auth/me");
+    await useSession(me.user, me.csrf_token);
+    requestSync("open");
+    askForPersistentStorage();
+    return;
+  } catch (error) {
+    if (!stored || !stored.user) {
+      if (error instanceof NetworkError) update({ online: false });
+      return;
+    }
+    setCsrfToken(stored.csrf_token);
+    await openFor(stored.user);
+    const expired = error instanceof ApiError && error.status === 401;
+    update({ user: stored.user, authRequired: expired || Boolean(stored.auth_required),
+      online: !(error instanceof NetworkError) });
+    if (expired) await session.updateSession({ auth_required: true });
+    await refreshCounts();
+    if (!expired) schedule({ outcome: error instanceof NetworkError ? "offline" : "retry_later" });
+  }
+}
+
+export async function signIn(username, password) {
+  await finishPendingLogout();
+  const body = await api("/auth/login", { method: "POST", body: { username, password } });
+  await useSession(body.user, body.csrf_token);
+  failures = 0;
+  requestSync("sign-in");
+  askForPersistentStorage();
+  return body.user;
+}
+
+function askForPersistentStorage() {
+  if (!navigator.storage || !navigator.storage.persist) return;
+  navigator.storage.persisted()
+    .then((already) => (already ? true : navigator.storage.persist()))
+    .then((persisted) => update({ persisted }), () => update({ persisted: false }));
+}
+
+// Saving: the entries are in the outbox before anything else happens.
+export async function save(entries) {
+  await outbox.addEntries(db, entries);
+  await refreshCounts();
+  registerBackgroundSync();
+  requestSync("saved");
+}
+
+async function registerBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    if (registration.sync) await registration.sync.register(OUTBOX_SYNC_TAG);
+  } catch {
+    // No Background Sync here (or not allowed): the timer and the online event still sync.
+  }
+}
+
+export function applyResult(result) {
+  const patch = { syncing: false };
+  if (result.outcome === "synced") {
+    Object.assign(patch, { online: true, authRequired: false, lastSyncAt: Date.now(), problem: null });
+  } else if (result.outcome === "offline") {
+    patch.online = false;
+  } else if (result.outcome === "signed_out") {
+    Object.assign(patch, { online: true, authRequired: true });
+  } else {
+    Object.assign(patch, { online: true, problem: result.message ? `Not sent yet: ${result.message}` : null });
+  }
+  update(patch);
+}
+
+function schedule(result) {
+  clearTimeout(timer);
+  timer = null;
+  if (!state.user || result.outcome === "signed_out") return update({ nextTryAt: null });
+  let delay;
+  if (result.outcome === "synced") {
+    failures = 0;
+    delay = state.waiting ? 0 : REFRESH_MS;
+  } else {
+    delay = result.retryAfter ? result.retryAfter * 1000 : BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
+    failures += 1;
+  }
+  update({ nextTryAt: state.waiting && delay ? Date.now() + delay : null });
+  timer = setTimeout(() => requestSync("timer"), delay);
+}
+
+// One run at a time in this page; a request made during a run starts another one after it.
+export function requestSync(reason = "manual") {
+  if (!db || !state.user) return Promise.resolve(null);
+  if (running) {
+    runAgain = true;
+    return running;
+  }
+  running = (async () => {
+    clearTimeout(timer);
+    update({ syncing: true });
+    let result;
+    try {
+      result = await syncOutbox(db, state.user.id);
+    } catch (error) {
+      result = { outcome: "retry_later", message: error.message };
+    }
+    await refreshCounts();
+    applyResult(result);
+    schedule(result);
+    document.dispatchEvent(new CustomEvent("help:synced", { detail: { result, reason } }));
+    return result;
+  })().finally(() => {
+    running = null;
+    if (runAgain) {
+      runAgain = false;
+      requestSync("again");
+    }
+  });
+  return running;
+}
+
+// Resolves once no sync run is going on in this page (sign-out waits for this).
+export async function settle() {
+  while (running) await running;
+}
+
+// From the service worker: a Background Sync run finished.
+export async function backgroundSyncFinished(result) {
+  await refreshCounts();
+  if (result) applyResult(result);
+  document.dispatchEvent(new CustomEvent("help:synced", { detail: { result, reason: "background" } }));
+}
+
+export function wentOnline() {
+  update({ online: true });
+  failures = 0;
+  if (!state.user) finishPendingLogout();
+  requestSync("online");
+}
+
+export function wentOffline() {
+  update({ online: false });
+}
+
+async function endServerSession() {
+  try {
+    await disableAlerts();
+  } catch {
+    // Offline or never subscribed: the server drops dead subscriptions when the push service says so.
+  }
+  try {
+    await api("/auth/logout", { method: "POST" });
+  } catch (error) {
+    if (!(error instanceof NetworkError)) return;
+    const stored = await session.loadSession();
+    await session.savePendingLogout(stored ? stored.csrf_token : null);
+  }
+}
+
+// Signing out. `keepUnsent`: the user chose to leave unsent entries on this phone (their offline
+// copies of other records are wiped either way); otherwise this user's database is deleted entirely.
+export async function signOut({ keepUnsent }) {
+  const user = state.user;
+  clearTimeout(timer);
+  await endServerSession();
+  if (keepUnsent && db) {
+    await transact(db, PERSONAL_STORES, "readwrite", (s) => { for (const name of PERSONAL_STORES) s[name].clear(); });
+    await closeDb();
+  } else {
+    await closeDb();
+    if (user) await deleteUserDb(user.id);
+  }
+  await session.clearSession();
+  setCsrfToken(null);
+  update({ user: null, waiting: 0, attention: 0, authRequired: false, problem: null, lastSyncAt: null, nextTryAt: null });
+}

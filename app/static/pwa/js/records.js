@@ -1,0 +1,99 @@
+// Offline copies of what the user needs in the field: reference data, recent persons and referrals,
+// pulled from GET /sync/changes and refreshed whenever the phone is online.
+
+import { ApiError, api } from "./api.js";
+import { getAll, getOne, putAll, requestResult, transact } from "./idb.js";
+
+const FEEDS = ["agencies", "sites", "teams", "persons", "referrals", "cases"];
+
+export async function getMeta(db, key) {
+  const record = await getOne(db, "meta", key);
+  return record ? record.value : null;
+}
+
+export function setMeta(db, key, value) {
+  return putAll(db, "meta", [{ key, value }]);
+}
+
+// Pulls every page of changes since the stored cursor; returns how many records arrived.
+export async function pullChanges(db) {
+  let cursor = await getMeta(db, "changes_cursor");
+  let received = 0;
+  for (let page = 0; page < 50; page += 1) {
+    const query = cursor ? `?since=${encodeURIComponent(cursor)}` : "";
+    let body;
+    try {
+      body = await api(`/sync/changes${query}`);
+    } catch (error) {
+      // A cursor the server no longer knows (a restored database): start again from everything.
+      if (!(cursor && error instanceof ApiError && error.status === 400)) throw error;
+      cursor = null;
+      continue;
+    }
+    await transact(db, [...FEEDS, "meta"], "readwrite", (s) => {
+      for (const feed of FEEDS) {
+        for (const record of body[feed] || []) {
+          s[feed].put(record);
+          received += 1;
+        }
+      }
+      s.meta.put({ key: "changes_cursor", value: body.cursor });
+      s.meta.put({ key: "changes_at", value: new Date().toISOString() });
+    });
+    cursor = body.cursor;
+    if (!body.has_more) break;
+  }
+  return received;
+}
+
+const byName = (a, b) => (a.name || "").localeCompare(b.name || "");
+
+export async function agencies(db) {
+  return (await getAll(db, "agencies")).filter((a) => a.active !== false).sort(byName);
+}
+
+export async function sites(db) {
+  return (await getAll(db, "sites")).filter((s) => s.active !== false).sort(byName);
+}
+
+export async function teams(db) {
+  return (await getAll(db, "teams")).sort(byName);
+}
+
+export const getPerson = (db, id) => getOne(db, "persons", id);
+export const getReferral = (db, id) => getOne(db, "referrals", id);
+
+export function savePendingPerson(db, person) {
+  return putAll(db, "persons", [{ ...person, pending: true }]);
+}
+
+export function saveRecords(db, store, records) {
+  return putAll(db, store, records);
+}
+
+function fold(text) {
+  return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
+export function personLabel(person) {
+  if (!person) return "Unknown person";
+  const legal = [person.given_name, person.family_name].filter(Boolean).join(" ");
+  return legal && legal !== person.display_name ? `${person.display_name} (${legal})` : person.display_name;
+}
+
+// Search by alias or name, on the phone (no network, no audit trail needed for the user's own copies).
+export async function searchPersons(db, query, limit = 20) {
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  const all = await getAll(db, "persons");
+  const hits = all.filter((p) => {
+    const text = fold([p.display_name, p.given_name, p.family_name, p.description].join(" "));
+    return words.every((w) => text.includes(w));
+  });
+  hits.sort((a, b) => (b.received_at || "~").localeCompare(a.received_at || "~") || byName(a, b));
+  return hits.slice(0, limit);
+}
+
+export async function referralsWhere(db, predicate) {
+  const all = await transact(db, "referrals", "readonly", (s) => requestResult(s.referrals.getAll()));
+  return all.filter(predicate).sort((a, b) => (b.made_at || b.received_at || "").localeCompare(a.made_at || a.received_at || ""));
+}

@@ -1,0 +1,52 @@
+// The page's state (who is signed in, what waits to sync, whether the server is reachable) and the status
+// line that must always tell the truth about it.
+
+const listeners = new Set();
+
+export const state = {
+  user: null,
+  online: typeof navigator === "undefined" ? true : navigator.onLine,
+  authRequired: false,
+  waiting: 0,
+  attention: 0,
+  syncing: false,
+  lastSyncAt: null,
+  nextTryAt: null,
+  problem: null,
+  persisted: null,
+};
+
+export function update(patch) {
+  Object.assign(state, patch);
+  for (const listener of listeners) listener(state);
+}
+
+export function subscribe(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+// "N waiting to sync", "All synced", "Offline", "Sign in to sync": what is true right now.
+export function statusText(s = state) {
+  const waiting = s.waiting ? plural(s.waiting, "waiting to sync", "waiting to sync") : "";
+  if (!s.online) return waiting ? `Offline · ${waiting}` : "Offline";
+  if (s.authRequired) return waiting ? `Sign in to sync · ${waiting}` : "Sign in to sync";
+  if (waiting) return waiting;
+  // Nothing can go until the user fixes or discards it: not "All synced".
+  return s.attention ? plural(s.attention, "needs attention", "need attention") : "All synced";
+}
+
+export function statusTone(s = state) {
+  if (!s.online || s.authRequired || (!s.waiting && s.attention)) return "warn";
+  return s.waiting ? "busy" : "ok";
+}
+
+export function statusDetail(s = state) {
+  if (s.syncing) return "Sending…";
+  if (s.problem && s.waiting) return s.problem;
+  if (s.nextTryAt && s.waiting && s.online && !s.authRequired) return "Will try again by itself";
+  if (s.lastSyncAt) return `Last synced ${new Date(s.lastSyncAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+  return "";
+}

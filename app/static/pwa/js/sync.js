@@ -1,0 +1,135 @@
+// Sends the outbox to POST /sync and pulls GET /sync/changes. Runs in the page and in the service worker
+// (Background Sync), one run at a time per phone (Web Locks). An entry leaves the outbox only when the
+// server answered created or duplicate for that exact id; rejected and conflict move it to "Needs attention".
+
+import { ApiError, NetworkError, api, setCsrfToken } from "./api.js";
+import * as outbox from "./outbox.js";
+import { pullChanges, saveRecords } from "./records.js";
+import { deviceId, loadSession, updateSession } from "./session.js";
+
+export const OUTBOX_SYNC_TAG = "help-field-outbox";
+const LOCK = "help-field-sync";
+const BATCH_SIZE = 100;
+
+function withLock(work) {
+  const locks = globalThis.navigator && globalThis.navigator.locks;
+  return locks ? locks.request(LOCK, work) : work();
+}
+
+async function markSession(userId, patch) {
+  const session = await loadSession();
+  if (session && session.user && session.user.id === userId) await updateSession(patch);
+}
+
+// Turns a failed request into an outcome the caller can show and schedule around.
+async function outcomeOf(error, userId) {
+  if (error instanceof NetworkError) return { outcome: "offline" };
+  if (error instanceof ApiError && error.status === 401) {
+    await markSession(userId, { auth_required: true });
+    return { outcome: "signed_out" };
+  }
+  if (error instanceof ApiError) {
+    return { outcome: "retry_later", retryAfter: error.retryAfter, message: error.message };
+  }
+  throw error;
+}
+
+function conflictMessage(entry, current) {
+  if (entry.type === "referral_update" && current && current.status) {
+    return `Someone else changed this referral first: it is now ${current.status.replace("_", " ")}.`;
+  }
+  return "The server already holds a different record under this entry's id.";
+}
+
+// Sends one batch; returns how many entries the server acknowledged and how many it sent back.
+async function sendBatch(db, device, batch) {
+  const body = { device_id: device, entries: batch.map(({ id, type, data }) => ({ id, type, data })) };
+  await outbox.countAttempt(db, batch.map((e) => e.id));
+  const answer = await api("/sync", { method: "POST", body });
+  const results = new Map((answer.results || []).map((r) => [r.id, r]));
+  let acknowledged = 0;
+  let returned = 0;
+  for (const entry of batch) {
+    const result = results.get(entry.id);
+    if (!result) continue;
+    if (result.status === "created" || result.status === "duplicate") {
+      await outbox.acknowledge(db, entry.id);
+      acknowledged += 1;
+    } else if (result.status === "rejected") {
+      const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
+      await outbox.needsAttention(db, entry.id, error);
+      returned += 1;
+    } else if (result.status === "conflict") {
+      const current = result.current || {};
+      await outbox.needsAttention(db, entry.id, { code: "conflict", message: conflictMessage(entry, current) }, current);
+      if (entry.type === "referral_update" && current.id) await saveRecords(db, "referrals", [current]);
+      returned += 1;
+    }
+  }
+  return { acknowledged, returned };
+}
+
+// Sends everything waiting; returns {sent} or, when it has to stop, an outcome (with what was sent so far).
+async function pushOutbox(db) {
+  const device = await deviceId();
+  let size = BATCH_SIZE;
+  let csrfRetried = false;
+  let sent = 0;
+  for (;;) {
+    const waiting = await outbox.waitingEntries(db);
+    if (!waiting.length) return { sent };
+    const batch = waiting.slice(0, size);
+    try {
+      const { acknowledged, returned } = await sendBatch(db, device, batch);
+      sent += acknowledged;
+      if (acknowledged + returned === 0) {
+        return { outcome: "retry_later", sent, message: "The server did not answer for these entries." };
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.code === "csrf_failed" && !csrfRetried) {
+        csrfRetried = true;
+        setCsrfToken((await api("/auth/me")).csrf_token);
+        continue;
+      }
+      // A whole batch refused as too large or malformed: halve it until the one bad entry stands alone.
+      if ((error.status === 413 || error.status === 400) && batch.length > 1) {
+        size = Math.ceil(batch.length / 2);
+        continue;
+      }
+      if (error.status === 413 || error.status === 400) {
+        await outbox.needsAttention(db, batch[0].id, { code: error.code, message: error.message, fields: error.fields });
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+// One sync run for `userId`'s database. Resolves with {outcome, sent, pulled?, pullError?}: outcome is
+// "synced", "offline", "signed_out" (sign in again) or "retry_later" (with retryAfter seconds); sent is how
+// many entries the server acknowledged in this run.
+export function syncOutbox(db, userId, { pull = true } = {}) {
+  return withLock(async () => {
+    let sent = 0;
+    try {
+      // Who the server thinks we are: never send one user's entries under another user's session.
+      const me = await api("/auth/me");
+      if (!me.user || me.user.id !== userId) return { outcome: "signed_out", sent, otherUser: true };
+      setCsrfToken(me.csrf_token);
+      await markSession(userId, { csrf_token: me.csrf_token, auth_required: false });
+      const pushed = await pushOutbox(db);
+      sent = pushed.sent;
+      if (pushed.outcome) return pushed;
+    } catch (error) {
+      return { ...(await outcomeOf(error, userId)), sent };
+    }
+    if (!pull) return { outcome: "synced", sent };
+    try {
+      return { outcome: "synced", sent, pulled: await pullChanges(db) };
+    } catch (error) {
+      // The outbox is empty either way; fresher offline data will come with the next run.
+      return { outcome: "synced", sent, pullError: error.message };
+    }
+  });
+}

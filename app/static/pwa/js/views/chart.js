@@ -1,0 +1,79 @@
+// The 30-day chart: stacked bars per kind of encounter, as SVG, with a table as its text alternative.
+
+import { h, svg } from "../dom.js";
+import { KINDS } from "../vocabulary.js";
+
+const WIDTH = 320;
+const HEIGHT = 180;
+const PAD = { left: 28, right: 4, top: 8, bottom: 22 };
+
+const total = (day) => KINDS.reduce((sum, k) => sum + (day[k.code] || 0), 0);
+const shortDate = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString([], { month: "short", day: "numeric" });
+
+// The axis top: the smallest of 5, 10, 15, 20, 25, 50, 100, 150, ... at or above the busiest day.
+function niceMax(value) {
+  if (value <= 5) return 5;
+  const step = 10 ** Math.floor(Math.log10(value));
+  return [1, 1.5, 2, 2.5, 5, 10].map((f) => f * step).find((top) => top >= value);
+}
+
+export function dailyChart(days, titleText) {
+  const top = niceMax(Math.max(0, ...days.map(total)));
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const slot = plotW / Math.max(days.length, 1);
+  const y = (v) => PAD.top + plotH - (v / top) * plotH;
+  const sum = days.reduce((s, d) => s + total(d), 0);
+  const busiest = days.reduce((best, d) => (total(d) > total(best) ? d : best), days[0] || {});
+  const description = days.length
+    ? `${sum} encounters from ${shortDate(days[0].date)} to ${shortDate(days[days.length - 1].date)}; ` +
+      `busiest day ${shortDate(busiest.date)} with ${total(busiest)}. The table below has every number.`
+    : "No days to show.";
+
+  const parts = [2, 3, 5].find((n) => Number.isInteger(top / n)) || 1;
+  const ticks = Array.from({ length: parts + 1 }, (_, n) => (top / parts) * n);
+  const grid = ticks.map((v) => [
+    svg("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(v), y2: y(v), class: "grid" }),
+    svg("text", { x: PAD.left - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, String(v)),
+  ]);
+  const bars = days.map((day, i) => {
+    let base = 0;
+    return KINDS.map((kind) => {
+      const n = day[kind.code] || 0;
+      if (!n) return null;
+      const rect = svg("rect", { x: (PAD.left + i * slot + 1).toFixed(1), width: Math.max(slot - 2, 1).toFixed(1),
+        y: y(base + n).toFixed(1), height: (y(base) - y(base + n)).toFixed(1), class: `bar k-${kind.code}` });
+      base += n;
+      return rect;
+    });
+  });
+  // A date under every 7th bar and the last one, unless the last would crowd the one before it.
+  const last = days.length - 1;
+  const labels = days.map((day, i) => {
+    if (!((i % 7 === 0 && last - i >= 4) || i === last)) return null;
+    // The first and last dates are aligned to their bar's outer edge, so they stay inside the chart.
+    const [x, anchor] = i === 0 ? [PAD.left + 1, "start"]
+      : i === last ? [PAD.left + (i + 1) * slot - 1, "end"] : [PAD.left + i * slot + slot / 2, "middle"];
+    return svg("text", { x, y: HEIGHT - 6, class: "axis", "text-anchor": anchor }, shortDate(day.date));
+  });
+
+  return svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-labelledby": "chart-title chart-desc",
+    class: "chart", focusable: "false" },
+  svg("title", { id: "chart-title" }, titleText), svg("desc", { id: "chart-desc" }, description),
+  grid, bars, labels);
+}
+
+export function legend() {
+  return h("ul", { class: "legend", "aria-label": "Colours" }, KINDS.map((kind) =>
+    h("li", {}, h("span", { class: `swatch k-${kind.code}`, "aria-hidden": "true" }), kind.label)));
+}
+
+export function dailyTable(days, caption) {
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption },
+    h("table", { class: "counts" },
+      h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Day"),
+        KINDS.map((k) => h("th", { scope: "col" }, h("abbr", { title: k.label }, k.short))))),
+      h("tbody", {}, days.map((day) => h("tr", {}, h("th", { scope: "row" }, shortDate(day.date)),
+        KINDS.map((k) => h("td", {}, String(day[k.code] || 0))))))));
+}

@@ -1,0 +1,81 @@
+// The outbox: what waits to sync, and what needs attention (the server's message, fix and resend, or discard).
+
+import { fill, h, shortTime } from "../dom.js";
+import { transact } from "../idb.js";
+import { discard, listEntries, resend } from "../outbox.js";
+import { state } from "../store.js";
+import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
+
+const EDITABLE = new Set(["encounter", "referral", "person"]);
+
+function fieldMessages(error) {
+  if (!error || !error.fields) return null;
+  return h("ul", { class: "field-messages" },
+    Object.entries(error.fields).map(([name, messages]) => h("li", {}, `${name.replace(/_/g, " ")}: ${[].concat(messages).join(" ")}`)));
+}
+
+// Drops the local copy a discarded entry left behind (a person or referral made on this phone).
+function dropLocalCopy(db, entry) {
+  const store = { person: "persons", referral: "referrals" }[entry.type];
+  if (!store) return Promise.resolve();
+  return transact(db, store, "readwrite", (s) => { s[store].delete(entry.id); });
+}
+
+function attentionItem(ctx, entry, rerender) {
+  const again = async () => {
+    const data = entry.type === "referral_update" && entry.current && entry.current.version
+      ? { ...entry.data, base_version: entry.current.version } : entry.data;
+    await resend(ctx.db, entry.id, data);
+    await ctx.resent();
+    flash(`${entry.label}: sent again.`);
+    await rerender();
+  };
+  const drop = async () => {
+    const choice = await choose({ title: "Discard this entry?", body: [`“${entry.label}” will not be sent, and it cannot be brought back.`],
+      choices: [{ label: "Keep it", value: "keep", tone: "secondary" }, { label: "Discard it", value: "discard", tone: "danger" }] });
+    if (choice !== "discard") return;
+    await discard(ctx.db, entry.id);
+    await dropLocalCopy(ctx.db, entry);
+    await ctx.recount();
+    flash(`${entry.label}: discarded.`);
+    await rerender();
+  };
+  const conflict = Boolean(entry.current);
+  const fixable = EDITABLE.has(entry.type) && !conflict;
+  return h("li", { class: "attention-item" },
+    h("p", { class: "entry-label" }, entry.label, h("span", { class: "entry-time" }, ` · ${shortTime(entry.created_at)}`)),
+    h("p", { class: "server-message" }, entry.error ? entry.error.message : "The server sent this entry back."),
+    fieldMessages(entry.error),
+    h("div", { class: "row-actions" },
+      fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, "Fix and resend")
+        : h("button", { type: "button", class: "button primary", onclick: again },
+          entry.type === "referral_update" ? "Apply again to the current referral" : "Send again as a new record"),
+      h("button", { type: "button", class: "button danger", onclick: drop }, "Discard")));
+}
+
+export async function render(ctx) {
+  const body = h("div", {});
+  const rerender = async () => {
+    const entries = await listEntries(ctx.db);
+    const waiting = entries.filter((e) => e.state === "waiting");
+    const attention = entries.filter((e) => e.state === "attention");
+    fill(body,
+      takeFlash(),
+      h("section", { "aria-labelledby": "attention-heading", class: "card" },
+        h("h2", { id: "attention-heading" }, `Needs attention (${attention.length})`),
+        attention.length ? h("ul", { class: "attention-list" }, attention.map((e) => attentionItem(ctx, e, rerender)))
+          : emptyNote("Nothing needs attention.")),
+      h("section", { "aria-labelledby": "waiting-heading", class: "card" },
+        h("h2", { id: "waiting-heading" }, `Waiting to sync (${waiting.length})`),
+        waiting.length ? h("ul", { class: "entry-list" }, waiting.map((e) =>
+          h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, shortTime(e.created_at)))))
+          : emptyNote("Nothing is waiting: everything made on this phone has reached the server.")),
+      h("p", { class: "hint" }, state.persisted
+        ? "This phone keeps your entries even when storage runs low."
+        : "Entries are kept on this phone until the server has them."));
+  };
+  await rerender();
+  const view = h("div", { class: "view" }, backLink(), h("h1", {}, "Outbox"), body);
+  view.refresh = rerender;
+  return view;
+}

@@ -1,0 +1,87 @@
+// Choosing the person an encounter or referral is about: search the people on this phone, or add a new
+// person under an alias (a `person` entry that goes into the outbox ahead of the record naming it).
+
+import { h, uid } from "../dom.js";
+import { newEntry } from "../outbox.js";
+import { getPerson, personLabel, searchPersons } from "../records.js";
+import { field } from "../ui.js";
+
+export async function personPicker(db, { required = false, personId = null, legend = "Person" } = {}) {
+  let chosen = personId ? await getPerson(db, personId) : null;
+  if (personId && !chosen) chosen = { id: personId, display_name: "A person not on this phone" };
+  let adding = false;
+
+  const searchId = uid("person-search");
+  const search = h("input", { type: "search", id: searchId, autocomplete: "off", enterkeyhint: "search" });
+  const results = h("ul", { class: "choices", "aria-label": "Matching people" });
+  const chosenBox = h("div", { class: "chosen" });
+  const alias = h("input", { type: "text", id: uid("alias"), autocomplete: "off", maxlength: 120, "data-field": "display_name" });
+  const description = h("input", { type: "text", id: uid("person-description"), autocomplete: "off", maxlength: 1000 });
+  const addBox = h("div", { class: "add-person", hidden: true },
+    field("Alias or name", alias, "An alias is enough."),
+    field("Description (optional)", description, "What helps the team recognise them; no more than needed."));
+  const addButton = h("button", { type: "button", class: "button secondary", "aria-expanded": "false" }, "Add a new person");
+  const searchBox = h("div", { class: "person-search" }, field("Find a person", search), results, addButton);
+
+  function show() {
+    chosenBox.replaceChildren();
+    if (chosen) {
+      chosenBox.append(h("p", {}, h("span", { class: "chosen-name" }, personLabel(chosen)),
+        chosen.pending ? h("span", { class: "tag" }, "waiting to sync") : null),
+        h("button", { type: "button", class: "button quiet", onclick: () => { chosen = null; show(); search.focus(); } },
+          "Choose someone else"));
+    }
+    searchBox.hidden = Boolean(chosen) || adding;
+    addBox.hidden = !adding || Boolean(chosen);
+    addButton.setAttribute("aria-expanded", String(adding));
+  }
+
+  async function find() {
+    const query = search.value.trim();
+    results.replaceChildren();
+    if (!query) return;
+    const found = await searchPersons(db, query, 8);
+    if (!found.length) {
+      results.append(h("li", { class: "empty" }, "Nobody by that name on this phone."));
+      return;
+    }
+    for (const person of found) {
+      results.append(h("li", {}, h("button", { type: "button", class: "choice",
+        onclick: () => { chosen = person; show(); } }, personLabel(person))));
+    }
+  }
+
+  search.addEventListener("input", find);
+  addButton.addEventListener("click", () => {
+    adding = true;
+    alias.value = search.value.trim();
+    show();
+    alias.focus();
+  });
+  const cancelAdd = h("button", { type: "button", class: "button quiet", onclick: () => { adding = false; show(); search.focus(); } },
+    "Search instead");
+  addBox.append(cancelAdd);
+  show();
+
+  const element = h("fieldset", { class: "person-picker", "data-field": "person_id" },
+    h("legend", {}, required ? legend : `${legend} (optional)`), chosenBox, searchBox, addBox);
+
+  return {
+    element,
+    // Problems to show, as {field: [messages]}; empty when fine.
+    problems() {
+      if (adding && !alias.value.trim()) return { display_name: ["Give an alias or name, or choose “Search instead”."] };
+      if (required && !chosen && !adding) return { person_id: ["Choose the person, or add a new one."] };
+      return {};
+    },
+    // The person id to record, and the entry creating that person when they are new.
+    resolve() {
+      if (chosen) return { personId: chosen.id, person: chosen, entry: null };
+      if (!adding) return { personId: null, person: null, entry: null };
+      const data = { display_name: alias.value.trim() };
+      if (description.value.trim()) data.description = description.value.trim();
+      const entry = newEntry("person", data, `New person · ${data.display_name}`);
+      return { personId: entry.id, person: { id: entry.id, ...data }, entry };
+    },
+  };
+}

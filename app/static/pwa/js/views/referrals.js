@@ -1,0 +1,146 @@
+// Referrals: a navigator's agency inbox (accept, decline, complete; offline too, synced as referral_update),
+// the referrals an officer made, and one referral's page.
+
+import { ApiError, NetworkError, api } from "../api.js";
+import { fill, h, rfc3339, shortTime, uid } from "../dom.js";
+import { listEntries, newEntry } from "../outbox.js";
+import { agencies, getPerson, getReferral, personLabel, referralsWhere, saveRecords } from "../records.js";
+import { state } from "../store.js";
+import { backLink, emptyNote, flash, takeFlash } from "../ui.js";
+import { NEEDS, REFERRAL_STATUS, URGENCIES, labelOf } from "../vocabulary.js";
+
+const ACTIONS = {
+  pending: [["accepted", "Accept", "primary"], ["declined", "Decline", "secondary"]],
+  accepted: [["completed", "Complete", "primary"], ["no_show", "No-show", "secondary"]],
+};
+// The referring side may only withdraw a referral that is still open.
+const REFERRER_ACTIONS = { pending: [["withdrawn", "Withdraw", "secondary"]], accepted: [["withdrawn", "Withdraw", "secondary"]] };
+const DONE = { accepted: "Accepted", declined: "Declined", completed: "Completed", no_show: "Marked no-show",
+  withdrawn: "Withdrawn" };
+
+// Updates made on this phone that the server has not confirmed yet, per referral, in order.
+async function unsentUpdates(db) {
+  const byReferral = new Map();
+  for (const entry of await listEntries(db)) {
+    if (entry.type !== "referral_update") continue;
+    const list = byReferral.get(entry.data.referral_id) || [];
+    list.push(entry);
+    byReferral.set(entry.data.referral_id, list);
+  }
+  return byReferral;
+}
+
+function effective(referral, updates) {
+  const list = updates.get(referral.id) || [];
+  const last = list[list.length - 1];
+  return { status: last ? last.data.status : referral.status, unsent: list.length, attention: list.some((e) => e.state === "attention") };
+}
+
+async function personName(db, referral) {
+  if (referral.person) {
+    return referral.person.display_name ? personLabel(referral.person) : "Name not shared (no consent)";
+  }
+  if (referral.person_display_name) return referral.person_display_name;
+  const person = referral.person_id ? await getPerson(db, referral.person_id) : null;
+  if (person) return personLabel(person);
+  return referral.consent_obtained ? "Person on file" : "Name not shared (no consent)";
+}
+
+async function act(ctx, referral, updates, status, noteInput) {
+  const pending = (updates.get(referral.id) || []).length;
+  const data = { referral_id: referral.id, status, base_version: (referral.version || 1) + pending, occurred_at: rfc3339() };
+  if (noteInput && noteInput.value.trim()) data.note = noteInput.value.trim();
+  const label = `${DONE[status]} · ${labelOf(NEEDS, referral.service)} referral`;
+  await ctx.save([newEntry("referral_update", data, label)]);
+  flash(`${label}: saved on this phone, it will sync by itself.`);
+}
+
+async function referralCard(ctx, referral, updates, agencyNames, rerender, { navigator }) {
+  const now = effective(referral, updates);
+  const receiving = navigator && referral.agency_id === state.user.agency_id;
+  const referring = !receiving && referral.author_id === state.user.id;
+  const actions = (receiving ? ACTIONS[now.status] : referring ? REFERRER_ACTIONS[now.status] : null) || [];
+  const noteId = uid("note");
+  const note = actions.length ? h("input", { type: "text", id: noteId, maxlength: 2000, autocomplete: "off" }) : null;
+  return h("li", { class: `referral-card urgency-${referral.urgency}` },
+    h("p", { class: "referral-head" },
+      h("a", { href: `#/referral/${referral.id}` }, labelOf(NEEDS, referral.service)),
+      h("span", { class: `tag urgency-${referral.urgency}` }, labelOf(URGENCIES, referral.urgency))),
+    h("p", {}, await personName(ctx.db, referral)),
+    h("p", { class: "hint" }, [navigator ? null : agencyNames.get(referral.agency_id), REFERRAL_STATUS[now.status] || now.status,
+      shortTime(referral.made_at || referral.received_at)].filter(Boolean).join(" · "),
+    now.unsent ? h("span", { class: "tag" }, now.attention ? "needs attention" : "waiting to sync") : null),
+    note ? h("div", { class: "field compact" }, h("label", { for: noteId }, "Note (optional)"), note) : null,
+    actions.length ? h("div", { class: "row-actions" }, actions.map(([status, text, tone]) =>
+      h("button", { type: "button", class: `button ${tone}`,
+        onclick: async () => { await act(ctx, referral, updates, status, note); await rerender(); } }, text))) : null);
+}
+
+export async function renderInbox(ctx) {
+  const navigator = state.user.role === "navigator";
+  const body = h("div", {});
+  const rerender = async () => {
+    const updates = await unsentUpdates(ctx.db);
+    const agencyNames = new Map((await agencies(ctx.db)).map((a) => [a.id, a.short_name || a.name]));
+    const mine = await referralsWhere(ctx.db, navigator ? (r) => r.agency_id === state.user.agency_id
+      : (r) => r.author_id === state.user.id);
+    const groups = navigator
+      ? [["New", (r) => effective(r, updates).status === "pending"], ["Accepted", (r) => effective(r, updates).status === "accepted"],
+        ["Closed", (r) => !["pending", "accepted"].includes(effective(r, updates).status)]]
+      : [["Open", (r) => ["pending", "accepted"].includes(effective(r, updates).status)],
+        ["Closed", (r) => !["pending", "accepted"].includes(effective(r, updates).status)]];
+    const sections = [];
+    for (const [title, test] of groups) {
+      const list = mine.filter(test);
+      const id = uid("group");
+      const cards = [];
+      for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender, { navigator }));
+      sections.push(h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, `${title} (${list.length})`),
+        cards.length ? h("ul", { class: "referral-list" }, cards) : emptyNote(`No ${title.toLowerCase()} referrals.`)));
+    }
+    fill(body, takeFlash(), sections);
+  };
+  await rerender();
+  const view = h("div", { class: "view" }, backLink(), h("h1", {}, navigator ? "Referral inbox" : "My referrals"), body);
+  view.refresh = rerender;
+  return view;
+}
+
+export async function renderReferral(ctx, { id }) {
+  let referral = await getReferral(ctx.db, id);
+  let note = null;
+  try {
+    referral = await api(`/referrals/${encodeURIComponent(id)}`);
+    await saveRecords(ctx.db, "referrals", [referral]);
+  } catch (error) {
+    if (error instanceof NetworkError) note = "Offline: showing the copy on this phone.";
+    else if (!(error instanceof ApiError && error.status === 404 && referral)) note = referral ? null : error.message;
+  }
+  if (!referral) {
+    return h("div", { class: "view" }, backLink("#/inbox", "Referrals"), h("h1", {}, "Referral"),
+      emptyNote(note || "This referral is not on this phone."));
+  }
+  const view = h("div", { class: "view" });
+  const rerender = async () => {
+    const updates = await unsentUpdates(ctx.db);
+    const agencyNames = new Map((await agencies(ctx.db)).map((a) => [a.id, a.name]));
+    const history = referral.history || [];
+    fill(view, backLink("#/inbox", "Referrals"), takeFlash(),
+      h("h1", {}, `Referral: ${labelOf(NEEDS, referral.service)}`),
+      note ? h("p", { class: "hint" }, note) : null,
+      h("ul", { class: "referral-list" }, await referralCard(ctx, referral, updates, agencyNames, rerender,
+        { navigator: state.user.role === "navigator" })),
+      h("dl", { class: "details" },
+        h("dt", {}, "Agency"), h("dd", {}, agencyNames.get(referral.agency_id) || "—"),
+        h("dt", {}, "Consent to share"), h("dd", {}, referral.consent_obtained ? "Yes" : "No"),
+        referral.notes ? [h("dt", {}, "Notes"), h("dd", {}, referral.notes)] : null),
+      history.length ? h("section", { class: "card", "aria-labelledby": "history-heading" },
+        h("h2", { id: "history-heading" }, "History"),
+        h("ol", { class: "entry-list" }, history.map((event) => h("li", {},
+          h("span", {}, REFERRAL_STATUS[event.to_status || event.status] || event.to_status || event.status),
+          h("span", { class: "entry-time" }, shortTime(event.at)))))) : null);
+  };
+  await rerender();
+  view.refresh = rerender;
+  return view;
+}

@@ -1,0 +1,96 @@
+// Supervisors' daily counts: yesterday and the last 30 days per kind (chart and table), a team filter,
+// the CSV download and the heavy users list. Works offline with the data last loaded, marked stale.
+
+import { ApiError, NetworkError, api, apiUrl } from "../api.js";
+import { fill, h, shortTime, uid } from "../dom.js";
+import { getMeta, setMeta, teams as listTeams } from "../records.js";
+import { backLink, emptyNote, field } from "../ui.js";
+import { KINDS } from "../vocabulary.js";
+import { dailyChart, dailyTable, legend } from "./chart.js";
+
+const DEFAULT_ZONE = "America/Edmonton";
+
+// YYYY-MM-DD of a day in the service's time zone, `back` days before today.
+function dayIn(zone, back) {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+    .format(new Date());
+  const date = new Date(`${today}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() - back);
+  return date.toISOString().slice(0, 10);
+}
+
+async function load(ctx, teamId, zone) {
+  const range = { from: dayIn(zone, 30), to: dayIn(zone, 1) };
+  const query = new URLSearchParams(range);
+  if (teamId) query.set("team_id", teamId);
+  const key = `stats:${teamId || "all"}`;
+  try {
+    const [daily, heavy] = await Promise.all([api(`/stats/daily?${query}`),
+      api("/stats/heavy-users?days=90&min_encounters=5")]);
+    const fresh = { fetched_at: new Date().toISOString(), range, daily, heavy };
+    await setMeta(ctx.db, key, fresh);
+    return { ...fresh, stale: false };
+  } catch (error) {
+    const kept = await getMeta(ctx.db, key);
+    if (kept) return { ...kept, stale: true, reason: error instanceof NetworkError ? "Offline" : error.message };
+    throw error;
+  }
+}
+
+function yesterday(day) {
+  return h("section", { class: "card", "aria-labelledby": "yesterday-heading" },
+    h("h2", { id: "yesterday-heading" }, "Yesterday"),
+    h("dl", { class: "tally" }, KINDS.map((k) => h("div", {}, h("dt", {}, k.label), h("dd", {}, String(day[k.code] || 0)))),
+      h("div", {}, h("dt", {}, "Referrals made"), h("dd", {}, String(day.referrals_made || 0)))));
+}
+
+function heavyUsers(body) {
+  const people = (body && body.people) || [];
+  return h("section", { class: "card", "aria-labelledby": "heavy-heading" },
+    h("h2", { id: "heavy-heading" }, "Heavy users of service"),
+    h("p", { class: "hint" }, `At least ${body.min_encounters} encounters in the last ${body.days} days.`),
+    people.length ? h("ol", { class: "heavy-list" }, people.map((p) => h("li", {},
+      h("p", { class: "entry-label" }, p.display_name || "Name not on file", ` · ${p.encounters} encounters`),
+      h("p", { class: "hint" }, [KINDS.filter((k) => p.by_kind && p.by_kind[k.code]).map((k) => `${k.label} ${p.by_kind[k.code]}`).join(", "),
+        `last contact ${shortTime(p.last_contact)}`, p.open_case ? "open case" : "no open case"].filter(Boolean).join(" · ")))))
+      : emptyNote("Nobody meets the criteria."));
+}
+
+export async function render(ctx) {
+  const teams = await listTeams(ctx.db);
+  const team = h("select", { id: uid("team") }, h("option", { value: "" }, "All teams"),
+    teams.map((t) => h("option", { value: String(t.id) }, t.name)));
+  const body = h("div", { "aria-live": "polite" });
+  const show = async () => {
+    body.replaceChildren(h("p", { class: "hint" }, "Loading…"));
+    const zone = ((await getMeta(ctx.db, "stats:all")) || {}).daily?.timezone || DEFAULT_ZONE;
+    let data;
+    try {
+      data = await load(ctx, team.value, zone);
+    } catch (error) {
+      const text = error instanceof NetworkError ? "Offline: daily counts need a connection the first time."
+        : error instanceof ApiError ? error.message : String(error);
+      body.replaceChildren(h("p", { class: "problem", role: "alert" }, text));
+      return;
+    }
+    const days = data.daily.days || [];
+    const csv = new URLSearchParams(data.range);
+    if (team.value) csv.set("team_id", team.value);
+    const teamName = team.value ? team.selectedOptions[0].textContent : "All teams";
+    fill(body,
+      data.stale ? h("p", { class: "stale", role: "status" },
+        `${data.reason}: showing data from ${new Date(data.fetched_at).toLocaleString()} (stale).`) : null,
+      days.length ? yesterday(days[days.length - 1]) : null,
+      h("section", { class: "card", "aria-labelledby": "trend-heading" },
+        h("h2", { id: "trend-heading" }, "Last 30 days"),
+        dailyChart(days, `Encounters per day, ${teamName}`), legend(),
+        h("details", {}, h("summary", {}, "The same numbers as a table"),
+          dailyTable(days, `Encounters per day by kind, ${teamName}`)),
+        h("a", { class: "button secondary", href: apiUrl(`/stats/daily.csv?${csv}`), download: "" }, "Download CSV")),
+      heavyUsers(data.heavy),
+      h("p", { class: "hint" }, `Days in ${data.daily.timezone || zone}. Loaded ${new Date(data.fetched_at).toLocaleString()}.`));
+  };
+  team.addEventListener("change", show);
+  await show();
+  return h("div", { class: "view" }, backLink(), h("h1", {}, "Daily counts"), field("Team", team), body);
+}

@@ -1,0 +1,186 @@
+"""Every screen, for every role, at 360×640 in light and dark: axe-core finds no WCAG 2 A/AA violation,
+every touch target is at least 44 px, and a screenshot of each is saved under test-artifacts/screens/
+for a person to look at."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app.directory.models import Agency
+from tests.e2e.phone import phone_time
+
+pytestmark = pytest.mark.e2e
+
+
+class ScreenCheck:
+    """Screenshots and axe results of one phone, gathered so one run reports every screen."""
+
+    def __init__(self, phone, role: str):
+        self.phone = phone
+        self.role = role
+        self.violations: dict[str, list] = {}
+        self.small_targets: dict[str, list] = {}
+        self.shots: list[str] = []
+
+    def __call__(self, name: str, *, dark: bool = True) -> None:
+        page = self.phone.page
+        page.wait_for_load_state("networkidle")
+        schemes = ("light", "dark") if dark else ("light",)
+        for scheme in schemes:
+            page.emulate_media(color_scheme=scheme)
+            label = f"{self.role}-{name}" + ("-dark" if scheme == "dark" else "")
+            self.shots.append(self.phone.screenshot(label).name)
+            found = self.phone.axe_violations()
+            if found:
+                self.violations[label] = found
+        page.emulate_media(color_scheme="light")
+        small = self.phone.small_targets()
+        if small:
+            self.small_targets[f"{self.role}-{name}"] = small
+
+    def assert_clean(self) -> None:
+        assert self.violations == {}, self.violations
+        assert self.small_targets == {}, f"touch targets under 44 px: {self.small_targets}"
+        assert self.phone.errors == []
+
+
+def _days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days, hours=2)).isoformat(timespec="seconds")
+
+
+@pytest.fixture
+def field_records(make_account, field_api, server_db):
+    """An officer's recent work on the server: people, encounters over the last weeks, a referral."""
+    officer = make_account("officer")
+    api = field_api(officer)
+    hope = server_db.read(lambda s: s.scalar(sa.select(Agency.id).where(Agency.name == "Hope Mission")))
+    person = api.entry("person", display_name="Sparrow", description="Green backpack, usually at Churchill LRT")
+    other = api.entry("person", display_name="Tall Mike", given_name="Michael")
+    entries = [person, other]
+    for day in range(1, 29):
+        for n in range(day % 4 + 1):
+            kind = ("interaction", "consultation", "primary_response", "on_scene_assist")[n % 4]
+            data = {"kind": kind, "occurred_at": _days_ago(day), "needs": ["housing"]}
+            if kind in ("primary_response", "on_scene_assist"):
+                data["call_number"] = f"EPS-26-{day:03d}{n}"
+            if day % 3 == 0:
+                data["person_id"] = person["id"]
+            entries.append(api.entry("encounter", **data))
+    referral = api.entry("referral", person_id=person["id"], agency_id=hope, service="housing", urgency="urgent",
+                         consent_obtained=True, notes="Needs a bed tonight; ask for Joanne.")
+    entries.append(referral)
+    api.sync(*entries)
+    return {"officer": officer, "person_id": person["id"], "referral_id": referral["id"]}
+
+
+def test_officer_screens(new_phone, field_records, make_account):
+    officer = field_records["officer"]
+    phone = new_phone(notifications=True)  # as a phone that may show alerts: "Enable alerts" shows
+    check = ScreenCheck(phone, "officer")
+    phone.open("/signin")
+    phone.heading("Sign in")
+    check("sign-in")
+    phone.sign_in(officer.username, open_first=False).wait_until_offline_ready()
+    phone.expect_status("All synced")
+    check("home")
+
+    phone.tap("Interaction")
+    phone.heading("Interaction")
+    check("log-interaction")
+    phone.page.get_by_label("Find a person").fill("spar")
+    expect(phone.page.get_by_role("button", name="Sparrow", exact=True).first).to_be_visible()
+    check("log-interaction-person-search", dark=False)
+    phone.page.get_by_role("button", name="Sparrow", exact=True).first.click()
+    phone.page.get_by_label("Housing").check()
+    phone.page.get_by_label("Overdose risk").check()
+    phone.page.get_by_text("Outcome", exact=True).scroll_into_view_if_needed()
+    check("log-interaction-filled", dark=False)
+    phone.go("/log/primary_response").heading("Primary response")
+    check("log-primary-response", dark=False)
+    phone.go("/log/shelter_check_in").heading("Shelter check-in")
+    check("log-shelter-check-in", dark=False)
+    phone.go("/log/on_scene_assist").heading("On-scene assist")
+    phone.tap("Add a new person")
+    check("log-on-scene-assist-new-person", dark=False)
+
+    phone.go("/people").heading("People")
+    expect(phone.page.get_by_role("link", name="Sparrow", exact=True).first).to_be_visible()
+    check("people")
+    phone.page.get_by_role("link", name="Sparrow", exact=True).first.click()
+    phone.heading("Sparrow")
+    check("person")
+    phone.tap("Make a referral", role="link")
+    phone.heading("Make a referral")
+    check("referral-form")
+    phone.go("/inbox").heading("My referrals")
+    check("my-referrals")
+    phone.go(f"/referral/{field_records['referral_id']}").heading("Referral: Housing")
+    check("referral")
+
+    # Needs attention and the outbox, then the sign-out choice with entries still unsent.
+    phone.go("/")
+    phone.heading("Log an encounter")
+    phone.offline()
+    phone.log("Interaction")
+    phone.log("Primary response", call_number="EPS-26-777001")
+    check("home-offline-waiting")
+    phone.go("/outbox").heading("Outbox")
+    check("outbox")
+    phone.go("/")
+    phone.tap("Sign out")
+    expect(phone.page.get_by_role("dialog")).to_contain_text("2 entries have not been sent")
+    check("sign-out-choice")
+    phone.page.get_by_role("button", name="Stay signed in").click()
+    check.assert_clean()
+
+
+def test_officer_needs_attention_screens(new_phone, make_account):
+    officer = make_account("officer")
+    phone = new_phone(notifications=True)  # as a phone that may show alerts: "Enable alerts" shows
+    check = ScreenCheck(phone, "officer")
+    phone.sign_in(officer.username).wait_until_offline_ready()
+    phone.log("Consultation", when=phone_time(timedelta(days=3)))
+    expect(phone.page.locator("#status-attention")).to_be_visible()
+    check("home-needs-attention")
+    phone.go("/outbox").heading("Outbox")
+    check("outbox-needs-attention")
+    phone.page.get_by_role("link", name="Fix and resend").click()
+    phone.heading("Consultation")
+    check("fix-entry")
+    check.assert_clean()
+
+
+def test_navigator_screens(new_phone, field_records, make_account):
+    navigator = make_account("navigator")
+    phone = new_phone(notifications=True)  # as a phone that may show alerts: "Enable alerts" shows
+    check = ScreenCheck(phone, "navigator")
+    phone.sign_in(navigator.username).wait_until_offline_ready()
+    phone.expect_status("All synced")
+    check("home")
+    phone.tap("Referral inbox", role="link")
+    phone.heading("Referral inbox")
+    expect(phone.page.get_by_role("button", name="Accept").first).to_be_visible()
+    check("inbox")
+    phone.go("/log/shelter_check_in").heading("Shelter check-in")
+    check("log-shelter-check-in")
+    check.assert_clean()
+
+
+def test_supervisor_screens(new_phone, field_records, make_account):
+    supervisor = make_account("supervisor")
+    phone = new_phone(notifications=True)  # as a phone that may show alerts: "Enable alerts" shows
+    check = ScreenCheck(phone, "supervisor")
+    phone.sign_in(supervisor.username).wait_until_offline_ready()
+    check("home")
+    phone.tap("Daily counts", role="link")
+    phone.heading("Daily counts")
+    expect(phone.page.get_by_role("heading", name="Yesterday")).to_be_visible()
+    check("daily-counts")
+    phone.page.get_by_text("The same numbers as a table").click()
+    phone.page.get_by_role("heading", name="Heavy users of service").scroll_into_view_if_needed()
+    check("daily-counts-table-and-heavy-users")
+    check.assert_clean()
