@@ -80,12 +80,14 @@ def missing(field_name: str, what: str) -> Outcome:
 
 def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
                present: Callable[[Any], dict[str, Any] | None],
-               on_created: Callable[[Entry], Outcome] = lambda _e: created()) -> list[Outcome]:
+               on_created: Callable[[Entry], Outcome] = lambda _e: created(),
+               on_inserted: Callable[[list[dict[str, Any]]], None] | None = None) -> list[Outcome]:
     """Insert-or-ignore `rows` (one per entry) and classify each entry against what is stored.
 
     `present(stored)` serializes a stored record for a conflict answer, or returns None when the
-    caller may not see it. A failing bulk insert falls back to one savepoint per row, so one bad row
-    never blocks the rest.
+    caller may not see it. `on_inserted(rows)` gets exactly the rows inserted now (never a duplicate),
+    e.g. to keep the daily counts in step. A failing bulk insert falls back to one savepoint per row,
+    so one bad row never blocks the rest.
     """
     first_hash: dict[str, str] = {}
     fresh_rows = []
@@ -99,6 +101,8 @@ def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
             inserted = insert_or_ignore(model, fresh_rows)
     except IntegrityError:
         inserted, failed = _insert_one_by_one(model, fresh_rows)
+    if on_inserted is not None and inserted:
+        on_inserted([row for row in fresh_rows if row["id"] in inserted])
     stored = _load(model, set(first_hash) - inserted - set(failed))
     outcomes = []
     answered_created: set[str] = set()

@@ -8,8 +8,10 @@ from app.encounters.models import Encounter
 from app.people.models import Person
 from app.push.models import PendingAlert, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
+from app.stats.models import DailyAuthorCount, DailyTeamCount
 from app.sync.models import ChangeClock
 
 __all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "CaseGoal", "CaseGoalEvent",
            "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "Person", "PendingAlert",
-           "PushSubscription", "Referral", "ReferralEvent", "ChangeClock"]
+           "PushSubscription", "Referral", "ReferralEvent", "ChangeClock", "DailyAuthorCount",
+           "DailyTeamCount"]

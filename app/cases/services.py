@@ -19,6 +19,7 @@ from app.pagination import paginate
 from app.people import services as people
 from app.records import local_day
 from app.referrals import services as referrals
+from app.stats import rollup
 from app.sync.clock import tick
 
 _schema = CaseSchema()
@@ -189,5 +190,6 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
         if open_case is not None:
             outcomes.append(conflict(present_if_visible(open_case, user)))
             continue
-        outcomes.extend(store_once(Case, [entry], [row], lambda c: present_if_visible(c, user)))
+        outcomes.extend(store_once(Case, [entry], [row], lambda c: present_if_visible(c, user),
+                                   on_inserted=rollup.record_case_intakes))
     return outcomes

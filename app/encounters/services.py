@@ -19,6 +19,7 @@ from app.ingest import Entry, Outcome, Writer, missing, store_once
 from app.pagination import paginate
 from app.people import services as people
 from app.records import local_day
+from app.stats import rollup
 
 _schema = EncounterSchema()
 
@@ -84,7 +85,8 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             outcomes.append(None)
             accepted.append(entry)
     stored = iter(store_once(Encounter, accepted, [_row(e, writer) for e in accepted],
-                             lambda enc: present(enc) if find_visible(writer.user, str(enc.id)) else None))
+                             lambda enc: present(enc) if find_visible(writer.user, str(enc.id)) else None,
+                             on_inserted=rollup.record_encounters))
     return [outcome if outcome is not None else next(stored) for outcome in outcomes]
 
 

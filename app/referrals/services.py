@@ -22,6 +22,7 @@ from app.records import local_day
 from app.referrals import lifecycle
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.schemas import ReferralSchema
+from app.stats import rollup
 from app.sync.clock import tick
 
 _schema = ReferralSchema(exclude=("history", "person"))
@@ -114,7 +115,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             accepted.append(entry)
     rows = [_new_row(e, writer, seq) for e in accepted]
     stored = iter(store_once(Referral, accepted, rows, lambda r: _present_if_visible(r, user),
-                             on_created=lambda e: _after_create(e, user)))
+                             on_created=lambda e: _after_create(e, user), on_inserted=rollup.record_referrals))
     return [outcome if outcome is not None else next(stored) for outcome in outcomes]
 
 
@@ -186,6 +187,7 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
     if status == "accepted":
         referral.accepted_at = at
         referral.accepted_on = local_day(at)
+        rollup.record_referrals_accepted([referral])
     db.session.flush()
     alerts.announce("referral.updated", str(referral.id), referral.version)
     return referral

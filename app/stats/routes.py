@@ -1,5 +1,69 @@
-"""HTTP endpoints of the stats domain (see docs/api.md)."""
+"""GET /stats/daily, /stats/daily.csv, /stats/summary, /stats/heavy-users: supervisors and admins only."""
 
+from __future__ import annotations
+
+from flask import Response
+
+from app.auth.guard import signed_in
+from app.auth.policy import can_read_stats
 from app.rest import ApiBlueprint
+from app.stats import heavy_users as heavy_users_service
+from app.stats import services
+from app.stats import summary as summary_service
+from app.stats.schemas import (
+    DailyArgs,
+    DailyCountsSchema,
+    HeavyUserArgs,
+    HeavyUsersSchema,
+    PeriodArgs,
+    SummarySchema,
+)
 
-blp = ApiBlueprint("stats", __name__, url_prefix="/stats", description="stats")
+blp = ApiBlueprint("stats", __name__, url_prefix="/stats",
+                   description="Daily counts, the published figures and heavy users, for supervisors")
+
+
+@blp.route("/daily")
+@signed_in(can_read_stats)
+@blp.arguments(DailyArgs, location="query", as_kwargs=True)
+@blp.response(200, DailyCountsSchema)
+def daily(date_from, date_to, team_id=None, user_id=None):
+    """Counts per local day (service TIMEZONE) by when things happened, every day listed, at most 366 days.
+
+    Encounters count on the day they occurred, referrals on the day made and the day accepted,
+    case intakes on the day opened; `user_id` means the author.
+    """
+    return services.daily_counts(date_from, date_to, team_id=team_id, user_id=user_id)
+
+
+@blp.route("/daily.csv")
+@signed_in(can_read_stats)
+@blp.arguments(DailyArgs, location="query", as_kwargs=True)
+@blp.response(200, {"type": "string"}, content_type="text/csv",
+              description="Header row, one row per day, then a `total` row.")
+def daily_csv(date_from, date_to, team_id=None, user_id=None):
+    """The daily counts as CSV (the same numbers as the JSON); every export is audited."""
+    filename, text = services.export_daily_csv(date_from, date_to, team_id=team_id, user_id=user_id)
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blp.route("/summary")
+@signed_in(can_read_stats)
+@blp.arguments(PeriodArgs, location="query", as_kwargs=True)
+@blp.response(200, SummarySchema)
+def summary(date_from, date_to):
+    """The unit's published figures for the period (local days), overall and by team."""
+    return summary_service.published_figures(date_from, date_to)
+
+
+@blp.route("/heavy-users")
+@signed_in(can_read_stats)
+@blp.arguments(HeavyUserArgs, location="query", as_kwargs=True)
+@blp.response(200, HeavyUsersSchema)
+def heavy_users(limit, days=None, min_encounters=None):
+    """People with the most encounters (all kinds) in the last `days`, most first; audited (ids only).
+
+    Defaults come from the HEAVY_USER_DAYS (90) and HEAVY_USER_MIN_ENCOUNTERS (5) settings.
+    """
+    return heavy_users_service.heavy_users(days, min_encounters, limit)

@@ -1,0 +1,1 @@
+"""Supervisors' figures: daily counts, the published summary, heavy users, exports, demo history."""

@@ -1,0 +1,169 @@
+"""The daily rollup: count records as they are written, read counts per day, rebuild from the records.
+
+The rule that keeps it right: in the transaction that writes a record, call the matching
+`record_*` function exactly once for it: for every encounter, referral and case that was *inserted*
+(a duplicate or rejected entry inserts nothing and counts nothing), and for every referral at the
+moment it becomes accepted. Increments commute, so concurrent syncs cannot lose counts the way a
+recomputation could. The writers:
+- encounters.services.ingest   -> record_encounters(rows whose outcome is "created")
+- referrals.services.ingest    -> record_referrals(rows whose outcome is "created")
+- referrals.services.change_status, when status becomes "accepted" -> record_referrals_accepted([referral])
+- cases.services.ingest        -> record_case_intakes(rows whose outcome is "created")
+tests/test_stats_rollup.py checks them through POST /sync and PATCH /referrals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.cases.models import Case
+from app.encounters.models import Encounter
+from app.extensions import db
+from app.referrals.models import Referral
+from app.stats.models import NO_TEAM, DailyAuthorCount, DailyTeamCount
+
+# (day, measure, team_key, author_id): one count at the finest grain.
+CountKey = tuple[date, str, int, int]
+Record = Any  # a model instance or the row dict a bulk insert used
+
+_TEAMS = DailyTeamCount.__table__
+_AUTHORS = DailyAuthorCount.__table__
+_KEY_COLUMNS = ("day", "measure", "team_key", "author_id")
+
+
+def team_key(team_id: int | None) -> int:
+    return NO_TEAM if team_id is None else team_id
+
+
+def record_encounters(encounters: Iterable[Record]) -> None:
+    """Count encounters just inserted (each once; never a duplicate) on their occurred_on, by kind."""
+    _record(encounters, "occurred_on", lambda get: get("kind"))
+
+
+def record_referrals(referrals: Iterable[Record]) -> None:
+    """Count referrals just inserted as referrals_made on their made_on."""
+    _record(referrals, "made_on", lambda _get: "referrals_made")
+
+
+def record_referrals_accepted(referrals: Iterable[Record]) -> None:
+    """Count referrals that have just become accepted (accepted_on set) as referrals_accepted."""
+    _record(referrals, "accepted_on", lambda _get: "referrals_accepted")
+
+
+def record_case_intakes(cases: Iterable[Record]) -> None:
+    """Count cases just inserted as case_intakes on their opened_on."""
+    _record(cases, "opened_on", lambda _get: "case_intakes")
+
+
+def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Callable], str]) -> None:
+    """Flushes first, so an ORM record that cannot be stored (a duplicate id) raises before anything
+    is counted; the caller's savepoint then drops the record and its count together."""
+    counts: Counter[CountKey] = Counter()
+    for record in records:
+        get = record.get if isinstance(record, Mapping) else (lambda name, r=record: getattr(r, name))
+        day = get(day_field)
+        if day is None:
+            raise ValueError(f"Set {day_field} (the local day, app.records.local_day) before counting.")
+        counts[(day, measure_of(get), team_key(get("team_id")), get("author_id"))] += 1
+    if counts:
+        db.session.flush()
+        add_counts(counts)
+
+
+def add_counts(counts: Mapping[CountKey, int]) -> None:
+    """Add pre-aggregated counts to both grains (bulk loaders that insert with Core statements use this)."""
+    by_team: Counter[tuple[date, str, int]] = Counter()
+    for (day, measure, team, _author), n in counts.items():
+        by_team[(day, measure, team)] += n
+    # Sorted keys: two transactions touching the same rows lock them in the same order (no deadlock).
+    author_rows = [dict(zip(_KEY_COLUMNS, key), total=n) for key, n in sorted(counts.items()) if n]
+    team_rows = [dict(zip(_KEY_COLUMNS, key), total=n) for key, n in sorted(by_team.items()) if n]
+    for table, rows in ((_TEAMS, team_rows), (_AUTHORS, author_rows)):
+        if rows:
+            db.session.execute(_upsert_statement(table), rows)
+
+
+def _upsert_statement(table: sa.Table) -> sa.Insert:
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"The daily rollup supports SQLite and PostgreSQL, not {dialect}.")
+    return statement.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
+                                           set_={"total": table.c.total + statement.excluded.total})
+
+
+def counts_by_day(start: date, end: date, *, team_id: int | None = None,
+                  user_id: int | None = None) -> list[tuple[date, str, int]]:
+    """(day, measure, total) for every day and measure with something in [start, end]."""
+    table = _TEAMS if user_id is None else _AUTHORS
+    query = (sa.select(table.c.day, table.c.measure, sa.func.sum(table.c.total))
+             .where(table.c.day.between(start, end)).group_by(table.c.day, table.c.measure))
+    if team_id is not None:
+        query = query.where(table.c.team_key == team_id)
+    if user_id is not None:
+        query = query.where(table.c.author_id == user_id)
+    return [(day, measure, int(n)) for day, measure, n in db.session.execute(query)]
+
+
+def counts_by_team(start: date, end: date) -> list[tuple[int | None, str, int]]:
+    """(team_id or None, measure, total) over [start, end]."""
+    query = (sa.select(_TEAMS.c.team_key, _TEAMS.c.measure, sa.func.sum(_TEAMS.c.total))
+             .where(_TEAMS.c.day.between(start, end)).group_by(_TEAMS.c.team_key, _TEAMS.c.measure))
+    return [(None if team == NO_TEAM else team, measure, int(n)) for team, measure, n in db.session.execute(query)]
+
+
+def _sources() -> list[sa.Select]:
+    """The GROUP BYs the rollup must always equal, one per kind of record."""
+    def grouped(model, day_column, measure=None, label: str = "") -> sa.Select:
+        keys = [day_column, model.team_id, model.author_id] + ([measure] if measure is not None else [])
+        return (sa.select(day_column.label("day"),
+                          (measure if measure is not None else sa.literal_column(f"'{label}'")).label("measure"),
+                          sa.func.coalesce(model.team_id, NO_TEAM).label("team_key"),
+                          model.author_id.label("author_id"), sa.func.count().label("total"))
+                .where(day_column.is_not(None)).group_by(*keys))
+
+    return [grouped(Encounter, Encounter.occurred_on, Encounter.kind),
+            grouped(Referral, Referral.made_on, label="referrals_made"),
+            grouped(Referral, Referral.accepted_on, label="referrals_accepted"),
+            grouped(Case, Case.opened_on, label="case_intakes")]
+
+
+def recount(start: date | None = None, end: date | None = None) -> dict[CountKey, int]:
+    """What the rollup should hold, counted from the records themselves (for checks and rebuilds)."""
+    counts: dict[CountKey, int] = {}
+    for source in _sources():
+        day = source.selected_columns.day
+        if start is not None:
+            source = source.where(day >= start)
+        if end is not None:
+            source = source.where(day <= end)
+        for row in db.session.execute(source):
+            counts[(row.day, row.measure, row.team_key, row.author_id)] = row.total
+    return counts
+
+
+def rebuild(start: date | None = None, end: date | None = None) -> int:
+    """Replace both grains (all days, or [start, end]) with a recount; returns the finest-grain rows written.
+
+    For the migration that introduces the tables and for repairs. Run it while nothing is being
+    written for those days: a recount races with concurrent increments, which is why writes increment.
+    """
+    for table in (_TEAMS, _AUTHORS):
+        wipe = sa.delete(table)
+        if start is not None:
+            wipe = wipe.where(table.c.day >= start)
+        if end is not None:
+            wipe = wipe.where(table.c.day <= end)
+        db.session.execute(wipe)
+    counts = recount(start, end)
+    add_counts(counts)
+    return len(counts)

@@ -1,0 +1,96 @@
+"""What the stats endpoints accept (query strings) and answer, as documented in the OpenAPI spec."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.stats.heavy_users import MAX_LISTED
+from app.stats.services import COUNT_KEYS
+from app.stats.summary import FIGURES
+from app.vocabulary import ENCOUNTER_KINDS
+
+_ID = validate.Range(min=1)
+
+
+class PeriodArgs(Schema):
+    """A period of local calendar days, both ends included (at most 366 days: checked by the service)."""
+
+    date_from = fields.Date(required=True, data_key="from", metadata={"description": "First day, YYYY-MM-DD."})
+    date_to = fields.Date(required=True, data_key="to", metadata={"description": "Last day (included)."})
+
+
+class DailyArgs(PeriodArgs):
+    team_id = fields.Integer(validate=_ID, metadata={"description": "Only this team's records."})
+    user_id = fields.Integer(validate=_ID, metadata={"description": "Only records this user wrote."})
+
+
+class HeavyUserArgs(Schema):
+    days = fields.Integer(validate=validate.Range(min=1, max=366),
+                          metadata={"description": "Window in days back from now (default HEAVY_USER_DAYS, 90)."})
+    min_encounters = fields.Integer(
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "Fewest encounters to be listed (default HEAVY_USER_MIN_ENCOUNTERS, 5)."})
+    limit = fields.Integer(load_default=MAX_LISTED, validate=validate.Range(min=1, max=MAX_LISTED),
+                           metadata={"description": f"At most this many people (≤ {MAX_LISTED})."})
+
+
+CountsSchema = Schema.from_dict({name: fields.Integer(required=True) for name in COUNT_KEYS},
+                                name="DailyTotals")
+DayCountsSchema = Schema.from_dict(
+    {"date": fields.Date(required=True), **{name: fields.Integer(required=True) for name in COUNT_KEYS}},
+    name="DayCounts")
+
+
+class PlainList(fields.List):
+    """A list the service built from plain JSON values (ISO dates, integers), passed through as is.
+
+    Documented exactly like List(Nested(...)); only the dumping is skipped: serializing a year
+    field by field (366 days x 9 values) took longer than reading the counts from the database.
+    """
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class DailyCountsSchema(Schema):
+    timezone = fields.String(required=True)
+    days = PlainList(fields.Nested(DayCountsSchema), required=True,
+                     metadata={"description": "Every day of the period, in order, zeros included."})
+    totals = fields.Nested(CountsSchema, required=True)
+
+
+_figures = {name: fields.Integer(required=True) for name in FIGURES}
+FiguresSchema = Schema.from_dict(_figures, name="PublishedFigures")
+TeamFiguresSchema = Schema.from_dict(
+    {"team_id": fields.Integer(required=True, allow_none=True,
+                               metadata={"description": "null: entries made by staff without a team."}),
+     "team_name": fields.String(required=True, allow_none=True), **_figures},
+    name="TeamFigures")
+
+
+class SummarySchema(Schema):
+    timezone = fields.String(required=True)
+    date_from = fields.Date(required=True, data_key="from")
+    date_to = fields.Date(required=True, data_key="to")
+    overall = fields.Nested(FiguresSchema, required=True)
+    by_team = fields.List(fields.Nested(TeamFiguresSchema), required=True)
+
+
+KindCountsSchema = Schema.from_dict({kind: fields.Integer(required=True) for kind in ENCOUNTER_KINDS},
+                                    name="EncountersByKind")
+
+
+class HeavyUserSchema(Schema):
+    person_id = fields.String(required=True)
+    display_name = fields.String(required=True, allow_none=True)
+    encounters = fields.Integer(required=True)
+    by_kind = fields.Nested(KindCountsSchema, required=True)
+    last_contact = fields.DateTime(required=True)
+    open_case = fields.Boolean(required=True)
+
+
+class HeavyUsersSchema(Schema):
+    days = fields.Integer(required=True)
+    min_encounters = fields.Integer(required=True)
+    since = fields.DateTime(required=True)
+    people = fields.List(fields.Nested(HeavyUserSchema), required=True)
