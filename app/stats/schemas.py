@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.fields import MAX_ID
 from app.stats.heavy_users import MAX_LISTED
 from app.stats.services import COUNT_KEYS
 from app.stats.summary import FIGURES
 from app.vocabulary import ENCOUNTER_KINDS
 
-_ID = validate.Range(min=1)
+_ID = validate.Range(min=1, max=MAX_ID)
 
 
 class PeriodArgs(Schema):
