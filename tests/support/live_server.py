@@ -18,12 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class LiveServer:
     def __init__(self, database_url: str, workdir: Path, *, workers: int = 1, extra_env: dict | None = None,
-                 config_file: Path | None = None):
+                 config_file: Path | None = None, extra_args: list[str] | None = None):
         self.database_url = database_url
         self.workdir = workdir
         self.workers = workers
         self.extra_env = extra_env or {}
         self.config_file = config_file
+        self.extra_args = extra_args or []
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -40,6 +41,7 @@ class LiveServer:
                    str(self.workers), "--threads", "1", "--timeout", "60", "--graceful-timeout", "1"]
         if self.config_file is not None:
             command += ["--config", str(self.config_file)]
+        command += self.extra_args
         command.append("wsgi:app")
         log = open(self.workdir / f"gunicorn-{self.port}.log", "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
