@@ -18,7 +18,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Objects stay readable after a commit: the sign-in check commits early (see auth/guard.py) and the
+# request goes on using the user it loaded, without a refresh that would take the write lock again.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"expire_on_commit": False})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = HelpApi()
 

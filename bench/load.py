@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--pause", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
+                        help="seconds a phone waits between syncs (a real phone syncs a few times an hour)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="help-load-") as tmp:
@@ -123,7 +125,7 @@ def run(server: LiveServer, sessions, args) -> dict:
         http = requests.Session()
         http.cookies.set("help_session", token, domain="127.0.0.1")
         outbox: list[dict] = []
-        time.sleep(rng.random())
+        time.sleep(rng.uniform(0, args.pause[1]))  # phones do not all start at once
         while time.monotonic() < stop_at:
             if not outbox:
                 outbox = make_entries(rng.choice(BATCH_SIZES), seed=rng.randrange(1 << 30))
@@ -147,7 +149,7 @@ def run(server: LiveServer, sessions, args) -> dict:
                     done = {r["id"] for r in response.json()["results"] if r["status"] in ("created", "duplicate")}
                     acknowledged.extend(done)
                     outbox = [e for e in outbox if e["id"] not in done]
-            time.sleep(rng.uniform(0.2, 1.0))  # a phone syncs now and then, not in a tight loop
+            time.sleep(rng.uniform(*args.pause))
 
     def supervisor(index: int, token: str, csrf: str) -> None:
         http = requests.Session()
@@ -205,6 +207,7 @@ def report(figures: dict, args) -> None:
     rows = [("figure", "value"),
             ("database / web workers", f"{args.db} / {args.workers}"),
             ("phones / supervisors / seconds", f"{args.phones} / {args.supervisors} / {args.seconds:.0f}"),
+            ("pause between a phone's syncs (s)", f"{args.pause[0]:g}-{args.pause[1]:g}"),
             ("sync requests answered", f"{len(all_lat):,}"),
             ("entries acknowledged / s", f"{entries / figures['wall']:,.0f}"),
             ("sync p50 / p95 / p99 (ms)", "/".join(f"{pct(all_lat, q) * 1000:.0f}" for q in (50, 95, 99))),

@@ -11,6 +11,7 @@ from flask import g, request
 from app.auth.models import User
 from app.auth.sessions import COOKIE_NAME, csrf_matches, resume_session
 from app.errors import ApiError
+from app.extensions import db
 
 API_PREFIX = "/api/v1"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -33,6 +34,9 @@ def load_signed_in_user() -> None:
     resumed = resume_session(request.cookies.get(COOKIE_NAME))
     if resumed is not None:
         g.auth_session, g.user = resumed
+    # Who is asking is settled in its own short transaction, so the request's work (a sync batch's
+    # validation, say) does not hold SQLite's write lock while it only computes.
+    db.session.commit()
     if request.method in WRITE_METHODS and request.path not in CSRF_EXEMPT and g.user is not None:
         if not csrf_matches(g.auth_session, request.headers.get("X-CSRF-Token")):
             raise ApiError(403, "csrf_failed",
