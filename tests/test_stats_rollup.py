@@ -155,6 +155,21 @@ def test_an_encounter_that_fails_to_insert_counts_nothing(db, officer):
     assert rollup_counts() == before == raw_counts()
 
 
+def test_counts_are_written_with_the_commit_and_forgotten_on_rollback(db, officer):
+    at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    rows = [encounter_row(officer, at)]
+    db.session.execute(sa.insert(Encounter.__table__), rows)
+    rollup.record_encounters(rows)
+    db.session.rollback()
+    assert rollup_counts() == raw_counts() == {}
+    db.session.execute(sa.insert(Encounter.__table__), rows)
+    rollup.record_encounters(rows)
+    assert rollup_counts() == {}
+    db.session.commit()
+    assert rollup_counts() == raw_counts() == {(local_day(at), "interaction", officer.team_id, officer.id): 1}
+
+
 def test_bulk_rows_and_model_objects_count_the_same(db, officer, supervisor):
     at = utcnow() - timedelta(days=1)
     rows = [encounter_row(officer, at), encounter_row(officer, at), encounter_row(supervisor, at, "consultation")]
@@ -163,6 +178,7 @@ def test_bulk_rows_and_model_objects_count_the_same(db, officer, supervisor):
     objects = [Encounter(**encounter_row(officer, at)), Encounter(**encounter_row(supervisor, at, "consultation"))]
     db.session.add_all(objects)
     rollup.record_encounters(objects)
+    db.session.commit()  # the counts are written with the commit
     assert rollup_counts() == raw_counts() == {
         (local_day(at), "interaction", officer.team_id, officer.id): 3,
         (local_day(at), "consultation", 0, supervisor.id): 2}
@@ -174,6 +190,7 @@ def test_rebuilding_recounts_the_rollup_from_the_records(db, officer, supervisor
             for kind in ("interaction", "consultation")] + [encounter_row(supervisor, now - timedelta(days=1))]
     db.session.execute(sa.insert(Encounter.__table__), rows)
     rollup.record_encounters(rows)
+    db.session.commit()
     days = sorted({key[0] for key in raw_counts()})
     for table in (DailyAuthorCount, DailyTeamCount):
         db.session.execute(sa.delete(table).where(table.day == days[1]))

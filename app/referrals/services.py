@@ -187,8 +187,9 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
     if status == "accepted":
         referral.accepted_at = at
         referral.accepted_on = local_day(at)
-        rollup.record_referrals_accepted([referral])
     db.session.flush()
+    if status == "accepted":
+        rollup.record_referrals_accepted([referral])
     alerts.announce("referral.updated", str(referral.id), referral.version)
     return referral
 

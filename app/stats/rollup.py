@@ -20,6 +20,8 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.cases.models import Case
@@ -62,22 +64,42 @@ def record_case_intakes(cases: Iterable[Record]) -> None:
 
 
 def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Callable], str]) -> None:
-    """Flushes first, so an ORM record that cannot be stored (a duplicate id) raises before anything
-    is counted; the caller's savepoint then drops the record and its count together."""
-    counts: Counter[CountKey] = Counter()
+    """Note the counts; they are written once, just before the transaction commits.
+
+    Every sync of a team touches the same few rows (its days and kinds): written at once, a
+    transaction would hold their locks through the rest of its work and writers would queue on
+    PostgreSQL. Written last, sorted, in one statement per table, the locks last a moment and are
+    always taken in the same order. Callers count only what is stored for good (never inside a
+    savepoint that may still roll back); a rolled-back transaction forgets its counts.
+    """
+    pending: Counter[CountKey] = db.session().info.setdefault(_PENDING, Counter())
     for record in records:
         get = record.get if isinstance(record, Mapping) else (lambda name, r=record: getattr(r, name))
         day = get(day_field)
         if day is None:
             raise ValueError(f"Set {day_field} (the local day, app.records.local_day) before counting.")
-        counts[(day, measure_of(get), team_key(get("team_id")), get("author_id"))] += 1
-    if counts:
-        db.session.flush()
-        add_counts(counts)
+        pending[(day, measure_of(get), team_key(get("team_id")), get("author_id"))] += 1
 
 
-def add_counts(counts: Mapping[CountKey, int]) -> None:
+_PENDING = "help_rollup_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending_counts(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.flush()
+        add_counts(pending, session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending_counts(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -> None:
     """Add pre-aggregated counts to both grains (bulk loaders that insert with Core statements use this)."""
+    session = session or db.session()
     by_team: Counter[tuple[date, str, int]] = Counter()
     for (day, measure, team, _author), n in counts.items():
         by_team[(day, measure, team)] += n
@@ -86,11 +108,11 @@ def add_counts(counts: Mapping[CountKey, int]) -> None:
     team_rows = [dict(zip(_KEY_COLUMNS, key), total=n) for key, n in sorted(by_team.items()) if n]
     for table, rows in ((_TEAMS, team_rows), (_AUTHORS, author_rows)):
         if rows:
-            db.session.execute(_upsert_statement(table), rows)
+            session.execute(_upsert_statement(table, session), rows)
 
 
-def _upsert_statement(table: sa.Table) -> sa.Insert:
-    dialect = db.session.get_bind().dialect.name
+def _upsert_statement(table: sa.Table, session: Session) -> sa.Insert:
+    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         statement = postgresql.insert(table)
     elif dialect == "sqlite":
