@@ -5,6 +5,9 @@ import * as controller from "./controller.js";
 import { getEntry } from "./outbox.js";
 import { plural, state, statusDetail, statusText, statusTone, subscribe } from "./store.js";
 import { choose, flash, working } from "./ui.js";
+import * as caseIntake from "./views/case-intake.js";
+import * as caseView from "./views/case.js";
+import * as cases from "./views/cases.js";
 import * as encounterForm from "./views/encounter-form.js";
 import * as home from "./views/home.js";
 import * as outboxView from "./views/outbox.js";
@@ -63,6 +66,9 @@ const ROUTES = [
   [/^\/inbox$/, () => referrals.renderInbox(ctx)],
   [/^\/referral\/([\w-]+)$/, (m) => referrals.renderReferral(ctx, { id: decodeURIComponent(m[1]) })],
   [/^\/stats$/, () => stats.render(ctx)],
+  [/^\/cases$/, () => cases.renderList(ctx)],
+  [/^\/case\/new$/, (m, query) => caseIntake.render(ctx, { query })],
+  [/^\/case\/([\w-]+)$/, (m) => caseView.renderCase(ctx, { id: m[1] })],
 ];
 
 async function route() {

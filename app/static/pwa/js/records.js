@@ -37,12 +37,16 @@ export async function pullChanges(db) {
           received += 1;
         }
       }
+      // The rule file comes with the full snapshot only: the phone keeps it to triage offline.
+      if (body.triage_rules) s.meta.put({ key: "triage_rules", value: body.triage_rules });
       s.meta.put({ key: "changes_cursor", value: body.cursor });
       s.meta.put({ key: "changes_at", value: new Date().toISOString() });
     });
     cursor = body.cursor;
     if (!body.has_more) break;
   }
+  // A phone that took its snapshot before the rules were part of it asks for them once.
+  if (!(await getMeta(db, "triage_rules"))) await setMeta(db, "triage_rules", await api("/triage/rules"));
   return received;
 }
 
@@ -79,6 +83,13 @@ export function personLabel(person) {
   if (!person) return "Unknown person";
   const legal = [person.given_name, person.family_name].filter(Boolean).join(" ");
   return legal && legal !== person.display_name ? `${person.display_name} (${legal})` : person.display_name;
+}
+
+// A person as the screens name them: masked when the agency has no consent, or not on this phone at all.
+export function personName(person, referral = null) {
+  if (person && person.display_name) return personLabel(person);
+  if (referral && referral.person && referral.person.display_name) return personLabel(referral.person);
+  return person || referral ? "Name not shared (no consent)" : "A person not on this phone";
 }
 
 // Search by alias or name, on the phone (no network, no audit trail needed for the user's own copies).

@@ -4,6 +4,7 @@
 
 import { ApiError, NetworkError, api, setCsrfToken } from "./api.js";
 import * as outbox from "./outbox.js";
+import { requestResult, transact } from "./idb.js";
 import { pullChanges, saveRecords } from "./records.js";
 import { deviceId, loadSession, updateSession } from "./session.js";
 
@@ -38,7 +39,22 @@ function conflictMessage(entry, current) {
   if (entry.type === "referral_update" && current && current.status) {
     return `Someone else changed this referral first: it is now ${current.status.replace("_", " ")}.`;
   }
+  if (entry.type === "case_intake" && current && current.id && current.id !== entry.id) {
+    return "This person already has an open case: discard this intake and work in that case.";
+  }
   return "The server already holds a different record under this entry's id.";
+}
+
+// A status change the server took leaves the outbox and shows on the phone's copy of the referral in one
+// transaction: in between, a screen would see the referral as it was before the change.
+function acknowledgeReferralUpdate(db, entry) {
+  return transact(db, ["outbox", "referrals"], "readwrite", async (s) => {
+    s.outbox.delete(entry.id);
+    const referral = await requestResult(s.referrals.get(entry.data.referral_id));
+    if (referral && referral.status !== entry.data.status) {
+      s.referrals.put({ ...referral, status: entry.data.status, version: (referral.version || 1) + 1 });
+    }
+  });
 }
 
 // Sends one batch; returns how many entries the server acknowledged and how many it sent back.
@@ -53,7 +69,7 @@ async function sendBatch(db, device, batch) {
     const result = results.get(entry.id);
     if (!result) continue;
     if (result.status === "created" || result.status === "duplicate") {
-      await outbox.acknowledge(db, entry.id);
+      await (entry.type === "referral_update" ? acknowledgeReferralUpdate(db, entry) : outbox.acknowledge(db, entry.id));
       acknowledged += 1;
     } else if (result.status === "rejected") {
       const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
@@ -63,6 +79,7 @@ async function sendBatch(db, device, batch) {
       const current = result.current || {};
       await outbox.needsAttention(db, entry.id, { code: "conflict", message: conflictMessage(entry, current) }, current);
       if (entry.type === "referral_update" && current.id) await saveRecords(db, "referrals", [current]);
+      if (entry.type === "case_intake" && current.id) await saveRecords(db, "cases", [current]);
       returned += 1;
     }
   }

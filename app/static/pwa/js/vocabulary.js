@@ -38,4 +38,8 @@ export const REFERRAL_STATUS = {
   completed: "Completed", no_show: "No-show",
 };
 
+export const CASE_STATUS = { open: "Open", transitioned: "Transitioned", closed: "Closed" };
+
+export const GOAL_STATUS = { set: "Set", in_progress: "In progress", met: "Met", dropped: "Dropped" };
+
 export const labelOf = (pairs, code) => (pairs.find(([c]) => c === code) || [code, code])[1];

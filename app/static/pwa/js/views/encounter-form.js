@@ -7,6 +7,7 @@ import { savePendingPerson, sites as listSites } from "../records.js";
 import { backLink, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
 import { NEEDS, OUTCOMES, RISK_FLAGS, kindByCode } from "../vocabulary.js";
 import { personPicker } from "./person-picker.js";
+import { triagePanel } from "./triage-panel.js";
 
 function siteSelect(sites, selected) {
   const select = h("select", { id: uid("site"), required: true, "data-field": "site_id" },
@@ -36,6 +37,9 @@ export async function render(ctx, { kind: kindCode, query, entry }) {
   const picker = await personPicker(ctx.db, { personId: data.person_id || (query && query.get("person")) || null });
   const notes = h("textarea", { id: uid("notes"), rows: 3, maxlength: 4000, "data-field": "notes", value: data.notes || "" });
 
+  const actions = h("div", { class: "form-actions" },
+    h("button", { type: "submit", class: "button primary" }, entry ? "Save and send again" : "Save"),
+    h("a", { class: "button quiet", href: entry ? "#/outbox" : "#/" }, "Cancel"));
   const form = h("form", { class: "entry-form", novalidate: true },
     serverProblem(entry),
     kind.callNumber ? field("Call number", callNumber, "The dispatch event number.") : null,
@@ -46,9 +50,12 @@ export async function render(ctx, { kind: kindCode, query, entry }) {
     toggles("Outcome", "outcome", OUTCOMES, data.outcome || []),
     field("Notes (optional)", notes),
     field("When", when),
-    h("div", { class: "form-actions" },
-      h("button", { type: "submit", class: "button primary" }, entry ? "Save and send again" : "Save"),
-      h("a", { class: "button quiet", href: entry ? "#/outbox" : "#/" }, "Cancel")));
+    actions);
+  // The level stays in sight in the Save bar; the panel with the reasons and agencies follows the risk flags.
+  const triage = await triagePanel(ctx.db, form, { chosen: data.triage_level });
+  form.querySelector('[data-field="risk_flags"]').after(triage.element);
+  actions.prepend(triage.sticky);
+  triage.update();
 
   if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
 
@@ -64,6 +71,7 @@ export async function render(ctx, { kind: kindCode, query, entry }) {
     const encounter = { kind: kind.code, occurred_at: rfc3339(new Date(when.value)),
       needs: checkedValues(form, "needs"), risk_flags: checkedValues(form, "risk_flags"),
       outcome: checkedValues(form, "outcome") };
+    if (triage.chosenLevel()) encounter.triage_level = triage.chosenLevel();
     if (personId) encounter.person_id = personId;
     if (callNumber) encounter.call_number = callNumber.value.trim();
     if (site) encounter.site_id = Number(site.value);

@@ -16,7 +16,7 @@ function fieldMessages(error) {
 
 // Drops the local copy a discarded entry left behind (a person or referral made on this phone).
 function dropLocalCopy(db, entry) {
-  const store = { person: "persons", referral: "referrals" }[entry.type];
+  const store = { person: "persons", referral: "referrals", case_intake: "cases" }[entry.type];
   if (!store) return Promise.resolve();
   return transact(db, store, "readwrite", (s) => { s[store].delete(entry.id); });
 }
@@ -42,14 +42,19 @@ function attentionItem(ctx, entry, rerender) {
   };
   const conflict = Boolean(entry.current);
   const fixable = EDITABLE.has(entry.type) && !conflict;
+  // A second intake for a person with an open case: the way on is that case, not this entry.
+  const otherCase = entry.type === "case_intake" && conflict && entry.current.id && entry.current.id !== entry.id
+    ? entry.current.id : null;
   return h("li", { class: "attention-item" },
     h("p", { class: "entry-label" }, entry.label, h("span", { class: "entry-time" }, ` · ${shortTime(entry.created_at)}`)),
     h("p", { class: "server-message" }, entry.error ? entry.error.message : "The server sent this entry back."),
     fieldMessages(entry.error),
     h("div", { class: "row-actions" },
       fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, "Fix and resend")
-        : h("button", { type: "button", class: "button primary", onclick: again },
-          entry.type === "referral_update" ? "Apply again to the current referral" : "Send again as a new record"),
+        : otherCase ? h("a", { class: "button primary", href: `#/case/${otherCase}` }, "Open the open case")
+          : h("button", { type: "button", class: "button primary", onclick: again },
+            entry.type === "referral_update" ? "Apply again to the current referral"
+              : conflict ? "Send again as a new record" : "Send again"),
       h("button", { type: "button", class: "button danger", onclick: drop }, "Discard")));
 }
 

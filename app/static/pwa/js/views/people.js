@@ -1,10 +1,12 @@
 // People on this phone: search by alias or name (offline), one person's page, adding a person.
 
+import { casesOnPhone } from "../cases.js";
 import { h, shortTime, uid } from "../dom.js";
 import { listEntries, newEntry, resend } from "../outbox.js";
 import { getPerson, personLabel, referralsWhere, savePendingPerson, searchPersons } from "../records.js";
+import { state } from "../store.js";
 import { backLink, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
-import { NEEDS, REFERRAL_STATUS, labelOf } from "../vocabulary.js";
+import { CASE_STATUS, NEEDS, REFERRAL_STATUS, labelOf } from "../vocabulary.js";
 
 function personForm(ctx, entry) {
   const data = entry ? entry.data : {};
@@ -77,12 +79,22 @@ export async function renderPerson(ctx, { id }) {
   const details = [["Name", [person.given_name, person.family_name].filter(Boolean).join(" ")],
     ["Born", person.birth_year], ["Description", person.description]].filter(([, v]) => v);
   const unsent = waitingUpdates.some((e) => e.id === id);
+  const cases = (await casesOnPhone(ctx.db)).filter((c) => c.person_id === id);
+  const openCase = cases.find((c) => c.status === "open");
   return h("div", { class: "view" }, backLink("#/people", "People"), takeFlash(),
     h("h1", {}, person.display_name, person.pending || unsent ? h("span", { class: "tag" }, "waiting to sync") : null),
     details.length ? h("dl", { class: "details" }, details.map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])) : null,
     h("div", { class: "row-actions" },
       h("a", { class: "button primary", href: `#/log/interaction?person=${id}` }, "Log an interaction"),
-      h("a", { class: "button secondary", href: `#/refer?person=${id}` }, "Make a referral")),
+      h("a", { class: "button secondary", href: `#/refer?person=${id}` }, "Make a referral"),
+      openCase ? h("a", { class: "button secondary", href: `#/case/${openCase.id}` }, "Open the case")
+        : state.user.role !== "admin"
+          ? h("a", { class: "button secondary", href: `#/case/new?person=${id}` }, "Take into case management") : null),
+    cases.length ? h("section", { class: "card", "aria-labelledby": "person-cases" },
+      h("h2", { id: "person-cases" }, "Case management"),
+      h("ul", { class: "entry-list" }, cases.map((c) => h("li", {},
+        h("a", { href: `#/case/${c.id}` }, c.program || "Case"),
+        h("span", { class: "entry-time" }, `${CASE_STATUS[c.status] || c.status} · ${shortTime(c.opened_at)}`))))) : null,
     h("section", { class: "card", "aria-labelledby": "person-referrals" },
       h("h2", { id: "person-referrals" }, "Referrals"),
       referrals.length ? h("ul", { class: "entry-list" }, referrals.map((r) => h("li", {},

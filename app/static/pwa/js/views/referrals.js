@@ -3,6 +3,7 @@
 
 import { ApiError, NetworkError, api } from "../api.js";
 import { fill, h, rfc3339, shortTime, uid } from "../dom.js";
+import { casesOnPhone } from "../cases.js";
 import { listEntries, newEntry } from "../outbox.js";
 import { agencies, getPerson, getReferral, personLabel, referralsWhere, saveRecords } from "../records.js";
 import { state } from "../store.js";
@@ -55,9 +56,18 @@ async function act(ctx, referral, updates, status, noteInput) {
   flash(`${label}: saved on this phone, it will sync by itself.`);
 }
 
-async function referralCard(ctx, referral, updates, agencyNames, rerender, { navigator }) {
+// The receiving agency takes an accepted (or completed) referral's person into case management.
+function caseLink(cases, referral, status) {
+  if (!["accepted", "completed"].includes(status)) return null;
+  const opened = cases.find((c) => c.referral_id === referral.id);
+  return opened ? h("a", { class: "button secondary", href: `#/case/${opened.id}` }, "Open the case")
+    : h("a", { class: "button secondary", href: `#/case/new?referral=${referral.id}` }, "Take into case management");
+}
+
+async function referralCard(ctx, referral, updates, agencyNames, rerender, { navigator, cases = [] }) {
   const now = effective(referral, updates);
   const receiving = navigator && referral.agency_id === state.user.agency_id;
+  const intake = receiving ? caseLink(cases, referral, now.status) : null;
   const referring = !receiving && referral.author_id === state.user.id;
   const actions = (receiving ? ACTIONS[now.status] : referring ? REFERRER_ACTIONS[now.status] : null) || [];
   const noteId = uid("note");
@@ -71,7 +81,7 @@ async function referralCard(ctx, referral, updates, agencyNames, rerender, { nav
       shortTime(referral.made_at || referral.received_at)].filter(Boolean).join(" · "),
     now.unsent ? h("span", { class: "tag" }, now.attention ? "needs attention" : "waiting to sync") : null),
     note ? h("div", { class: "field compact" }, h("label", { for: noteId }, "Note (optional)"), note) : null,
-    actions.length ? h("div", { class: "row-actions" }, actions.map(([status, text, tone]) =>
+    actions.length || intake ? h("div", { class: "row-actions" }, intake, actions.map(([status, text, tone]) =>
       h("button", { type: "button", class: `button ${tone}`,
         onclick: async () => { await act(ctx, referral, updates, status, note); await rerender(); } }, text))) : null);
 }
@@ -81,6 +91,7 @@ export async function renderInbox(ctx) {
   const body = h("div", {});
   const rerender = async () => {
     const updates = await unsentUpdates(ctx.db);
+    const cases = navigator ? await casesOnPhone(ctx.db) : [];
     const agencyNames = new Map((await agencies(ctx.db)).map((a) => [a.id, a.short_name || a.name]));
     const mine = await referralsWhere(ctx.db, navigator ? (r) => r.agency_id === state.user.agency_id
       : (r) => r.author_id === state.user.id);
@@ -94,7 +105,7 @@ export async function renderInbox(ctx) {
       const list = mine.filter(test);
       const id = uid("group");
       const cards = [];
-      for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender, { navigator }));
+      for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender, { navigator, cases }));
       sections.push(h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, `${title} (${list.length})`),
         cards.length ? h("ul", { class: "referral-list" }, cards) : emptyNote(`No ${title.toLowerCase()} referrals.`)));
     }
@@ -129,7 +140,7 @@ export async function renderReferral(ctx, { id }) {
       h("h1", {}, `Referral: ${labelOf(NEEDS, referral.service)}`),
       note ? h("p", { class: "hint" }, note) : null,
       h("ul", { class: "referral-list" }, await referralCard(ctx, referral, updates, agencyNames, rerender,
-        { navigator: state.user.role === "navigator" })),
+        { navigator: state.user.role === "navigator", cases: await casesOnPhone(ctx.db) })),
       h("dl", { class: "details" },
         h("dt", {}, "Agency"), h("dd", {}, agencyNames.get(referral.agency_id) || "—"),
         h("dt", {}, "Consent to share"), h("dd", {}, referral.consent_obtained ? "Yes" : "No"),

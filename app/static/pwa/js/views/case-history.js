@@ -1,0 +1,118 @@
+// The case's history as GET /cases/<id> gives it: the person's timeline (encounters, referrals, goals,
+// transitions by date) and the heavy-users measure, encounters per month before and after intake, as a
+// small SVG bar chart with the same numbers in a table.
+
+import { h, svg, uid } from "../dom.js";
+import { GOAL_STATUS, KINDS, NEEDS, REFERRAL_STATUS, labelOf } from "../vocabulary.js";
+
+const WIDTH = 320;
+const HEIGHT = 150;
+const PAD = { left: 24, right: 4, top: 8, bottom: 22 };
+
+// A day as people say it. A date (2026-11-20) is that day wherever the phone is; a time is shown on the
+// phone's own calendar. The year only when it is not this one.
+function asDate(iso) {
+  return iso.length === 10 ? new Date(`${iso}T12:00:00`) : new Date(iso);
+}
+
+export function dayLabel(iso) {
+  if (!iso) return "";
+  const date = asDate(iso);
+  const thisYear = date.getFullYear() === new Date().getFullYear();
+  return date.toLocaleDateString([], { month: "short", day: "numeric", year: thisYear ? undefined : "numeric" });
+}
+
+const shortDay = (iso) => asDate(iso).toLocaleDateString([], { month: "short", day: "numeric" });
+const kindLabel = (code) => (KINDS.find((k) => k.code === code) || { label: code }).label;
+
+function describe(item, agencyName) {
+  switch (item.type) {
+    case "case_opened": return ["Case opened", item.program ? `: ${item.program}` : ""].join("");
+    case "encounter": return `${kindLabel(item.kind)}${item.triage_level ? `, triage level ${item.triage_level}` : ""}`;
+    case "referral": return `${labelOf(NEEDS, item.service)} referral to ${agencyName(item.agency_id)} ` +
+      `(${(REFERRAL_STATUS[item.status] || item.status || "").toLowerCase()})`;
+    case "goal_set": return `Goal set: ${item.description}`;
+    case "goal_status": return `Goal ${(GOAL_STATUS[item.status] || item.status).toLowerCase()}: ${item.description}`;
+    case "transition": return `Transitioned to ${item.program} (${agencyName(item.agency_id)})`;
+    case "case_closed": return `Case closed: ${item.description}`;
+    default: return item.type;
+  }
+}
+
+export function timelineList(items, agencyName) {
+  if (!items || !items.length) return h("p", { class: "empty" }, "Nothing on the timeline yet.");
+  return h("ol", { class: "timeline" }, items.map((item) => h("li", { class: `t-${item.type}` },
+    h("span", { class: "when" }, dayLabel(item.on)), h("p", { class: "what" }, describe(item, agencyName)))));
+}
+
+const months = (n) => `${n} ${n === 1 ? "month" : "months"}`;
+
+function slots(measure) {
+  return [
+    ...measure.before.map((m) => ({ ...m, side: "before", label: `${months(-m.month)} before` })),
+    { month: 0, first_day: measure.intake_on, last_day: measure.intake_on, count: measure.intake_day, complete: true,
+      side: "intake", label: "Intake day" },
+    ...measure.after.map((m) => ({ ...m, side: "after", label: `${months(m.month)} after` })),
+  ];
+}
+
+export function perMonthSummary(measure) {
+  return `${measure.before_total} encounters in the ${measure.months} months before intake, ${measure.intake_day} on the ` +
+    `intake day, ${measure.after_total} after (${measure.complete_months_after} complete months so far).`;
+}
+
+function niceTop(value) {
+  return [2, 5, 10, 20, 50, 100, 200, 500].find((top) => top >= value) || Math.ceil(value / 100) * 100;
+}
+
+export function perMonthChart(measure) {
+  const all = slots(measure);
+  const top = niceTop(Math.max(1, ...all.map((m) => m.count)));
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const slot = plotW / all.length;
+  const y = (v) => PAD.top + plotH - (v / top) * plotH;
+  const intakeX = PAD.left + measure.before.length * slot + slot / 2;
+  const titleId = uid("measure-title");
+  const descId = uid("measure-desc");
+  const bars = all.map((m, i) => (m.count ? svg("rect", { x: (PAD.left + i * slot + 1).toFixed(1), width: Math.max(slot - 2, 1).toFixed(1),
+    y: y(m.count).toFixed(1), height: (y(0) - y(m.count)).toFixed(1),
+    class: `bar ${m.side === "before" ? "before" : "after"}${m.complete ? "" : " partial"}` }) : null));
+  return svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-labelledby": `${titleId} ${descId}`,
+    class: "chart", focusable: "false" },
+  svg("title", { id: titleId }, "Encounters per month before and after intake"),
+  svg("desc", { id: descId }, `One bar per month, ${measure.months} before intake, the intake day, ${measure.months} after. ` +
+    "The summary above and the table below have the numbers."),
+  [0, top / 2, top].map((v) => [
+    svg("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(v), y2: y(v), class: "grid" }),
+    svg("text", { x: PAD.left - 4, y: y(v) + 4, class: "axis", "text-anchor": "end" }, String(v))]),
+  bars,
+  svg("line", { x1: intakeX, x2: intakeX, y1: PAD.top, y2: y(0), class: "intake" }),
+  svg("text", { x: PAD.left + 1, y: HEIGHT - 6, class: "axis", "text-anchor": "start" }, `${measure.months} mo before`),
+  svg("text", { x: intakeX, y: HEIGHT - 6, class: "axis", "text-anchor": "middle" }, "Intake"),
+  svg("text", { x: WIDTH - PAD.right - 1, y: HEIGHT - 6, class: "axis", "text-anchor": "end" }, `${measure.months} mo after`));
+}
+
+export function perMonthLegend() {
+  return h("ul", { class: "legend", "aria-label": "Colours" },
+    h("li", {}, h("span", { class: "swatch before", "aria-hidden": "true" }), "Before intake"),
+    h("li", {}, h("span", { class: "swatch after", "aria-hidden": "true" }), "Intake day and after (pale: month not over)"));
+}
+
+function countText(month) {
+  if (month.complete) return String(month.count);
+  const today = new Date().toLocaleDateString("en-CA");
+  return month.first_day > today ? "not yet" : `${month.count} so far`;
+}
+
+export function perMonthTable(measure) {
+  const caption = "Encounters per month around intake";
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption },
+    h("table", { class: "counts" },
+      h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Month"), h("th", { scope: "col" }, "Encounters"))),
+      h("tbody", {}, slots(measure).map((m) => h("tr", {},
+        h("th", { scope: "row" }, m.label, h("span", { class: "days" },
+          m.first_day === m.last_day ? shortDay(m.first_day) : `${shortDay(m.first_day)} – ${shortDay(m.last_day)}`)),
+        h("td", {}, countText(m)))))));
+}

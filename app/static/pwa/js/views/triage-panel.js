@@ -1,0 +1,96 @@
+// The encounter form's triage panel: the level the rules give for the ticked needs and risk flags (worked
+// out on the phone, offline too), the partner agencies serving the needs, and the officer's own choice of
+// level. Only a chosen level is sent (`triage_level`); otherwise the server records the rules' level.
+
+import { fill, h, uid } from "../dom.js";
+import { agencies as listAgencies } from "../records.js";
+import { assess, levelLabels, rulesOnPhone, suggestAgencies } from "../triage.js";
+import { NEEDS, RISK_FLAGS, labelOf } from "../vocabulary.js";
+
+const codeLabel = (code) => (NEEDS.some(([c]) => c === code) ? labelOf(NEEDS, code) : labelOf(RISK_FLAGS, code));
+
+export function badge(level, label, extra = "") {
+  // "Level 1" stays on one line when the badge wraps.
+  return h("span", { class: `triage-badge level-${level} ${extra}`.trim() }, `Level\u00a0${level}\u00a0· ${label}`);
+}
+
+function agencyItem({ agency, matched }) {
+  return h("li", {},
+    h("span", { class: "entry-label" }, agency.name),
+    h("span", { class: "hint" }, matched.map((code) => labelOf(NEEDS, code)).join(", ")),
+    agency.phone ? h("a", { href: `tel:${agency.phone.replace(/[^\d+]/g, "")}` }, agency.phone) : null);
+}
+
+// `form`: the encounter form (its needs and risk_flags checkboxes); `chosen`: a level already chosen (fixing).
+export async function triagePanel(db, form, { chosen = null } = {}) {
+  const rules = await rulesOnPhone(db);
+  const agencies = await listAgencies(db);
+  const labels = levelLabels(rules);
+  let override = chosen ? Number(chosen) : null;
+
+  const headingId = uid("triage-heading");
+  const result = h("div", { class: "triage-result", "aria-live": "polite" });
+  const choiceNote = h("div", { class: "triage-choice" });
+  const sticky = h("span", { class: "triage-sticky", "aria-hidden": "true" });
+  const name = uid("triage-level");
+  const radios = [1, 2, 3, 4].map((level) => h("input", { type: "radio", id: `${name}-${level}`, name, value: String(level) }));
+  const control = h("fieldset", { class: "segmented levels", "data-field": "triage_level" },
+    h("legend", {}, "Level to record"),
+    h("div", { class: "segments" }, radios.map((radio, i) => h("div", { class: "segment" }, radio,
+      h("label", { for: radio.id }, `${i + 1} ${labels[i + 1]}`)))));
+  const suggestions = h("div", {});
+
+  const ticked = (field) => [...form.querySelectorAll(`input[name="${field}"]:checked`)].map((input) => input.value);
+  let shown = null;
+
+  function update() {
+    const needs = ticked("needs");
+    const computed = rules ? assess(rules, needs, ticked("risk_flags")) : null;
+    const level = override || (computed && computed.level);
+    for (const radio of radios) radio.checked = Number(radio.value) === level;
+    const key = JSON.stringify([computed, override]);
+    if (key !== shown) {
+      shown = key;
+      fill(result, computed
+        ? [h("p", { class: "triage-level" }, badge(computed.level, computed.label)),
+          h("p", { class: "hint" }, computed.reasons.length
+            ? `Because of: ${computed.reasons.map(codeLabel).join(", ")}.` : "Nothing ticked calls for a higher level.")]
+        : h("p", { class: "hint" }, "The triage rules are not on this phone yet: the server works out the level when the encounter syncs."));
+      fill(choiceNote, override && computed && override !== computed.level
+        ? [h("p", { class: "notice" }, `You chose level ${override} · ${labels[override]}; the rules suggest ${computed.level} · ${computed.label}.`),
+          h("button", { type: "button", class: "button secondary", onclick: () => {
+            override = null;
+            update();
+            radios.find((radio) => radio.checked).focus(); // the button is gone: focus the level now chosen
+          } }, "Use the suggested level")]
+        : null);
+      fill(sticky, level ? badge(level, labels[level], "compact") : null);
+    }
+    const found = suggestAgencies(agencies, needs);
+    fill(suggestions, needs.length
+      ? [h("h3", {}, "Partner agencies for these needs"),
+        found.length ? h("ul", { class: "agency-list" }, found.map(agencyItem))
+          : h("p", { class: "empty" }, "No partner agency on this phone lists these needs.")]
+      : null);
+  }
+
+  for (const radio of radios) {
+    radio.addEventListener("change", () => {
+      override = Number(radio.value);
+      update();
+    });
+  }
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "needs" || event.target.name === "risk_flags") update();
+  });
+
+  const element = h("section", { class: "triage card", "aria-labelledby": headingId },
+    h("h2", { id: headingId }, "Triage"), result, control, choiceNote, suggestions);
+  return {
+    element,
+    sticky,
+    update,
+    // The level to send as `triage_level`: only one the officer chose (the rules' level is the server's).
+    chosenLevel: () => override,
+  };
+}
