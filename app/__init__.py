@@ -57,15 +57,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
-    from app.directory.routes import blp as directory_blp
-    from app.ops.routes import blp as ops_blp
-    from app.ops.routes import pages as ops_pages
-    from app.push.routes import blp as push_blp
-    from app.pwa.routes import pages as pwa_pages
     from app.cases.routes import blp as cases_blp
+    from app.directory.routes import blp as directory_blp
     from app.encounters.routes import blp as encounters_blp
     from app.encounters.routes import triage_blp
+    from app.ops.routes import blp as ops_blp
+    from app.ops.routes import pages as ops_pages
     from app.people.routes import blp as persons_blp
+    from app.push.routes import blp as push_blp
+    from app.pwa.routes import pages as pwa_pages
     from app.referrals.routes import blp as referrals_blp
     from app.stats.routes import blp as stats_blp
     from app.sync.routes import blp as sync_blp

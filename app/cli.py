@@ -1,8 +1,9 @@
-"""Command-line tools: seed-demo, users create/deactivate, push vapid-keys."""
+"""Command-line tools: seed-demo, users create/deactivate, push vapid-keys, push flush."""
 
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -13,8 +14,9 @@ from flask.cli import AppGroup, with_appcontext
 from app.auth.models import User
 from app.auth.services import UserError, create_user, deactivate_user
 from app.extensions import db
-from app.push import vapid
+from app.push import alerts, vapid
 from app.seed import seed_demo_users, seed_reference_data
+from app.stats.history import HistoryGenerator, HistoryPlan
 from app.vocabulary import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -22,9 +24,17 @@ push_cli = AppGroup("push", help="Web Push settings.")
 
 
 @click.command("seed-demo")
+@click.option("--encounters", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also generate this much field history (encounters, with people, referrals, case intakes).")
+@click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True,
+              help="Spread the generated history over this many days, ending today.")
+@click.option("--seed", type=int, default=None, help="Random seed, for a reproducible history.")
 @with_appcontext
-def seed_demo() -> None:
-    """Create the partner agencies, teams, shelters and one demo user per role (safe to run twice)."""
+def seed_demo(encounters: int, days: int, seed: int | None) -> None:
+    """Create the partner agencies, teams, shelters and one demo user per role (safe to run twice).
+
+    With --encounters N, also add N encounters of generated history (each run adds N more).
+    """
     created = seed_reference_data()
     accounts = seed_demo_users()
     db.session.commit()
@@ -32,6 +42,21 @@ def seed_demo() -> None:
     click.echo("Demo sign-ins (for demos only):")
     for username, password, role, new in accounts:
         click.echo(f"  {role:<11} {username:<11} {password}{'' if new else '   (already there)'}")
+    if encounters:
+        _seed_history(HistoryPlan(encounters=encounters, days=days, seed=seed))
+
+
+def _seed_history(plan: HistoryPlan) -> None:
+    """Commit chunk by chunk: memory stays flat and an interrupted run keeps what it made."""
+    generator = HistoryGenerator(plan)
+    with click.progressbar(length=plan.encounters, label="Generating history") as bar:
+        for done in generator.chunks():
+            db.session.commit()
+            bar.update(done)
+    totals = generator.totals
+    click.echo(f"History: {totals['encounters']} encounters, {totals['persons']} people, "
+               f"{totals['referrals']} referrals ({totals['referrals_accepted']} accepted), "
+               f"{totals['cases']} case intakes over {plan.days} days.")
 
 
 def _read_password() -> str:
@@ -83,6 +108,18 @@ def vapid_keys(force: bool) -> None:
         vapid.generate_key_file(path)
         click.echo(f"Wrote a new private key to {path}.")
     click.echo(f"Public key: {vapid.public_key_b64url()}")
+
+
+@push_cli.command("flush")
+@click.option("--lost-after", default=15, show_default=True, type=click.IntRange(min=0),
+              help="Minutes after which handed-over alerts that never finished are sent again.")
+def push_flush(lost_after: int) -> None:
+    """Hand alerts saved while the queue was down to it now (the worker also does this periodically)."""
+    report = alerts.flush(lost_after=timedelta(minutes=lost_after))
+    click.echo(f"Handed over {report.handed_over} alert(s); {report.still_waiting} still waiting for the "
+               f"queue; {report.resent} unfinished delivery(ies) sent again.")
+    if report.still_waiting:
+        raise click.ClickException("The queue is unreachable; the waiting alerts stay saved. Try again later.")
 
 
 def register(app: Flask) -> None:

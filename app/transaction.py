@@ -6,6 +6,7 @@ from flask import Flask, Response
 
 from app.audit.services import replay_after_rollback
 from app.extensions import db
+from app.jobs import run_after_commit
 
 
 def rollback_for_error() -> None:
@@ -19,4 +20,6 @@ def install(app: Flask) -> None:
     def _commit(response: Response) -> Response:
         # Commit before the response leaves: a phone is only told "created" about committed rows.
         db.session.commit()
+        # Then hand what the commit decided (alerts) to the queue; never before (see app/jobs.py).
+        run_after_commit()
         return response

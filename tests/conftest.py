@@ -18,6 +18,12 @@ from app import create_app
 from app.extensions import db as _db
 from tests.support import factories
 from tests.support.client import ApiClient
+from tests.support.push_fixtures import (  # noqa: F401  (fixtures of tests/test_push_*.py)
+    push_receiver,
+    push_settings,
+    push_world,
+    rq_worker,
+)
 from tests.support.services import PostgresCluster, RedisServer
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -76,3 +76,10 @@ def test_cross_site_writes_are_refused_even_with_a_valid_token(client, officer):
     assert client.get("/auth/me").status_code == 200
     assert client.post("/auth/logout", headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}) \
         .status_code == 204
+
+
+def test_nul_characters_are_refused_with_a_clear_error(as_officer):
+    response = as_officer.get("/persons?q=ab%00cd")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "validation_error"
+    patched = as_officer.patch("/referrals/0b8f2f3e-4a7b-4c59-9d2e-2f1c0f3b9a11", {"status": "accepted", "note": "a\u0000b"})
+    assert patched.status_code == 400 and "NUL" in patched.get_json()["error"]["message"]

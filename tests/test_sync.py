@@ -198,3 +198,12 @@ def test_someone_elses_id_is_rejected_without_showing_their_record(client, make_
     assert result["status"] == "rejected" and result["error"]["code"] == "conflict"
     assert "current" not in result
     assert db.session.scalar(sa.select(Encounter.notes)) == "private to team A"
+
+
+def test_an_entry_with_a_nul_character_is_rejected_alone(as_officer):
+    bad, good = e.encounter(notes="before\u0000after"), e.encounter()
+    results = as_officer.post("/sync", e.batch(bad, good)).get_json()["results"]
+    assert [(r["status"], r.get("error", {}).get("code")) for r in results] == [
+        ("rejected", "validation_error"), ("created", None)]
+    assert "notes" in results[0]["error"]["fields"]
+    assert count(Encounter) == 1

@@ -5,8 +5,8 @@ or still in that phone's outbox; nothing unknown is stored. At the end every ent
 """
 
 import pytest
-from flask import has_request_context
 import sqlalchemy as sa
+from flask import has_request_context
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-
 from flask import g, has_request_context, request
 
 from app.audit.models import AuditEvent, Disclosure

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlsplit
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import g, request
 
@@ -29,6 +29,7 @@ def load_signed_in_user() -> None:
         if not request.is_json:
             raise ApiError(415, "unsupported_media_type",
                            "Send the body as JSON with Content-Type: application/json.")
+    _refuse_nul_characters()
     if request.method in WRITE_METHODS and _cross_site():
         raise ApiError(403, "csrf_failed", "Requests from other sites are refused; use HELP Field itself.")
     resumed = resume_session(request.cookies.get(COOKIE_NAME))
@@ -41,6 +42,17 @@ def load_signed_in_user() -> None:
         if not csrf_matches(g.auth_session, request.headers.get("X-CSRF-Token")):
             raise ApiError(403, "csrf_failed",
                            "The security token is missing or out of date; reload the app and try again.")
+
+
+def _refuse_nul_characters() -> None:
+    """PostgreSQL cannot store a NUL character, and no person types one: refuse it up front with a
+    clear answer. /sync checks each entry itself, so one bad entry does not hold back its batch."""
+    bad_query = b"%00" in request.query_string or b"\x00" in request.query_string
+    bad_body = (request.method in WRITE_METHODS and request.path != f"{API_PREFIX}/sync"
+                and b"\\u0000" in request.get_data(cache=True))
+    if bad_query or bad_body:
+        raise ApiError(400, "validation_error", "Text may not contain NUL characters (\\u0000).",
+                       {"_schema": ["Remove the NUL character."]})
 
 
 def _cross_site() -> bool:

@@ -1,12 +1,121 @@
-"""Alerts decided inside a transaction: kept as PendingAlert rows, handed to the queue after commit."""
+"""The alert outbox: alerts decided inside a transaction are PendingAlert rows, committed with the
+change they announce, and handed to the queue only after that commit.
+
+If Redis is down at that moment the row simply stays un-enqueued; `flush` (run periodically by the
+worker, and by `flask push flush`) hands it over when the queue is back, and also re-sends work the
+queue lost (Redis keeps nothing on disk here, so a restart forgets queued jobs).
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app import jobs
 from app.extensions import db
-from app.push.models import PendingAlert
+from app.push import recipients, sender
+from app.push.jobs import job_for
+from app.push.models import ALERT_KINDS, UNFINISHED_STATES, PendingAlert, PushDelivery
 from app.records import utcnow
+
+log = logging.getLogger(__name__)
+
+ALERT_QUEUE = "alerts"
+# Work handed over longer ago than this and still not done is presumed lost with Redis.
+LOST_AFTER = timedelta(minutes=15)
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class FlushReport:
+    handed_over: int
+    still_waiting: int
+    resent: int
 
 
 def announce(kind: str, referral_id: str, version: int) -> None:
-    """Record that an alert is due; it is committed with the change it announces."""
-    db.session.add(PendingAlert(kind=kind, referral_id=referral_id, referral_version=version, created_at=utcnow()))
+    """Decide an alert inside the current transaction (after the referral row is flushed)."""
+    if kind not in ALERT_KINDS:
+        raise ValueError(f"unknown alert kind {kind!r}")
+    alert = PendingAlert(kind=kind, referral_id=str(referral_id), referral_version=version, created_at=utcnow())
+    db.session.add(alert)
+    db.session.flush()
+    jobs.after_commit(hand_over, alert.id)
+
+
+def hand_over(alert_ids: list[int]) -> int:
+    """Give committed alerts to the queue, one job per recipient subscription; returns how many went.
+
+    Stops at the first sign that Redis is down: the rest keep enqueued_at NULL for the flush.
+    """
+    handed: list[int] = []
+    for start in range(0, len(alert_ids), _BATCH):
+        chunk = alert_ids[start:start + _BATCH]
+        alerts = db.session.scalars(sa.select(PendingAlert).where(
+            PendingAlert.id.in_(chunk), PendingAlert.enqueued_at.is_(None)).order_by(PendingAlert.id)).all()
+        plan = {alert.id: recipients.subscription_ids(alert) for alert in alerts}
+        _add_deliveries(plan)
+        db.session.commit()  # the rows a job names exist before the job does (and no lock is held below)
+        for alert_id, subscription_ids in plan.items():
+            try:
+                jobs.enqueue(ALERT_QUEUE, [job_for(alert_id, s) for s in subscription_ids])
+            except jobs.QueueUnavailable as exc:
+                log.warning("alerts wait for the queue (%s); `flask push flush` or the worker sends them", exc)
+                _mark_enqueued(handed)
+                return len(handed)
+            handed.append(alert_id)
+    _mark_enqueued(handed)
+    return len(handed)
+
+
+def flush(*, lost_after: timedelta = LOST_AFTER) -> FlushReport:
+    """Hand over alerts that missed the queue, then re-send handed-over work that never finished."""
+    waiting = list(db.session.scalars(sa.select(PendingAlert.id).where(PendingAlert.enqueued_at.is_(None))
+                                      .order_by(PendingAlert.id).limit(_BATCH)))
+    db.session.commit()
+    handed = hand_over(waiting) if waiting else 0
+    resent = _resend_lost(lost_after) if handed == len(waiting) else 0
+    return FlushReport(handed_over=handed, still_waiting=len(waiting) - handed, resent=resent)
+
+
+def _resend_lost(lost_after: timedelta) -> int:
+    now = utcnow()
+    pairs = db.session.execute(
+        sa.select(PushDelivery.alert_id, PushDelivery.subscription_id)
+        .join(PendingAlert, PendingAlert.id == PushDelivery.alert_id)
+        .where(PushDelivery.state.in_(UNFINISHED_STATES), PendingAlert.enqueued_at <= now - lost_after,
+               PendingAlert.created_at >= now - timedelta(seconds=sender.TTL_SECONDS))
+        .order_by(PushDelivery.id).limit(_BATCH)).all()
+    db.session.commit()
+    if not pairs:
+        return 0
+    try:
+        # A job rq still holds as queued, scheduled or running is left alone; only lost or ended ones go again.
+        return jobs.enqueue(ALERT_QUEUE, [job_for(a, s) for a, s in pairs], replace_ended=True)
+    except jobs.QueueUnavailable as exc:
+        log.warning("could not re-send unfinished alerts: %s", exc)
+        return 0
+
+
+def _add_deliveries(plan: dict[int, list[int]]) -> None:
+    rows = [{"alert_id": a, "subscription_id": s, "state": "queued", "attempts": 0, "created_at": utcnow()}
+            for a, subscription_ids in plan.items() for s in subscription_ids]
+    if not rows:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), _BATCH):
+        # Insert-or-ignore: the flush and a request may hand over the same alert at the same moment.
+        db.session.execute(dialect.insert(PushDelivery).values(rows[start:start + _BATCH])
+                           .on_conflict_do_nothing(index_elements=["alert_id", "subscription_id"]))
+
+
+def _mark_enqueued(alert_ids: list[int]) -> None:
+    if alert_ids:
+        db.session.execute(sa.update(PendingAlert).where(PendingAlert.id.in_(alert_ids),
+                                                         PendingAlert.enqueued_at.is_(None))
+                           .values(enqueued_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()

@@ -1,4 +1,4 @@
-"""Push subscriptions of signed-in users, and alerts waiting for the queue (the alert outbox)."""
+"""Push subscriptions of signed-in users, alerts waiting for the queue (the alert outbox), and deliveries."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ from app.extensions import db
 from app.records import UUID, UtcDateTime, enum_check, utcnow
 
 ALERT_KINDS = ("referral.created", "referral.updated")
+
+# queued: a job is (or will be) on its way; sending: a worker holds the claim; waiting: the push service
+# said "later" and a retry is scheduled; sent and failed are final.
+DELIVERY_STATES = ("queued", "sending", "waiting", "sent", "failed")
+UNFINISHED_STATES = ("queued", "sending", "waiting")
 
 
 class PushSubscription(db.Model):
@@ -37,3 +42,27 @@ class PendingAlert(db.Model):
     referral_version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class PushDelivery(db.Model):
+    """One alert to one subscription. The unique pair is what makes a job safe to run twice:
+    a worker sends only after it has moved this row to `sending` itself (see app/push/jobs.py)."""
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = (
+        enum_check("state", "state", DELIVERY_STATES),
+        sa.UniqueConstraint("alert_id", "subscription_id", name="uq_push_deliveries_alert_subscription"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(sa.ForeignKey("pending_alerts.id", ondelete="CASCADE"), nullable=False)
+    subscription_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("push_subscriptions.id", ondelete="CASCADE"), nullable=False, index=True)
+    state: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="queued")
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The push service's answer, for operators: a status code and its reason, never the payload.
+    last_status: Mapped[int | None] = mapped_column(sa.Integer)
+    last_error: Mapped[str | None] = mapped_column(sa.String(300))

@@ -8,6 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
+from py_vapid import Vapid
 
 KEY_FILE = "vapid_private.pem"
 
@@ -54,3 +55,25 @@ def public_key_b64url() -> str:
     point = private_key().public_key().public_bytes(serialization.Encoding.X962,
                                                     serialization.PublicFormat.UncompressedPoint)
     return _b64url(point)
+
+
+def _source() -> tuple:
+    """What identifies the current key: the configured text, or the key file and its last change."""
+    configured = current_app.config.get("VAPID_PRIVATE_KEY")
+    if configured:
+        return ("configured", configured)
+    path = Path(current_app.instance_path) / KEY_FILE
+    try:
+        return ("file", str(path), path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return ("missing", str(path))
+
+
+def signer() -> Vapid:
+    """py_vapid's signer for the current key, parsed once per key rather than once per message."""
+    source = _source()
+    cached = current_app.extensions.get("help_vapid_signer")
+    if cached is None or cached[0] != source:
+        key = private_key()
+        cached = current_app.extensions["help_vapid_signer"] = (_source(), Vapid(private_key=key))
+    return cached[1]

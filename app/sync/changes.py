@@ -18,6 +18,7 @@ from app.people import services as people
 from app.referrals import services as referrals
 from app.sync.clock import current_seq
 
+
 def encode_cursor(seq: int) -> str:
     return str(seq)
 

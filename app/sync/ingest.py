@@ -91,6 +91,10 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
     entry_id, entry_type, raw_data = envelope
     schema, _handler, time_fields = HANDLERS[entry_type]
     data = {k: v for k, v in raw_data.items() if k not in SERVER_FIELDS}
+    with_nul = sorted(name for name, value in data.items() if _has_nul(value))
+    if with_nul:
+        return rejected("validation_error", "Text may not contain NUL characters.",
+                        {name: ["Remove the NUL character."] for name in with_nul})
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
@@ -102,6 +106,16 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
             return rejected("clock_skew", "The time is in the future: check the phone's clock and resend.",
                             {name: ["More than 10 minutes ahead of the server's clock."]})
     return Entry(id=entry_id, type=entry_type, data=loaded, hash=content_hash(entry_type, normalised(loaded)))
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _check_envelope(raw: Any) -> tuple[str, str, dict[str, Any]] | Outcome:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from app.audit.services import record
 from app.auth.guard import current_user, signed_in
 from app.auth.policy import can_log_entries

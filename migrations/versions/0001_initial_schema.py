@@ -1,8 +1,8 @@
-"""Initial schema: reference data, users and sessions, field records, push, audit.
+"""Initial schema: reference data, users and sessions, field records, cases, push, audit, daily rollup.
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-21 03:23:19.081455
+Create Date: 2026-11-21 05:09:23.921220
 
 """
 from alembic import op
@@ -36,6 +36,25 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_change_clock'))
+    )
+    op.create_table('daily_author_counts',
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('measure', sa.String(length=30), nullable=False),
+    sa.Column('team_key', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.CheckConstraint("measure IN ('interaction', 'primary_response', 'consultation', 'on_scene_assist', 'shelter_check_in', 'referrals_made', 'referrals_accepted', 'case_intakes')", name=op.f('ck_daily_author_counts_measure')),
+    sa.PrimaryKeyConstraint('author_id', 'day', 'measure', 'team_key', name=op.f('pk_daily_author_counts')),
+    sqlite_with_rowid=False
+    )
+    op.create_table('daily_team_counts',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('measure', sa.String(length=30), nullable=False),
+    sa.Column('team_key', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.CheckConstraint("measure IN ('interaction', 'primary_response', 'consultation', 'on_scene_assist', 'shelter_check_in', 'referrals_made', 'referrals_accepted', 'case_intakes')", name=op.f('ck_daily_team_counts_measure')),
+    sa.PrimaryKeyConstraint('day', 'measure', 'team_key', name=op.f('pk_daily_team_counts')),
+    sqlite_with_rowid=False
     )
     op.create_table('login_failures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -246,14 +265,20 @@ def upgrade():
     sa.Column('person_id', sa.Uuid(as_uuid=False), nullable=False),
     sa.Column('referral_id', sa.Uuid(as_uuid=False), nullable=True),
     sa.Column('lead_user_id', sa.Integer(), nullable=True),
+    sa.Column('officer_id', sa.Integer(), nullable=True),
     sa.Column('agency_id', sa.Integer(), nullable=True),
     sa.Column('program', sa.String(length=160), nullable=True),
     sa.Column('notes', sa.String(length=4000), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('opened_on', sa.Date(), nullable=False),
+    sa.Column('review_due_on', sa.Date(), nullable=True),
+    sa.Column('tracking_until', sa.Date(), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('close_reason', sa.String(length=400), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closure_entry_id', sa.Uuid(as_uuid=False), nullable=True),
+    sa.Column('closure_entry_hash', sa.String(length=64), nullable=True),
     sa.Column('id', sa.Uuid(as_uuid=False), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('device_id', sa.String(length=100), nullable=True),
@@ -261,21 +286,27 @@ def upgrade():
     sa.Column('change_seq', sa.BigInteger(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name=op.f('ck_cases_closed_at_required')),
     sa.CheckConstraint("status IN ('open', 'transitioned', 'closed')", name=op.f('ck_cases_status')),
+    sa.CheckConstraint('tracking_until > opened_on', name=op.f('ck_cases_tracking_after_intake')),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_cases_agency_id_agencies')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_cases_author_id_users')),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_cases_closed_by_id_users')),
     sa.ForeignKeyConstraint(['lead_user_id'], ['users.id'], name=op.f('fk_cases_lead_user_id_users')),
+    sa.ForeignKeyConstraint(['officer_id'], ['users.id'], name=op.f('fk_cases_officer_id_users')),
     sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_cases_person_id_persons')),
     sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_cases_referral_id_referrals')),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_cases_team_id_teams')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
+    sa.UniqueConstraint('closure_entry_id', name=op.f('uq_cases_closure_entry_id'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_change_seq'), ['change_seq'], unique=False)
         batch_op.create_index('ix_cases_opened_on', ['opened_on'], unique=False)
-        batch_op.create_index('uq_cases_open_person', ['person_id'], unique=True,
-                              sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
         batch_op.create_index(batch_op.f('ix_cases_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_cases_status_review', ['status', 'review_due_on'], unique=False)
+        batch_op.create_index('ix_cases_status_tracking', ['status', 'tracking_until'], unique=False)
+        batch_op.create_index('uq_cases_open_person', ['person_id'], unique=True, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
 
     op.create_table('disclosures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -331,11 +362,141 @@ def upgrade():
     with op.batch_alter_table('referral_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_referral_events_referral_id'), ['referral_id'], unique=False)
 
+    op.create_table('case_goals',
+    sa.Column('case_id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('set_on', sa.Date(), nullable=False),
+    sa.Column('target_date', sa.Date(), nullable=True),
+    sa.Column('status_changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('device_id', sa.String(length=100), nullable=True),
+    sa.Column('entry_hash', sa.String(length=64), nullable=True),
+    sa.Column('change_seq', sa.BigInteger(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("status IN ('set', 'in_progress', 'met', 'dropped')", name=op.f('ck_case_goals_status')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_goals_author_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_goals_case_id_cases')),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_case_goals_team_id_teams')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_goals'))
+    )
+    with op.batch_alter_table('case_goals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_goals_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_goals_change_seq'), ['change_seq'], unique=False)
+
+    op.create_table('case_notes',
+    sa.Column('case_id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('body', sa.String(length=4000), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('device_id', sa.String(length=100), nullable=True),
+    sa.Column('entry_hash', sa.String(length=64), nullable=True),
+    sa.Column('change_seq', sa.BigInteger(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_notes_author_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_notes_case_id_cases')),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_case_notes_team_id_teams')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_notes'))
+    )
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_notes_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_notes_change_seq'), ['change_seq'], unique=False)
+
+    op.create_table('case_transitions',
+    sa.Column('case_id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('program', sa.String(length=160), nullable=False),
+    sa.Column('transitioned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('transitioned_on', sa.Date(), nullable=False),
+    sa.Column('id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('device_id', sa.String(length=100), nullable=True),
+    sa.Column('entry_hash', sa.String(length=64), nullable=True),
+    sa.Column('change_seq', sa.BigInteger(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_case_transitions_agency_id_agencies')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_transitions_author_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_transitions_case_id_cases')),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_case_transitions_team_id_teams')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_transitions'))
+    )
+    with op.batch_alter_table('case_transitions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_transitions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_transitions_change_seq'), ['change_seq'], unique=False)
+
+    op.create_table('push_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_status', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=300), nullable=True),
+    sa.CheckConstraint("state IN ('queued', 'sending', 'waiting', 'sent', 'failed')", name=op.f('ck_push_deliveries_state')),
+    sa.ForeignKeyConstraint(['alert_id'], ['pending_alerts.id'], name=op.f('fk_push_deliveries_alert_id_pending_alerts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['push_subscriptions.id'], name=op.f('fk_push_deliveries_subscription_id_push_subscriptions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_push_deliveries')),
+    sa.UniqueConstraint('alert_id', 'subscription_id', name='uq_push_deliveries_alert_subscription')
+    )
+    with op.batch_alter_table('push_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_push_deliveries_subscription_id'), ['subscription_id'], unique=False)
+
+    op.create_table('case_goal_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Uuid(as_uuid=False), nullable=True),
+    sa.Column('entry_hash', sa.String(length=64), nullable=True),
+    sa.Column('goal_id', sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column('from_status', sa.String(length=20), nullable=False),
+    sa.Column('to_status', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=2000), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("from_status IN ('set', 'in_progress', 'met', 'dropped')", name=op.f('ck_case_goal_events_from_status')),
+    sa.CheckConstraint("to_status IN ('set', 'in_progress', 'met', 'dropped')", name=op.f('ck_case_goal_events_to_status')),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_case_goal_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['goal_id'], ['case_goals.id'], name=op.f('fk_case_goal_events_goal_id_case_goals')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_goal_events')),
+    sa.UniqueConstraint('entry_id', name=op.f('uq_case_goal_events_entry_id'))
+    )
+    with op.batch_alter_table('case_goal_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_goal_events_goal_id'), ['goal_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('case_goal_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_goal_events_goal_id'))
+
+    op.drop_table('case_goal_events')
+    with op.batch_alter_table('push_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_push_deliveries_subscription_id'))
+
+    op.drop_table('push_deliveries')
+    with op.batch_alter_table('case_transitions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_transitions_change_seq'))
+        batch_op.drop_index(batch_op.f('ix_case_transitions_case_id'))
+
+    op.drop_table('case_transitions')
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_notes_change_seq'))
+        batch_op.drop_index(batch_op.f('ix_case_notes_case_id'))
+
+    op.drop_table('case_notes')
+    with op.batch_alter_table('case_goals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_goals_change_seq'))
+        batch_op.drop_index(batch_op.f('ix_case_goals_case_id'))
+
+    op.drop_table('case_goals')
     with op.batch_alter_table('referral_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_events_referral_id'))
 
@@ -349,8 +510,10 @@ def downgrade():
 
     op.drop_table('disclosures')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('uq_cases_open_person', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
+        batch_op.drop_index('ix_cases_status_tracking')
+        batch_op.drop_index('ix_cases_status_review')
         batch_op.drop_index(batch_op.f('ix_cases_person_id'))
-        batch_op.drop_index('uq_cases_open_person')
         batch_op.drop_index('ix_cases_opened_on')
         batch_op.drop_index(batch_op.f('ix_cases_change_seq'))
 
@@ -402,6 +565,8 @@ def downgrade():
         batch_op.drop_index('ix_login_failures_key_at')
 
     op.drop_table('login_failures')
+    op.drop_table('daily_team_counts')
+    op.drop_table('daily_author_counts')
     op.drop_table('change_clock')
     with op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agencies_change_seq'))

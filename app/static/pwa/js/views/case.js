@@ -118,8 +118,11 @@ export async function renderCase(ctx, { id }) {
     const agencyName = (agencyId) => (agencies.find((a) => a.id === agencyId) || { name: "a partner agency" }).name;
     who = personName(await getPerson(ctx.db, kase.person_id));
     const changeable = canWrite && kase.status !== "closed";
+    const factList = await facts(ctx.db, kase, agencyName);
     if (mine !== renders) return;
     shown = signature;
+    // Read what the user is doing only now, with no await until the new screen is in: a tap on the old
+    // screen between the two would otherwise be lost.
     const kept = keepForms(view);
     fill(view, backLink("#/cases", "Cases"), takeFlash(),
       h("h1", {}, `Case: ${who}`),
@@ -129,7 +132,7 @@ export async function renderCase(ctx, { id }) {
         : `${loaded.reason}: showing what this phone holds.`) : null,
       kase.attention ? h("p", { class: "problem" }, `${plural(kase.attention, "change", "changes")} to this case `,
         h("a", { href: "#/outbox" }, kase.attention === 1 ? "needs attention in the outbox" : "need attention in the outbox"), ".") : null,
-      await facts(ctx.db, kase, agencyName),
+      factList,
       h("div", { class: "row-actions" },
         h("a", { class: "button secondary", href: `#/person/${kase.person_id}` }, "Person’s page"),
         canWrite ? h("a", { class: "button secondary", href: `#/log/interaction?person=${kase.person_id}` }, "Log an interaction") : null),

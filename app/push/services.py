@@ -1,0 +1,100 @@
+"""Push subscriptions: subscribing a signed-in user's browser, unsubscribing, forgetting dead ones.
+
+Services flush; the request (or job) commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.errors import ApiError
+from app.extensions import db
+from app.push import endpoints, vapid
+from app.push.models import PushDelivery, PushSubscription
+from app.records import utcnow
+
+
+def public_key() -> str:
+    return vapid.public_key_b64url()
+
+
+def subscribe(user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Store the browser's subscription for `user`. The same endpoint again updates it.
+
+    An endpoint that changes hands (someone else signs in on a shared phone) becomes a new
+    subscription: alerts still queued for the previous owner must not reach the new one.
+    """
+    endpoint = _acceptable(endpoint)
+    existing = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+                                 .with_for_update())
+    if existing is not None and existing.user_id == user.id:
+        existing.p256dh, existing.auth = p256dh, auth
+        db.session.flush()
+        return existing
+    if existing is not None:
+        forget(existing.id)
+    subscription = PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth,
+                                    created_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(subscription)
+    except IntegrityError:
+        # Another request stored the same endpoint a moment ago; the phone's retry will update it.
+        raise ApiError(409, "conflict", "This browser was being subscribed twice at once; try again.") from None
+    return subscription
+
+
+def unsubscribe(user: User, endpoint: str) -> None:
+    """Remove the caller's subscription for `endpoint`; someone else's, or none, is left as it is."""
+    subscription = db.session.scalar(sa.select(PushSubscription).where(
+        PushSubscription.endpoint == endpoint.strip(), PushSubscription.user_id == user.id))
+    if subscription is not None:
+        forget(subscription.id)
+
+
+def forget(subscription_id: int) -> None:
+    """Delete a subscription and what was still due to it (unsubscribed, or the push service said gone).
+
+    By id, with plain DELETEs: the row may already be gone (the user unsubscribed during a send).
+    """
+    db.session.execute(sa.delete(PushDelivery).where(PushDelivery.subscription_id == subscription_id))
+    db.session.execute(sa.delete(PushSubscription).where(PushSubscription.id == subscription_id)
+                       .execution_options(synchronize_session="fetch"))
+
+
+def delivery_target(subscription_id: int) -> tuple[str, str, str, bool] | None:
+    """(endpoint, p256dh, auth, owner still active) of a subscription, or None if it is gone.
+
+    Plain values, not the row: the job sends after its transaction has ended.
+    """
+    subscriptions, users = PushSubscription.__table__, User.__table__
+    row = db.session.execute(
+        sa.select(subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth, users.c.active)
+        .join(users, users.c.id == subscriptions.c.user_id).where(subscriptions.c.id == subscription_id)).first()
+    return (row[0], row[1], row[2], bool(row[3])) if row is not None else None
+
+
+def mark_reachable(subscription_id: int, at: datetime) -> None:
+    subscriptions = PushSubscription.__table__
+    db.session.execute(sa.update(subscriptions).where(subscriptions.c.id == subscription_id)
+                       .values(last_success_at=at))
+
+
+def subscriptions_of(user_ids: set[int]) -> list[PushSubscription]:
+    if not user_ids:
+        return []
+    return list(db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
+                                   .order_by(PushSubscription.id)))
+
+
+def _acceptable(endpoint: str) -> str:
+    try:
+        return endpoints.check(endpoint, current_app.config["PUSH_ENDPOINT_ALLOWLIST"],
+                               allow_http=current_app.config["PUSH_ALLOW_HTTP"])
+    except endpoints.EndpointRefused as exc:
+        raise ApiError(400, "validation_error", str(exc), fields={"endpoint": [str(exc)]}) from None

@@ -1,0 +1,249 @@
+"""Every endpoint in the OpenAPI document × every role × every scope, against one readable table.
+
+Scopes of a record: own (the caller made it), team (a teammate made it), agency (another team
+referred someone to the caller's agency), other (another team and agency). Records one may not see
+answer 404, never 403; an endpoint added without a row here fails the completeness test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import entries as e
+from tests.support import factories
+
+ROLES = ("officer", "navigator", "supervisor", "admin", "anonymous")
+X = None  # no such record for this role (admins log no field entries)
+
+#                      officer  navigator  supervisor  admin  anonymous
+RECORD_READS = {
+    "encounter": {
+        "own":    (200, 200, 200, X, 401),
+        "team":   (200, 200, 200, 200, 401),
+        "other":  (404, 404, 200, 200, 401),
+    },
+    "person": {
+        "own":    (200, 200, 200, X, 401),
+        "team":   (200, 200, 200, 200, 401),
+        "agency": (404, 200, 200, 200, 401),  # the agency sees the referred person, masked without consent
+        "other":  (404, 404, 200, 200, 401),
+    },
+    "referral": {
+        "own":    (200, 200, 200, X, 401),
+        "team":   (200, 200, 200, 200, 401),
+        "agency": (404, 200, 200, 200, 401),
+        "other":  (404, 404, 200, 200, 401),
+    },
+    "case": {
+        "own":    (200, 200, 200, X, 401),
+        "team":   (200, 404, 200, 200, 401),  # navigators see their agency's cases and those they lead
+        "agency": (404, 200, 200, 200, 401),
+        "other":  (404, 404, 200, 200, 401),
+    },
+}
+READ_PATHS = {"encounter": "/encounters/{id}", "person": "/persons/{id}", "referral": "/referrals/{id}",
+              "case": "/cases/{id}"}
+
+#                                   officer  navigator  supervisor  admin  anonymous
+ENDPOINTS = {
+    "GET /auth/me":                 (200, 200, 200, 200, 401),
+    "GET /teams":                   (200, 200, 200, 200, 401),
+    "GET /agencies":                (200, 200, 200, 200, 401),
+    "GET /sites":                   (200, 200, 200, 200, 401),
+    "GET /healthz":                 (200, 200, 200, 200, 200),
+    "GET /sync/changes":            (200, 200, 200, 200, 401),
+    "POST /sync":                   (200, 200, 200, 403, 401),
+    "GET /encounters":              (200, 200, 200, 200, 401),
+    "GET /persons":                 (200, 200, 200, 200, 401),
+    "GET /referrals":               (200, 200, 200, 200, 401),
+    "GET /cases":                   (200, 200, 200, 200, 401),
+    "GET /triage":                  (200, 200, 200, 200, 401),
+    "GET /triage/rules":            (200, 200, 200, 200, 401),
+    "GET /stats/daily":             (403, 403, 200, 200, 401),
+    "GET /stats/daily.csv":         (403, 403, 200, 200, 401),
+    "GET /stats/summary":           (403, 403, 200, 200, 401),
+    "GET /stats/heavy-users":       (403, 403, 200, 200, 401),
+    "GET /audit":                   (403, 403, 403, 200, 401),
+    "GET /push/vapid-public-key":   (200, 200, 200, 200, 200),
+    "POST /push/subscriptions":     (201, 201, 201, 201, 401),
+    "DELETE /push/subscriptions":   (204, 204, 204, 204, 401),
+}
+# Operations covered by their own tests with richer setups, named here so none is forgotten.
+COVERED_ELSEWHERE = {
+    "POST /auth/login": "tests/test_auth.py",
+    "POST /auth/logout": "tests/test_auth.py",
+    "PATCH /referrals/{referral_id}": "tests/test_sync_referrals.py and the write matrix below",
+    "POST /cases": "tests/test_cases_permissions.py",
+    "PATCH /cases/{case_id}": "tests/test_cases_permissions.py",
+    "POST /cases/{case_id}/goals": "tests/test_cases_permissions.py",
+    "PATCH /cases/{case_id}/goals/{goal_id}": "tests/test_cases_lifecycle.py",
+    "POST /cases/{case_id}/notes": "tests/test_cases_permissions.py",
+    "POST /cases/{case_id}/transitions": "tests/test_cases_permissions.py",
+    "POST /cases/{case_id}/close": "tests/test_cases_permissions.py",
+}
+QUERY = {"GET /stats/daily": "?from=2026-11-01&to=2026-11-07", "GET /stats/daily.csv": "?from=2026-11-01&to=2026-11-07",
+         "GET /stats/summary": "?from=2026-11-01&to=2026-11-07", "GET /triage": "?needs=housing"}
+
+
+class World:
+    """Two teams, two agencies, one user per role, and records of every scope."""
+
+    def __init__(self, make_client):
+        self.make_client = make_client
+        team_a, team_b = factories.make_team(), factories.make_team()
+        self.agency_x = factories.make_agency(services=["housing"])
+        agency_y = factories.make_agency(services=["food"])
+        self.users = {
+            "officer": factories.make_user("officer", team=team_a),
+            "navigator": factories.make_user("navigator", team=team_a, agency=self.agency_x),
+            "supervisor": factories.make_user("supervisor", team=team_a),
+            "admin": factories.make_user("admin"),
+        }
+        self.teammate = factories.make_user("officer", team=team_a)
+        self.stranger = factories.make_user("officer", team=team_b)
+        self.agency_y = agency_y
+        self.records: dict[str, dict[str, dict[str, str]]] = {}
+
+    def client(self, role: str):
+        client = self.make_client()
+        return client if role == "anonymous" else client.sign_in_as(self.users[role])
+
+    def make_records(self, author, *, refer_to, case_lead=None) -> dict[str, str]:
+        """A person, an encounter, a referral and an open case, made through /sync by `author`."""
+        phone = self.make_client().sign_in_as(author)
+        p = e.person()
+        enc = e.encounter(person_id=p["id"])
+        ref = e.referral(p["id"], refer_to.id)
+        assert e.statuses(phone.post("/sync", e.batch(p, enc, ref))) == ["created"] * 3
+        lead = case_lead or author
+        intake = e.case_intake(p["id"], lead_user_id=lead.id)
+        assert e.statuses(phone.post("/sync", e.batch(intake))) == ["created"]
+        return {"encounter": enc["id"], "person": p["id"], "referral": ref["id"], "case": intake["id"]}
+
+
+@pytest.fixture
+def world(db, make_client):
+    w = World(make_client)
+    for role in ("officer", "navigator", "supervisor"):
+        w.records.setdefault(role, {})["own"] = w.make_records(w.users[role], refer_to=w.agency_y)
+    team = w.make_records(w.teammate, refer_to=w.agency_y)
+    other = w.make_records(w.stranger, refer_to=w.agency_y)
+    agency_navigator = factories.make_user("navigator", team=factories.make_team(), agency=w.agency_x)
+    agency = w.make_records(w.stranger, refer_to=w.agency_x, case_lead=agency_navigator)
+    for role in ROLES:
+        w.records.setdefault(role, {}).update({"team": team, "other": other, "agency": agency})
+    w.records["anonymous"]["own"] = w.records["officer"]["own"]
+    return w
+
+
+def _spec_operations(client) -> set[str]:
+    spec = client.get("/openapi.json").get_json()
+    return {f"{method.upper()} {path.removeprefix('/api/v1')}" for path, ops in spec["paths"].items()
+            for method in ops if method in {"get", "post", "put", "patch", "delete"}}
+
+
+def test_every_operation_has_an_expected_answer(client):
+    named = set(ENDPOINTS) | set(COVERED_ELSEWHERE) | {f"GET {p.replace('{id}', '{' + k + '_id}')}"
+                                                        for k, p in READ_PATHS.items()}
+    assert _spec_operations(client) - named == set()
+
+
+@pytest.mark.parametrize("kind", list(RECORD_READS))
+def test_record_reads_by_role_and_scope(world, kind):
+    seen = {}
+    for scope, expected in RECORD_READS[kind].items():
+        for role, status in zip(ROLES, expected):
+            if status is None:
+                continue
+            record_id = world.records[role][scope][kind]
+            response = world.client(role).get(READ_PATHS[kind].format(id=record_id))
+            seen[(scope, role)] = response.status_code
+    expected_table = {(scope, role): status for scope, row in RECORD_READS[kind].items()
+                      for role, status in zip(ROLES, row) if status is not None}
+    assert seen == expected_table
+
+
+def _request(client, operation: str, world: World):
+    method, path = operation.split(" ", 1)
+    url = path + QUERY.get(operation, "")
+    if operation == "POST /sync":
+        return client.post(url, e.batch(e.encounter()))
+    if operation == "POST /push/subscriptions":
+        return client.post(url, {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-" + method,
+                                 "keys": _push_keys()})
+    if operation == "DELETE /push/subscriptions":
+        client.post("/push/subscriptions", {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-del",
+                                            "keys": _push_keys()})
+        return client.delete(url, {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-del"})
+    if path == "/healthz":
+        return client.client.get("/healthz")
+    return client.get(url)
+
+
+def _push_keys() -> dict[str, str]:
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    return {"p256dh": b64(point), "auth": b64(os.urandom(16))}
+
+
+@pytest.mark.parametrize("operation", list(ENDPOINTS))
+def test_endpoints_by_role(world, operation):
+    answers = {role: _request(world.client(role), operation, world).status_code for role in ROLES}
+    assert answers == dict(zip(ROLES, ENDPOINTS[operation]))
+
+
+@pytest.mark.parametrize("path, kind", [("/encounters", "encounter"), ("/referrals", "referral"),
+                                        ("/cases", "case"), ("/persons?q=", "person")])
+def test_lists_never_hold_records_the_caller_may_not_read(world, path, kind):
+    for role in ("officer", "navigator"):
+        body = world.client(role).get(path).get_json()
+        items = body["items"] if isinstance(body, dict) else body
+        listed = {item["id"] for item in items}
+        for scope, row in RECORD_READS[kind].items():
+            if row[ROLES.index(role)] == 404:
+                assert world.records[role][scope][kind] not in listed, (role, scope)
+
+
+def test_the_changes_feed_never_holds_records_the_caller_may_not_read(world):
+    for role in ("officer", "navigator"):
+        feed = world.client(role).get("/sync/changes").get_json()
+        for kind, key in (("person", "persons"), ("referral", "referrals"), ("case", "cases")):
+            listed = {item["id"] for item in feed[key]}
+            for scope, row in RECORD_READS[kind].items():
+                if row[ROLES.index(role)] == 404:
+                    assert world.records[role][scope][kind] not in listed, (role, kind, scope)
+
+
+#                       officer  navigator  supervisor  admin
+REFERRAL_MOVES = {
+    ("other", "withdrawn"): (404, 404, 200, 200),
+    ("agency", "accepted"): (404, 200, 403, 200),
+    ("team", "withdrawn"):  (200, 200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("scope, status", list(REFERRAL_MOVES))
+def test_referral_moves_by_role(db, make_client, scope, status):
+    answers = {}
+    for role, expected in zip(ROLES, REFERRAL_MOVES[(scope, status)]):
+        world = _fresh_world(make_client)  # each move needs a pending referral
+        referral_id = world.records[role][scope]["referral"]
+        answers[role] = world.client(role).patch(f"/referrals/{referral_id}", {"status": status}).status_code
+    assert answers == dict(zip(ROLES[:4], REFERRAL_MOVES[(scope, status)]))
+
+
+def _fresh_world(make_client) -> World:
+    w = World(make_client)
+    team = w.make_records(w.teammate, refer_to=w.agency_y)
+    other = w.make_records(w.stranger, refer_to=w.agency_y)
+    agency = w.make_records(w.stranger, refer_to=w.agency_x)
+    for role in ROLES:
+        w.records.setdefault(role, {}).update({"team": team, "other": other, "agency": agency})
+    return w

@@ -1,0 +1,60 @@
+"""When Redis is down, saving still works and alerts wait in the outbox; when Redis comes back (even
+empty), the flush sends what is due exactly once."""
+
+import sqlalchemy as sa
+
+from app.extensions import db as _db
+from app.push.models import PendingAlert
+from app.referrals.models import Referral
+from tests.support.push_records import new_referral, subscribe
+
+
+def flush(app, *args: str):
+    return app.test_cli_runner().invoke(args=["push", "flush", *args])
+
+
+def test_referrals_saved_while_redis_is_down_are_alerted_once_it_is_back(app, push_world, rq_worker, redis_server):
+    device = subscribe(push_world.navigator, push_world.receiver)
+    redis_server.stop()
+    try:
+        referral = new_referral(push_world)
+        assert _db.session.get(Referral, referral.id) is not None
+        assert _db.session.scalar(sa.select(PendingAlert.enqueued_at)) is None
+        assert app.test_client().get("/healthz").get_json() == {"db": "ok", "queue": "down"}
+        waiting = flush(app)
+        assert waiting.exit_code == 1 and "0 alert(s); 1 still waiting" in waiting.output
+    finally:
+        redis_server.start()
+    assert app.test_client().get("/healthz").get_json() == {"db": "ok", "queue": "ok"}
+    assert push_world.receiver.requests(device) == []
+
+    result = flush(app)
+    assert result.exit_code == 0 and "Handed over 1 alert(s); 0 still waiting" in result.output
+    rq_worker.drain()
+    [message] = push_world.receiver.delivered(device)
+    assert message.payload["referral_id"] == referral.id
+    assert _db.session.scalar(sa.select(PendingAlert.enqueued_at)) is not None
+
+
+def test_work_lost_when_redis_restarts_empty_is_sent_again_by_the_flush(app, push_world, rq_worker):
+    device = subscribe(push_world.navigator, push_world.receiver)
+    subscribe(push_world.colleague, push_world.receiver)
+    new_referral(push_world)
+    rq_worker.connection.flushall()  # what a restart of a Redis that keeps nothing on disk does
+    rq_worker.drain()
+    assert push_world.receiver.requests() == []
+
+    assert "2 unfinished delivery(ies) sent again" in flush(app, "--lost-after", "0").output
+    rq_worker.drain()
+    assert "0 unfinished delivery(ies) sent again" in flush(app, "--lost-after", "0").output
+    rq_worker.drain()
+    assert len(push_world.receiver.delivered(device)) == 1 and len(push_world.receiver.delivered()) == 2
+
+
+def test_recent_work_still_in_the_queue_is_not_sent_again(app, push_world, rq_worker):
+    device = subscribe(push_world.navigator, push_world.receiver)
+    new_referral(push_world)
+    assert "0 unfinished delivery(ies) sent again" in flush(app).output
+    assert "0 unfinished delivery(ies) sent again" in flush(app, "--lost-after", "0").output
+    rq_worker.drain()
+    assert len(push_world.receiver.requests(device)) == 1
