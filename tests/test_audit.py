@@ -38,3 +38,17 @@ def test_sign_ins_are_audited_with_outcome(client, make_client, officer, admin):
     client.login(officer.username, factories.PASSWORD)
     items = make_client().sign_in_as(admin).get("/audit?action=auth.login").get_json()["items"]
     assert [i["outcome"] for i in items] == ["ok", "failed"]
+
+
+def test_a_persons_disclosure_history_is_retrievable_for_an_access_request(client, make_client, officer, admin,
+                                                                           agency, db):
+    p = e.person(given_name="Ana")
+    client.sign_in_as(officer).post("/sync", e.batch(p, e.referral(p["id"], agency.id, consent_obtained=True),
+                                                     e.referral(p["id"], agency.id)))
+    reader = make_client().sign_in_as(admin)
+    history = reader.get(f"/audit/persons/{p['id']}/disclosures").get_json()
+    assert [(h["agency_id"], h["consent_basis"], h["disclosed_by"]) for h in history] == [
+        (agency.id, "referral_consent", officer.id)]
+    assert set(history[0]["fields"]) == {"display_name", "given_name"}
+    assert client.get(f"/audit/persons/{p['id']}/disclosures").status_code == 403
+    assert reader.get("/audit?action=disclosure.read").get_json()["total"] == 1

@@ -71,6 +71,7 @@ ENDPOINTS = {
 # Operations covered by their own tests with richer setups, named here so none is forgotten.
 COVERED_ELSEWHERE = {
     "POST /auth/login": "tests/test_auth.py",
+    "GET /audit/persons/{person_id}/disclosures": "tests/test_audit.py (admins only)",
     "POST /auth/logout": "tests/test_auth.py",
     "PATCH /referrals/{referral_id}": "tests/test_sync_referrals.py and the write matrix below",
     "POST /cases": "tests/test_cases_permissions.py",

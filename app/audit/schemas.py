@@ -29,3 +29,14 @@ class AuditQuerySchema(PageArgs):
 
 
 AuditPageSchema = page_schema(AuditEventSchema, "AuditPage")
+
+
+class DisclosureSchema(Schema):
+    id = fields.Integer()
+    person_id = fields.String()
+    agency_id = fields.Integer()
+    referral_id = fields.String(allow_none=True)
+    disclosed_by = fields.Integer()
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    consent_basis = fields.String()
+    at = fields.AwareDateTime()

@@ -63,3 +63,9 @@ def search(*, page: int, per_page: int, from_=None, to=None, **filters: Any) -> 
     if to is not None:
         statement = statement.where(AuditEvent.at < to)
     return paginate(statement.order_by(AuditEvent.id.desc()), page, per_page)
+
+
+def disclosures_of(person_id: str) -> list[Disclosure]:
+    """Every time this person's identity was made visible to a partner agency, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Disclosure).where(Disclosure.person_id == person_id).order_by(Disclosure.at, Disclosure.id)))
