@@ -118,7 +118,7 @@ def _upsert_statement(table: sa.Table, session: Session) -> sa.Insert:
     elif dialect == "sqlite":
         statement = sqlite.insert(table)
     else:
-        raise NotImplementedError(f"The daily rollup supports SQLite and PostgreSQL, not {dialect}.")
+        raise RuntimeError(f"The daily rollup supports SQLite and PostgreSQL, not {dialect}.")
     return statement.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
                                            set_={"total": table.c.total + statement.excluded.total})
 
