@@ -1,0 +1,53 @@
+"""Canary values through the whole server flow: a person and notes carrying a unique marker are
+synced, referred with consent, accepted and alerted; afterwards the marker appears in no log line,
+no push message (headers, encrypted body or decrypted payload) and no audit row."""
+
+import json
+import logging
+import uuid
+
+import sqlalchemy as sa
+
+from app.audit.models import AuditEvent
+from tests.support import entries as e
+from tests.support import factories
+from tests.support.push_records import subscribe
+
+
+def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, make_client, officer, agency,
+                                                                       db, push_settings, caplog):
+    marker = f"CANARY{uuid.uuid4().hex[:10]}"
+    receiver = push_settings
+    navigator = factories.make_user("navigator", agency=agency)
+    navigator_phone = subscribe(navigator, receiver)
+    officer_phone = subscribe(officer, receiver)
+    db.session.commit()
+    caplog.set_level(logging.DEBUG)
+
+    person = e.person(display_name=f"{marker}-alias", given_name=f"{marker}-given", family_name=f"{marker}-family",
+                      description=f"{marker} green jacket", birth_year=1979)
+    encounter = e.encounter(person_id=person["id"], notes=f"{marker} said the shelter was full",
+                            description=f"{marker} near the bridge")
+    referral = e.referral(person["id"], agency.id, consent_obtained=True, notes=f"{marker} needs a bed")
+    phone = client.sign_in_as(officer)
+    assert e.statuses(phone.post("/sync", e.batch(person, encounter, referral))) == ["created"] * 3
+    inbox = make_client().sign_in_as(navigator)
+    accept = e.referral_update(referral["id"], "accepted", base_version=1, note=f"{marker} bed at six")
+    assert e.statuses(inbox.post("/sync", e.batch(accept))) == ["created"]
+    assert marker in json.dumps(inbox.get(f"/referrals/{referral['id']}").get_json())  # consented: shown
+    phone.get(f"/persons/{person['id']}")
+    phone.get(f"/persons?q={marker}")
+    bad = e.encounter(person_id=person["id"], notes=f"{marker} " + "x" * 4000)
+    assert e.statuses(phone.post("/sync", e.batch(bad))) == ["rejected"]
+
+    messages = receiver.delivered(navigator_phone) + receiver.delivered(officer_phone)
+    assert len(messages) == 2  # the agency heard of the referral, the officer of its acceptance
+    for message in receiver.requests():
+        assert marker not in json.dumps(message.headers)
+        assert marker.encode() not in message.body
+        assert marker.encode() not in (message.plaintext or b"")
+    assert caplog.records, "the flow logged nothing: the search below would prove nothing"
+    assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
+    audit = db.session.scalars(sa.select(AuditEvent)).all()
+    assert {a.action for a in audit} >= {"sync.batch", "person.read", "person.search"}
+    assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
