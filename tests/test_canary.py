@@ -15,13 +15,19 @@ from tests.support.push_records import subscribe
 
 
 def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, make_client, officer, agency,
-                                                                       db, push_settings, caplog):
+                                                                       db, push_settings, caplog, monkeypatch):
     marker = f"CANARY{uuid.uuid4().hex[:10]}"
     receiver = push_settings
     navigator = factories.make_user("navigator", agency=agency)
     navigator_phone = subscribe(navigator, receiver)
     officer_phone = subscribe(officer, receiver)
     db.session.commit()
+    # Every logger on, whatever earlier tests' logging set-up switched off: the search must see all.
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            monkeypatch.setattr(logger, "disabled", False)
+            monkeypatch.setattr(logger, "propagate", True)
+            monkeypatch.setattr(logger, "level", logging.NOTSET)
     caplog.set_level(logging.DEBUG)
 
     person = e.person(display_name=f"{marker}-alias", given_name=f"{marker}-given", family_name=f"{marker}-family",
