@@ -209,17 +209,23 @@ def known_person(make_account, field_api):
     return {"id": person["id"], "api": api}
 
 
-def test_an_officer_takes_a_person_into_case_management_offline_from_their_page(
-        new_phone, make_account, known_person, server_db):
-    officer = make_account("officer")
+def open_case_offline(new_phone, officer, person):
+    """An officer's phone, offline, that has just taken `person` into case management from their page."""
     phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
     phone.expect_status("All synced")
     phone.offline()
-    phone.go(f"/person/{known_person['id']}").heading("Magpie")
+    phone.go(f"/person/{person['id']}").heading("Magpie")
     phone.tap("Take into case management", role="link")
     phone.heading("Take into case management")
     phone.tap("Open the case")
     phone.heading("Case: Magpie")
+    return phone
+
+
+def test_an_officer_takes_a_person_into_case_management_offline_from_their_page(
+        new_phone, make_account, known_person, server_db):
+    officer = make_account("officer")
+    phone = open_case_offline(new_phone, officer, known_person)
     expect(phone.page.locator(".case-head")).to_contain_text("Open")
     expect(phone.page.locator(".case-head")).to_contain_text("waiting to sync")
     expect(phone.page.locator("main .stale")).to_have_text("Offline: showing what this phone holds.")
@@ -248,13 +254,7 @@ def test_an_officer_takes_a_person_into_case_management_offline_from_their_page(
 def test_a_second_intake_for_a_person_with_an_open_case_waits_in_needs_attention(
         new_phone, make_account, known_person, server_db):
     officer = make_account("officer")
-    phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
-    phone.expect_status("All synced")
-    phone.offline()
-    phone.go(f"/person/{known_person['id']}").heading("Magpie")
-    phone.tap("Take into case management", role="link")
-    phone.tap("Open the case")
-    phone.heading("Case: Magpie")
+    phone = open_case_offline(new_phone, officer, known_person)
     # Meanwhile a colleague opened a case for Magpie.
     api = known_person["api"]
     theirs = api.entry("case_intake", person_id=known_person["id"], program="Hub")
