@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -49,6 +50,8 @@ class JobSpec:
     # A minute: rq's path for keeping a result briefly is cheaper than its path for deleting it at once.
     result_ttl: int = 60
     failure_ttl: int = 7 * 24 * 3600
+    # Seconds to wait before the job may run (rq's scheduler holds it until then); 0 runs it now.
+    delay: int = 0
 
 
 def after_commit(callback: Callable[[list[Any]], None], item: Any) -> None:
@@ -89,8 +92,8 @@ def is_inline() -> bool:
     return queue() is None
 
 
-def enqueue(queue_name: str, specs: list[JobSpec], *, replace_ended: bool = False) -> int:
-    """Hand jobs to rq (or run them inline without REDIS_URL); returns how many were newly enqueued.
+def enqueue(queue_name: str, specs: list[JobSpec], *, replace_ended: bool = False) -> list[JobSpec]:
+    """Hand jobs to rq (or run them inline without REDIS_URL); returns those newly enqueued (or run).
 
     A job whose id rq already holds is skipped. With `replace_ended`, a job rq holds only as a finished
     or failed record is replaced by a fresh one: the recovery path for work the caller knows is not
@@ -100,22 +103,33 @@ def enqueue(queue_name: str, specs: list[JobSpec], *, replace_ended: bool = Fals
     target = queue(queue_name)
     if target is None:
         for spec in specs:
-            run_inline(spec)
-        return len(specs)
+            if spec.delay:
+                log.warning("job %s is due in %ss; without Redis it waits for `flask push flush`",
+                            spec.job_id or spec.func.__qualname__, spec.delay)
+            else:
+                run_inline(spec)
+        return list(specs)
     if not specs:
-        return 0
+        return []
     try:
         held = _held_job_ids(target.connection, [s.job_id for s in specs if s.job_id])
         if replace_ended:
             held -= _drop_ended(target.connection, held)
         fresh = [s for s in specs if s.job_id is None or s.job_id not in held]
         # One round trip for the lot: a request that decided 500 alerts must not wait on 500 of them.
-        target.enqueue_many([Queue.prepare_data(s.func, args=s.args, job_id=s.job_id, timeout=s.timeout,
-                                                result_ttl=s.result_ttl, failure_ttl=s.failure_ttl)
-                             for s in fresh])
+        with target.connection.pipeline() as pipe:
+            target.enqueue_many([Queue.prepare_data(s.func, args=s.args, job_id=s.job_id, timeout=s.timeout,
+                                                    result_ttl=s.result_ttl, failure_ttl=s.failure_ttl)
+                                 for s in fresh if not s.delay], pipeline=pipe)
+            for s in fresh:
+                if s.delay:
+                    target.enqueue_in(timedelta(seconds=s.delay), s.func, *s.args, job_id=s.job_id,
+                                      job_timeout=s.timeout, result_ttl=s.result_ttl, failure_ttl=s.failure_ttl,
+                                      pipeline=pipe)
+            pipe.execute()
     except (RedisError, OSError) as exc:
         raise QueueUnavailable(f"queue '{queue_name}' is unreachable: {exc}") from exc
-    return len(fresh)
+    return fresh
 
 
 def run_inline(spec: JobSpec) -> None:

@@ -8,7 +8,8 @@ from app import jobs
 from app.directory.models import Team
 from app.extensions import db as _db
 from app.push import alerts, vapid
-from app.push.jobs import deliver
+from app.push import jobs as push_jobs
+from app.push.jobs import deliver, deliver_alert
 from app.push.models import PushDelivery, PushSubscription
 from tests.support.push_records import (
     IDENTITY,
@@ -125,6 +126,30 @@ def test_a_busy_push_service_is_retried_and_the_alert_delivered_exactly_once(pus
     assert rq_worker.failed_jobs() == []
 
 
+def test_one_busy_phone_is_retried_alone_while_the_others_get_the_alert_once(push_world, rq_worker):
+    busy = subscribe(push_world.navigator, push_world.receiver)
+    fine = subscribe(push_world.colleague, push_world.receiver)
+    push_world.receiver.answer(busy, 503)
+    new_referral(push_world)
+    rq_worker.drain()
+    assert [r.status for r in push_world.receiver.requests(busy)] == [503, 201]
+    assert [r.status for r in push_world.receiver.requests(fine)] == [201]
+    attempts = _db.session.execute(sa.select(PushDelivery.state, PushDelivery.attempts)
+                                   .order_by(PushDelivery.subscription_id)).all()
+    assert [tuple(a) for a in attempts] == [("sent", 2), ("sent", 1)]
+
+
+def test_an_alert_job_out_of_time_hands_the_rest_to_jobs_of_their_own(push_world, rq_worker, monkeypatch):
+    devices = [subscribe(push_world.navigator, push_world.receiver),
+               subscribe(push_world.colleague, push_world.receiver)]
+    monkeypatch.setattr(push_jobs, "SEND_BUDGET_SECONDS", -1)  # spent once the first phone has its alert
+    new_referral(push_world)
+    rq_worker.drain()
+    assert [len(push_world.receiver.requests(d)) for d in devices] == [1, 1]
+    rows = _db.session.execute(sa.select(PushDelivery.state, PushDelivery.attempts)).all()
+    assert [tuple(r) for r in rows] == [("sent", 1), ("sent", 1)]  # the deferred try was given back
+
+
 def test_retries_end_in_the_failed_registry_with_the_reason(push_world, rq_worker):
     device = subscribe(push_world.navigator, push_world.receiver)
     push_world.receiver.answer(device, 503, 503, 503, 503)
@@ -161,16 +186,34 @@ def test_running_the_same_job_twice_delivers_once(push_world, rq_worker):
     assert len(push_world.receiver.requests(device)) == 1
 
 
-def test_jobs_are_enqueued_only_after_commit(push_world, rq_worker):
-    subscribe(push_world.navigator, push_world.receiver)
-    subscribe(push_world.colleague, push_world.receiver)
+def test_jobs_are_enqueued_only_after_commit_one_per_alert(push_world, rq_worker):
+    first = subscribe(push_world.navigator, push_world.receiver)
+    second = subscribe(push_world.colleague, push_world.receiver)
     referral = make_referral(push_world.officer, make_person(push_world.officer), push_world.agency)
     alerts.announce("referral.created", referral.id, 1)
     _db.session.flush()
     jobs.run_after_commit()
     assert rq_worker.queue.count == 0
     jobs.commit()
-    assert rq_worker.queue.count == 2
+    assert rq_worker.queue.count == 1  # one job sends the alert to both navigators' phones
+    rq_worker.drain()
+    assert len(push_world.receiver.delivered(first)) == len(push_world.receiver.delivered(second)) == 1
+
+
+def test_running_the_alert_job_again_or_beside_a_retry_job_delivers_once(push_world, rq_worker):
+    first = subscribe(push_world.navigator, push_world.receiver)
+    second = subscribe(push_world.colleague, push_world.receiver)
+    new_referral(push_world)
+    pairs = _db.session.execute(sa.select(PushDelivery.alert_id, PushDelivery.subscription_id)).all()
+    alert_id = pairs[0][0]
+    rq_worker.queue.enqueue(deliver_alert, alert_id)  # a second copy of the alert's job, as a race would make
+    rq_worker.queue.enqueue(deliver, *pairs[0])  # and a recovery job for one of its deliveries
+    rq_worker.drain()
+    rq_worker.queue.enqueue(deliver_alert, alert_id)  # and once more, after the fact
+    rq_worker.drain()
+    assert len(push_world.receiver.requests(first)) == len(push_world.receiver.requests(second)) == 1
+    states = _db.session.scalars(sa.select(PushDelivery.state).execution_options(populate_existing=True)).all()
+    assert states == ["sent", "sent"]
 
 
 def test_no_database_lock_is_held_while_waiting_for_the_push_service(push_world, rq_worker):

@@ -18,13 +18,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import jobs
 from app.extensions import db
 from app.push import recipients, sender
-from app.push.jobs import job_for
+from app.push.jobs import ALERT_QUEUE, job_for, job_for_alert
 from app.push.models import ALERT_KINDS, UNFINISHED_STATES, PendingAlert, PushDelivery
 from app.records import utcnow
 
 log = logging.getLogger(__name__)
 
-ALERT_QUEUE = "alerts"
 # Work handed over longer ago than this and still not done is presumed lost with Redis.
 LOST_AFTER = timedelta(minutes=15)
 _BATCH = 500
@@ -48,11 +47,12 @@ def announce(kind: str, referral_id: str, version: int) -> None:
 
 
 def hand_over(alert_ids: list[int]) -> int:
-    """Give committed alerts to the queue, one job per recipient subscription; returns how many went.
+    """Give committed alerts to the queue, one job per alert for all its recipients' subscriptions;
+    returns how many went.
 
-    Stops at the first sign that Redis is down: the rest keep enqueued_at NULL for the flush.
+    On the first sign that Redis is down the chunk keeps enqueued_at NULL, for the flush.
     """
-    handed: list[int] = []
+    handed = 0
     for start in range(0, len(alert_ids), _BATCH):
         chunk = alert_ids[start:start + _BATCH]
         alerts = db.session.scalars(sa.select(PendingAlert).where(
@@ -60,16 +60,14 @@ def hand_over(alert_ids: list[int]) -> int:
         plan = {alert.id: recipients.subscription_ids(alert) for alert in alerts}
         _add_deliveries(plan)
         db.session.commit()  # the rows a job names exist before the job does (and no lock is held below)
-        for alert_id, subscription_ids in plan.items():
-            try:
-                jobs.enqueue(ALERT_QUEUE, [job_for(alert_id, s) for s in subscription_ids])
-            except jobs.QueueUnavailable as exc:
-                log.warning("alerts wait for the queue (%s); `flask push flush` or the worker sends them", exc)
-                _mark_enqueued(handed)
-                return len(handed)
-            handed.append(alert_id)
-    _mark_enqueued(handed)
-    return len(handed)
+        try:
+            jobs.enqueue(ALERT_QUEUE, [job_for_alert(a) for a, subscription_ids in plan.items() if subscription_ids])
+        except jobs.QueueUnavailable as exc:
+            log.warning("alerts wait for the queue (%s); `flask push flush` or the worker sends them", exc)
+            return handed
+        _mark_enqueued(list(plan))
+        handed += len(plan)
+    return handed
 
 
 def flush(*, lost_after: timedelta = LOST_AFTER) -> FlushReport:
@@ -83,22 +81,33 @@ def flush(*, lost_after: timedelta = LOST_AFTER) -> FlushReport:
 
 
 def _resend_lost(lost_after: timedelta) -> int:
+    """Enqueue again what was handed over long ago and is still not done: an alert's job for deliveries
+    never tried, a delivery's own job for those waiting on a retry or left mid-send.
+
+    A job rq still holds as queued, scheduled or running is left alone; only lost or ended ones go again.
+    """
     now = utcnow()
-    pairs = db.session.execute(
-        sa.select(PushDelivery.alert_id, PushDelivery.subscription_id)
+    rows = db.session.execute(
+        sa.select(PushDelivery.alert_id, PushDelivery.subscription_id, PushDelivery.state)
         .join(PendingAlert, PendingAlert.id == PushDelivery.alert_id)
         .where(PushDelivery.state.in_(UNFINISHED_STATES), PendingAlert.enqueued_at <= now - lost_after,
                PendingAlert.created_at >= now - timedelta(seconds=sender.TTL_SECONDS))
         .order_by(PushDelivery.id).limit(_BATCH)).all()
     db.session.commit()
-    if not pairs:
+    covers: dict[str, int] = {}  # job id -> deliveries it sends
+    specs: dict[str, jobs.JobSpec] = {}
+    for alert_id, subscription_id, state in rows:
+        spec = job_for_alert(alert_id) if state == "queued" else job_for(alert_id, subscription_id)
+        specs[spec.job_id] = spec
+        covers[spec.job_id] = covers.get(spec.job_id, 0) + 1
+    if not specs:
         return 0
     try:
-        # A job rq still holds as queued, scheduled or running is left alone; only lost or ended ones go again.
-        return jobs.enqueue(ALERT_QUEUE, [job_for(a, s) for a, s in pairs], replace_ended=True)
+        sent = jobs.enqueue(ALERT_QUEUE, list(specs.values()), replace_ended=True)
     except jobs.QueueUnavailable as exc:
         log.warning("could not re-send unfinished alerts: %s", exc)
         return 0
+    return sum(covers[spec.job_id] for spec in sent)
 
 
 def _add_deliveries(plan: dict[int, list[int]]) -> None:

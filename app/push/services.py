@@ -6,6 +6,7 @@ Services flush; the request (or job) commits.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -67,22 +68,30 @@ def forget(subscription_id: int) -> None:
                        .execution_options(synchronize_session="fetch"))
 
 
-def delivery_target(subscription_id: int) -> tuple[str, str, str, bool] | None:
-    """(endpoint, p256dh, auth, owner still active) of a subscription, or None if it is gone.
+class DeliveryTarget(NamedTuple):
+    """Plain values, not the row: the job sends after its transaction has ended."""
 
-    Plain values, not the row: the job sends after its transaction has ended.
-    """
+    endpoint: str
+    p256dh: str
+    auth: str
+    owner_active: bool
+
+
+def delivery_targets(subscription_ids: list[int]) -> dict[int, DeliveryTarget]:
+    """Where each subscription's messages go, by id; a subscription that is gone is missing."""
     subscriptions, users = PushSubscription.__table__, User.__table__
-    row = db.session.execute(
-        sa.select(subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth, users.c.active)
-        .join(users, users.c.id == subscriptions.c.user_id).where(subscriptions.c.id == subscription_id)).first()
-    return (row[0], row[1], row[2], bool(row[3])) if row is not None else None
+    rows = db.session.execute(
+        sa.select(subscriptions.c.id, subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth,
+                  users.c.active)
+        .join(users, users.c.id == subscriptions.c.user_id).where(subscriptions.c.id.in_(subscription_ids)))
+    return {row[0]: DeliveryTarget(row[1], row[2], row[3], bool(row[4])) for row in rows}
 
 
-def mark_reachable(subscription_id: int, at: datetime) -> None:
-    subscriptions = PushSubscription.__table__
-    db.session.execute(sa.update(subscriptions).where(subscriptions.c.id == subscription_id)
-                       .values(last_success_at=at))
+def mark_reachable(subscription_ids: list[int], at: datetime) -> None:
+    if subscription_ids:
+        subscriptions = PushSubscription.__table__
+        db.session.execute(sa.update(subscriptions).where(subscriptions.c.id.in_(subscription_ids))
+                           .values(last_success_at=at))
 
 
 def subscriptions_of(user_ids: set[int]) -> list[PushSubscription]:
