@@ -14,7 +14,7 @@ def test_admin_reads_the_log_filtered_and_newest_first(client, make_client, offi
     log = make_client().sign_in_as(admin)
     page = log.get(f"/audit?actor_id={officer.id}").get_json()
     actions = [item["action"] for item in page["items"]]
-    assert actions == ["person.read", "sync.batch"]
+    assert actions == ["person.read", "sync.batch", "person.create"]
     assert page["items"][0]["target_id"] == p["id"]
     assert "Canary-Marker-7731" not in str(page)
     only_reads = log.get("/audit?action=person.read").get_json()

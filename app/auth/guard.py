@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import g, request
 
+from app.audit.services import record_despite_rollback
 from app.auth.models import User
 from app.auth.sessions import COOKIE_NAME, csrf_matches, resume_session
 from app.errors import ApiError
@@ -31,6 +32,7 @@ def load_signed_in_user() -> None:
                            "Send the body as JSON with Content-Type: application/json.")
     _refuse_nul_characters()
     if request.method in WRITE_METHODS and _cross_site():
+        _denied("csrf_failed")
         raise ApiError(403, "csrf_failed", "Requests from other sites are refused; use HELP Field itself.")
     resumed = resume_session(request.cookies.get(COOKIE_NAME))
     if resumed is not None:
@@ -40,8 +42,15 @@ def load_signed_in_user() -> None:
     db.session.commit()
     if request.method in WRITE_METHODS and request.path not in CSRF_EXEMPT and g.user is not None:
         if not csrf_matches(g.auth_session, request.headers.get("X-CSRF-Token")):
+            _denied("csrf_failed")
             raise ApiError(403, "csrf_failed",
                            "The security token is missing or out of date; reload the app and try again.")
+
+
+def _denied(reason: str) -> None:
+    """A permission failure is audited (kept although the request rolls back): which operation, by whom."""
+    record_despite_rollback("access.denied", target_type="operation", target_id=(request.endpoint or "")[:64] or None,
+                            outcome=reason, method=request.method)
 
 
 def _refuse_nul_characters() -> None:
@@ -84,6 +93,7 @@ def signed_in(*checks: Callable[[User], bool]) -> Callable:
             user = current_user()
             for check in checks:
                 if not check(user):
+                    _denied("forbidden")
                     raise ApiError(403, "forbidden", "Your role does not allow this.")
             return view(*args, **kwargs)
 

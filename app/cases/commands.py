@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.errors import ApiError
 from app.ingest import CREATED, DUPLICATE, Entry, Outcome, Writer
 from app.records import content_hash, normalised, utcnow
+from app.sync import trail
 from app.sync.ingest import CLOCK_SKEW_SECONDS, HANDLERS
 
 HTTP_STATUS = {"validation_error": 400, "clock_skew": 400, "forbidden": 403, "not_found": 404,
@@ -32,7 +33,12 @@ def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | No
                            {name: ["More than 10 minutes ahead of the server's clock."]})
     entry = Entry(id=entry_id or str(uuid.uuid4()), type=entry_type, data=data,
                   hash=content_hash(entry_type, normalised(data)))
-    [outcome] = handler([entry], Writer(user=user, device_id=None, now=now))
+    writer = Writer(user=user, device_id=None, now=now)
+    [outcome] = handler([entry], writer)
+    if outcome.status in (CREATED, DUPLICATE):
+        trail.record_entries(writer, [(entry, outcome)], via="rest")
+    else:
+        trail.record_refusal(writer, entry, outcome, via="rest")
     raise_for(outcome)
     return entry.id, outcome.status == CREATED
 

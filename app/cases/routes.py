@@ -95,10 +95,15 @@ def get_case(args, case_id):
 def update_case(changes, case_id):
     """Set the next review date, the lead officer or the end of the tracking window."""
     try:
-        return lifecycle.update(current_user(), str(case_id), changes)
+        case = lifecycle.update(current_user(), str(case_id), changes)
     except Refused as refused:
+        error = refused.outcome.error or {"code": refused.outcome.status}
+        record_despite_rollback("case.update", target_type="case", target_id=str(case_id), outcome=error["code"][:20],
+                                via="rest", fields=sorted(changes))
         commands.raise_for(refused.outcome)
         raise
+    record("case.update", target_type="case", target_id=str(case_id), via="rest", fields=sorted(changes))
+    return case
 
 
 @blp.route("/<uuid:case_id>/goals", methods=["POST"])

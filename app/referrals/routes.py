@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.audit.services import record, record_despite_rollback
 from app.auth.guard import current_user, signed_in
 from app.errors import ApiError, ErrorSchema
 from app.records import utcnow
@@ -51,7 +52,10 @@ def patch_referral(update, referral_id):
         outcome = refused.outcome
         error = outcome.error or {"code": "conflict",
                                   "message": "The referral changed meanwhile; this change no longer applies."}
+        record_despite_rollback("referral.change", target_type="referral", target_id=str(referral_id),
+                                outcome=error["code"], via="rest", status=update["status"])
         extra = {"current": outcome.current} if outcome.current is not None else None
         raise ApiError(refused.http_status, error["code"], error["message"], error.get("fields"),
                        extra=extra) from None
+    record("referral.change", target_type="referral", target_id=str(referral_id), via="rest", status=update["status"])
     return services.view(referral, user)

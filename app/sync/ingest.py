@@ -34,6 +34,7 @@ from app.people.schemas import PersonEntrySchema
 from app.records import content_hash, normalised, utcnow
 from app.referrals import services as referrals
 from app.referrals.schemas import ReferralEntrySchema, ReferralUpdateEntrySchema
+from app.sync import trail
 from app.sync.clock import tick
 from app.sync.schemas import ENTRY_TYPES
 
@@ -66,8 +67,11 @@ def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) 
     outcomes: list[Outcome | None] = [p if isinstance(p, Outcome) else None for p in parsed]
     for entry_type, indexes in _runs(parsed):
         _schema, handler, _times = HANDLERS[entry_type]
-        for index, outcome in zip(indexes, handler([parsed[i] for i in indexes], writer)):
+        run = [parsed[i] for i in indexes]
+        handled = handler(run, writer)
+        for index, outcome in zip(indexes, handled):
             outcomes[index] = outcome
+        trail.record_entries(writer, list(zip(run, handled)), via="sync")
     return [_result(raw, outcome) for raw, outcome in zip(raw_entries, outcomes)]
 
 

@@ -1,0 +1,67 @@
+"""The audit trail of entries: every entry that creates or changes a record leaves one audit row, and
+so does every entry refused (not visible to the writer, not allowed, a conflict). Ids only.
+
+The same rows come from a /sync batch and from the REST endpoints that run one entry (app/cases/
+commands.py): who, what, which record, when (UTC), from where, outcome. A duplicate (the phone
+sending again what is stored) changes nothing and leaves no row. A batch's rows go in with one
+executemany, so the trail costs the ingest path little.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+from app.audit.models import AuditEvent
+from app.audit.services import record_despite_rollback
+from app.extensions import db
+from app.ingest import CREATED, DUPLICATE, Entry, Outcome, Writer
+
+# entry type -> (action, target type, the data field naming the record changed; None: the entry's own id)
+ACTIONS: dict[str, tuple[str, str, str | None]] = {
+    "person": ("person.create", "person", None),
+    "encounter": ("encounter.create", "encounter", None),
+    "referral": ("referral.create", "referral", None),
+    "referral_update": ("referral.change", "referral", "referral_id"),
+    "case_intake": ("case.create", "case", None),
+    "case_goal": ("case_goal.create", "case_goal", None),
+    "case_goal_update": ("case_goal.change", "case_goal", "goal_id"),
+    "case_note": ("case_note.create", "case_note", None),
+    "case_transition": ("case.transition", "case", "case_id"),
+    "case_closure": ("case.close", "case", "case_id"),
+}
+
+
+def record_entries(writer: Writer, outcomes: list[tuple[Entry, Outcome]], via: str) -> None:
+    """Add the audit rows of a run of entries to the current transaction."""
+    rows = [_row(entry, outcome, writer, via) for entry, outcome in outcomes if outcome.status != DUPLICATE]
+    if rows:
+        db.session.execute(sa.insert(AuditEvent.__table__), rows)
+
+
+def record_refusal(writer: Writer, entry: Entry, outcome: Outcome, via: str) -> None:
+    """A refused entry whose request is about to fail: the row survives the rollback."""
+    row = _row(entry, outcome, writer, via)
+    record_despite_rollback(row["action"], actor_id=row["actor_id"], target_type=row["target_type"],
+                            target_id=row["target_id"], outcome=row["outcome"], **row["detail"])
+
+
+def _row(entry: Entry, outcome: Outcome, writer: Writer, via: str) -> dict[str, Any]:
+    action, target_type, target_field = ACTIONS[entry.type]
+    target_id = str(entry.data.get(target_field) or "") if target_field else entry.id
+    detail: dict[str, Any] = {"via": via}
+    if target_field:
+        detail["entry_id"] = entry.id
+    if writer.device_id:
+        detail["device_id"] = writer.device_id[:64]
+    if outcome.status == CREATED:
+        result = "ok"
+    elif outcome.error is not None:
+        result = outcome.error["code"][:20]
+    else:
+        result = outcome.status[:20]
+    return {"at": writer.now, "actor_id": writer.user.id, "action": action, "target_type": target_type,
+            "target_id": target_id[:64] or None, "outcome": result,
+            "remote_addr": request.remote_addr if has_request_context() else None, "detail": detail}
