@@ -10,6 +10,7 @@ import pytest
 from app.stats.schemas import DailyCountsSchema
 from app.vocabulary import ENCOUNTER_KINDS
 from tests.support import factories
+from tests.support.cases import today_in_edmonton
 from tests.test_stats_factories import (
     make_case,
     make_encounter,
@@ -182,9 +183,25 @@ def test_a_start_after_the_end_is_refused(as_supervisor):
     assert error["code"] == "validation_error" and "on or before" in error["message"]
 
 
+def test_without_a_period_the_server_answers_the_30_days_ending_yesterday_in_the_service_zone(as_supervisor,
+                                                                                             officer):
+    """The phone asks for "the last 30 days" without naming them: its own clock and zone data may disagree
+    with the server's about which day it is."""
+    yesterday = today_in_edmonton() - timedelta(days=1)
+    late_evening = datetime(yesterday.year, yesterday.month, yesterday.day, 23, 30, tzinfo=ZoneInfo("America/Edmonton"))
+    make_encounter(officer, kind="interaction", occurred_at=late_evening)
+    report = as_supervisor.get("/stats/daily").get_json()
+    assert (report["from"], report["to"]) == ((yesterday - timedelta(days=29)).isoformat(), yesterday.isoformat())
+    assert [d["date"] for d in report["days"]][-1] == yesterday.isoformat() and len(report["days"]) == 30
+    assert report["days"][-1]["interaction"] == 1
+    only_end = as_supervisor.get("/stats/daily", query_string={"to": "2026-11-10"}).get_json()
+    assert (only_end["from"], only_end["to"]) == ("2026-10-12", "2026-11-10")
+    csv = as_supervisor.get("/stats/daily.csv")
+    assert csv.status_code == 200 and f"{yesterday.isoformat()},1," in csv.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("query, bad_field", [
-    ({}, "from"),
-    ({"from": "2026-11-01"}, "to"),
+    ({"from": "2026-11-01", "to": ""}, "to"),
     ({"from": "2026-13-01", "to": "2026-11-02"}, "from"),
     ({"from": "yesterday", "to": "2026-11-02"}, "from"),
     ({"from": "2026-11-01", "to": "2026-11-02", "team_id": "0"}, "team_id"),

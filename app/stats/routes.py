@@ -27,13 +27,15 @@ blp = ApiBlueprint("stats", __name__, url_prefix="/stats",
 @signed_in(can_read_stats)
 @blp.arguments(DailyArgs, location="query", as_kwargs=True)
 @blp.response(200, DailyCountsSchema)
-def daily(date_from, date_to, team_id=None, user_id=None):
+def daily(date_from=None, date_to=None, team_id=None, user_id=None):
     """Counts per local day (service TIMEZONE) by when things happened, every day listed, at most 366 days.
 
     Encounters count on the day they occurred, referrals on the day made and the day accepted,
-    case intakes on the day opened; `user_id` means the author.
+    case intakes on the day opened; `user_id` means the author. Without `from`/`to`: the 30 days
+    ending yesterday in the service's time zone (a phone's own clock and zone data may disagree).
     """
-    return services.daily_counts(date_from, date_to, team_id=team_id, user_id=user_id)
+    start, end = services.default_period(date_from, date_to)
+    return services.daily_counts(start, end, team_id=team_id, user_id=user_id)
 
 
 @blp.route("/daily.csv")
@@ -41,9 +43,10 @@ def daily(date_from, date_to, team_id=None, user_id=None):
 @blp.arguments(DailyArgs, location="query", as_kwargs=True)
 @blp.response(200, {"type": "string"}, content_type="text/csv",
               description="Header row, one row per day, then a `total` row.")
-def daily_csv(date_from, date_to, team_id=None, user_id=None):
-    """The daily counts as CSV (the same numbers as the JSON); every export is audited."""
-    filename, text = services.export_daily_csv(date_from, date_to, team_id=team_id, user_id=user_id)
+def daily_csv(date_from=None, date_to=None, team_id=None, user_id=None):
+    """The daily counts as CSV (the same numbers as the JSON, the same default period); every export is audited."""
+    start, end = services.default_period(date_from, date_to)
+    filename, text = services.export_daily_csv(start, end, team_id=team_id, user_id=user_id)
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

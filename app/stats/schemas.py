@@ -20,7 +20,13 @@ class PeriodArgs(Schema):
     date_to = fields.Date(required=True, data_key="to", metadata={"description": "Last day (included)."})
 
 
-class DailyArgs(PeriodArgs):
+class DailyArgs(Schema):
+    """A period of local days like PeriodArgs, each end optional: the server knows the service's date."""
+
+    date_from = fields.Date(data_key="from", metadata={
+        "description": "First day, YYYY-MM-DD (default: 29 days before `to`)."})
+    date_to = fields.Date(data_key="to", metadata={
+        "description": "Last day, included (default: yesterday in the service's time zone)."})
     team_id = fields.Integer(validate=_ID, metadata={"description": "Only this team's records."})
     user_id = fields.Integer(validate=_ID, metadata={"description": "Only records this user wrote."})
 
@@ -55,6 +61,8 @@ class PlainList(fields.List):
 
 class DailyCountsSchema(Schema):
     timezone = fields.String(required=True)
+    date_from = fields.Date(required=True, data_key="from", metadata={"description": "First day of the period."})
+    date_to = fields.Date(required=True, data_key="to", metadata={"description": "Last day of the period."})
     days = PlainList(fields.Nested(DayCountsSchema), required=True,
                      metadata={"description": "Every day of the period, in order, zeros included."})
     totals = fields.Nested(CountsSchema, required=True)

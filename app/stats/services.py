@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.directory.models import Team
 from app.errors import ApiError
 from app.extensions import db
+from app.records import local_day, utcnow
 from app.stats import rollup
 from app.stats.export import daily_csv
 from app.stats.models import MEASURES
@@ -48,6 +49,15 @@ def _check_filters(team_id: int | None, user_id: int | None) -> None:
                        fields={"user_id": ["Unknown user."]})
 
 
+DEFAULT_DAYS = 30
+
+
+def default_period(start: date | None, end: date | None) -> tuple[date, date]:
+    """The period asked for, each missing end filled in: `to` yesterday (local), `from` 29 days before it."""
+    end = end or local_day(utcnow()) - timedelta(days=1)
+    return start or end - timedelta(days=DEFAULT_DAYS - 1), end
+
+
 def daily_counts(start: date, end: date, *, team_id: int | None = None,
                  user_id: int | None = None) -> dict[str, Any]:
     """{"timezone", "days": [{"date" (ISO), <measures>}], "totals": {<measures>}}; user_id means the author.
@@ -62,6 +72,8 @@ def daily_counts(start: date, end: date, *, team_id: int | None = None,
     totals = {key: sum(counts[key] for counts in table.values()) for key in COUNT_KEYS}
     return {
         "timezone": current_app.config["TIMEZONE"],
+        "date_from": start,
+        "date_to": end,
         "days": [{"date": day.isoformat(), **counts} for day, counts in table.items()],
         "totals": totals,
     }

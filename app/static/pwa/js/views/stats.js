@@ -8,26 +8,16 @@ import { backLink, emptyNote, field } from "../ui.js";
 import { KINDS } from "../vocabulary.js";
 import { dailyChart, dailyTable, legend } from "./chart.js";
 
-const DEFAULT_ZONE = "America/Edmonton";
-
-// YYYY-MM-DD of a day in the service's time zone, `back` days before today.
-function dayIn(zone, back) {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
-    .format(new Date());
-  const date = new Date(`${today}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() - back);
-  return date.toISOString().slice(0, 10);
-}
-
-async function load(ctx, teamId, zone) {
-  const range = { from: dayIn(zone, 30), to: dayIn(zone, 1) };
-  const query = new URLSearchParams(range);
+// The server picks the period (the 30 days ending yesterday in the service's time zone) and says which
+// days they are: a phone's clock or time zone data may disagree with the service about today.
+async function load(ctx, teamId) {
+  const query = new URLSearchParams();
   if (teamId) query.set("team_id", teamId);
   const key = `stats:${teamId || "all"}`;
   try {
     const [daily, heavy] = await Promise.all([api(`/stats/daily?${query}`),
       api("/stats/heavy-users?days=90&min_encounters=5")]);
-    const fresh = { fetched_at: new Date().toISOString(), range, daily, heavy };
+    const fresh = { fetched_at: new Date().toISOString(), range: { from: daily.from, to: daily.to }, daily, heavy };
     await setMeta(ctx.db, key, fresh);
     return { ...fresh, stale: false };
   } catch (error) {
@@ -63,10 +53,9 @@ export async function render(ctx) {
   const body = h("div", { "aria-live": "polite" });
   const show = async () => {
     body.replaceChildren(h("p", { class: "hint" }, "Loading…"));
-    const zone = ((await getMeta(ctx.db, "stats:all")) || {}).daily?.timezone || DEFAULT_ZONE;
     let data;
     try {
-      data = await load(ctx, team.value, zone);
+      data = await load(ctx, team.value);
     } catch (error) {
       const text = error instanceof NetworkError ? "Offline: daily counts need a connection the first time."
         : error instanceof ApiError ? error.message : String(error);
@@ -88,7 +77,7 @@ export async function render(ctx) {
           dailyTable(days, `Encounters per day by kind, ${teamName}`)),
         h("a", { class: "button secondary", href: apiUrl(`/stats/daily.csv?${csv}`), download: "" }, "Download CSV")),
       heavyUsers(data.heavy),
-      h("p", { class: "hint" }, `Days in ${data.daily.timezone || zone}. Loaded ${new Date(data.fetched_at).toLocaleString()}.`));
+      h("p", { class: "hint" }, `Days in ${data.daily.timezone}. Loaded ${new Date(data.fetched_at).toLocaleString()}.`));
   };
   team.addEventListener("change", show);
   await show();
