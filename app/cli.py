@@ -1,4 +1,4 @@
-"""Command-line tools: seed-demo, users create/deactivate, push vapid-keys, push flush."""
+"""Command-line tools: seed-demo, users create/deactivate/sign-out, push vapid-keys, push flush."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import UserError, create_user, deactivate_user
+from app.auth.sessions import end_all_sessions
 from app.extensions import db
 from app.push import alerts, vapid
+from app.push import services as push_services
 from app.seed import seed_demo_users, seed_reference_data
 from app.stats.history import HistoryGenerator, HistoryPlan
 from app.vocabulary import ROLES
@@ -86,13 +89,36 @@ def users_create(username: str, role: str, team: str | None, agency: str | None,
 @users_cli.command("deactivate")
 @click.argument("username")
 def users_deactivate(username: str) -> None:
-    """Switch a user off and end all their sessions at once (lost phone, leaving the unit)."""
+    """Switch a user off, end all their sessions and drop their phones' push subscriptions at once
+    (leaving the unit)."""
+    user = _user_named(username)
+    ended = deactivate_user(user)
+    dropped = push_services.forget_all(user.id)
+    record("user.deactivate", target_type="user", target_id=user.id, sessions=ended, subscriptions=dropped)
+    db.session.commit()
+    click.echo(f"Deactivated '{user.username}'; ended {ended} session(s) and removed {dropped} push subscription(s).")
+
+
+@users_cli.command("sign-out")
+@click.argument("username")
+def users_sign_out(username: str) -> None:
+    """End all of a user's sessions and drop their push subscriptions, keeping the account (a lost or
+    stolen phone: the user signs in again on a new one)."""
+    user = _user_named(username)
+    ended = end_all_sessions(user.id)
+    dropped = push_services.forget_all(user.id)
+    record("user.sign_out_everywhere", target_type="user", target_id=user.id, sessions=ended,
+           subscriptions=dropped)
+    db.session.commit()
+    click.echo(f"Signed '{user.username}' out everywhere: ended {ended} session(s), "
+               f"removed {dropped} push subscription(s).")
+
+
+def _user_named(username: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(f"No user named '{username}'.")
-    ended = deactivate_user(user)
-    db.session.commit()
-    click.echo(f"Deactivated '{user.username}'; ended {ended} session(s).")
+    return user
 
 
 @push_cli.command("vapid-keys")

@@ -2,13 +2,16 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from app.auth.models import AuthSession, LoginFailure
+from app.auth.models import AuthSession, LoginFailure, User
 from app.auth.passwords import password_problems
+from app.push.models import PushSubscription
 from tests.conftest import count
 from tests.support import factories
+from tests.support.push_records import subscribe
 
 
 def move_back(db, model, column, delta):
@@ -140,8 +143,25 @@ def test_lockout_is_shared_through_redis_by_every_web_process(client, make_clien
     assert make_client().login(officer.username, factories.PASSWORD).status_code == 429
 
 
-def test_deactivating_a_user_ends_all_their_sessions_at_once(make_client, officer, app, db):
+@pytest.mark.parametrize("command, still_active", [("deactivate", False), ("sign-out", True)])
+def test_a_lost_phone_is_cut_off_sessions_and_push_subscriptions_at_once(make_client, officer, navigator, app, db,
+                                                                        push_settings, command, still_active):
     phones = [make_client().sign_in_as(officer) for _ in range(2)]
-    result = app.test_cli_runner().invoke(args=["users", "deactivate", officer.username])
-    assert result.exit_code == 0 and "ended 2 session(s)" in result.output
+    colleague = make_client().sign_in_as(navigator)
+    for user in (officer, officer, navigator):
+        subscribe(user, push_settings)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["users", command, officer.username])
+    assert result.exit_code == 0, result.output
+    assert "ended 2 session(s)" in result.output and "removed 2 push subscription(s)" in result.output
     assert [p.get("/auth/me").status_code for p in phones] == [401, 401]
+    assert colleague.get("/auth/me").status_code == 200
+    assert db.session.scalars(sa.select(PushSubscription.user_id)).all() == [navigator.id]
+    assert db.session.get(User, officer.id, populate_existing=True).active is still_active
+    [row] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.target_type == "user")).all()
+    assert (row.target_id, row.detail) == (str(officer.id), {"sessions": 2, "subscriptions": 2})
+
+
+def test_signing_out_an_unknown_user_says_so(app, db):
+    result = app.test_cli_runner().invoke(args=["users", "sign-out", "nobody-here"])
+    assert result.exit_code != 0 and "No user named 'nobody-here'" in result.output

@@ -77,6 +77,14 @@ class DeliveryTarget(NamedTuple):
     owner_active: bool
 
 
+def forget_all(user_id: int) -> int:
+    """Delete every subscription of a user (signed out everywhere, or deactivated); returns how many."""
+    ids = list(db.session.scalars(sa.select(PushSubscription.id).where(PushSubscription.user_id == user_id)))
+    for subscription_id in ids:
+        forget(subscription_id)
+    return len(ids)
+
+
 def delivery_targets(subscription_ids: list[int]) -> dict[int, DeliveryTarget]:
     """Where each subscription's messages go, by id; a subscription that is gone is missing."""
     subscriptions, users = PushSubscription.__table__, User.__table__
