@@ -9,8 +9,9 @@ from app.directory.models import Team
 from app.extensions import db as _db
 from app.push import alerts, vapid
 from app.push import jobs as push_jobs
-from app.push.jobs import deliver, deliver_alert
+from app.push.jobs import deliver, deliver_alerts
 from app.push.models import PushDelivery, PushSubscription
+from app.referrals.models import Referral
 from tests.support.push_records import (
     IDENTITY,
     make_person,
@@ -200,16 +201,38 @@ def test_jobs_are_enqueued_only_after_commit_one_per_alert(push_world, rq_worker
     assert len(push_world.receiver.delivered(first)) == len(push_world.receiver.delivered(second)) == 1
 
 
+def test_alerts_of_one_commit_share_jobs_of_whole_alerts_and_each_phone_gets_each_once(push_world, rq_worker,
+                                                                                         monkeypatch):
+    monkeypatch.setattr(push_jobs, "DELIVERIES_PER_JOB", 4)
+    devices = [subscribe(push_world.navigator, push_world.receiver),
+               subscribe(push_world.colleague, push_world.receiver)]
+    for _ in range(3):
+        referral = make_referral(push_world.officer, make_person(push_world.officer), push_world.agency)
+        alerts.announce("referral.created", referral.id, 1)
+    jobs.commit()
+    assert rq_worker.queue.count == 2  # 2 alerts x 2 phones, then the third alert
+    rq_worker.drain()
+    for device in devices:
+        assert sorted(m.payload["referral_id"] for m in push_world.receiver.delivered(device)) == sorted(
+            str(r) for r in _db.session.scalars(sa.select(Referral.id)))
+
+
+def test_an_alert_to_more_phones_than_a_job_holds_goes_alone_and_whole():
+    specs = push_jobs.jobs_for_alerts({7: 3, 8: 80, 9: 20, 10: 40})
+    assert [spec.args[0] for spec in specs] == [[7], [8], [9], [10]]
+    assert push_jobs.jobs_for_alerts({1: 10, 2: 10, 3: 10})[0].args[0] == [1, 2, 3]
+
+
 def test_running_the_alert_job_again_or_beside_a_retry_job_delivers_once(push_world, rq_worker):
     first = subscribe(push_world.navigator, push_world.receiver)
     second = subscribe(push_world.colleague, push_world.receiver)
     new_referral(push_world)
     pairs = _db.session.execute(sa.select(PushDelivery.alert_id, PushDelivery.subscription_id)).all()
     alert_id = pairs[0][0]
-    rq_worker.queue.enqueue(deliver_alert, alert_id)  # a second copy of the alert's job, as a race would make
+    rq_worker.queue.enqueue(deliver_alerts, [alert_id])  # a second copy of the alert's job, as a race would make
     rq_worker.queue.enqueue(deliver, *pairs[0])  # and a recovery job for one of its deliveries
     rq_worker.drain()
-    rq_worker.queue.enqueue(deliver_alert, alert_id)  # and once more, after the fact
+    rq_worker.queue.enqueue(deliver_alerts, [alert_id])  # and once more, after the fact
     rq_worker.drain()
     assert len(push_world.receiver.requests(first)) == len(push_world.receiver.requests(second)) == 1
     states = _db.session.scalars(sa.select(PushDelivery.state).execution_options(populate_existing=True)).all()

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import jobs
 from app.extensions import db
 from app.push import recipients, sender
-from app.push.jobs import ALERT_QUEUE, job_for, job_for_alert
+from app.push.jobs import ALERT_QUEUE, deliver_alerts, job_for, jobs_for_alerts
 from app.push.models import ALERT_KINDS, UNFINISHED_STATES, PendingAlert, PushDelivery
 from app.records import utcnow
 
@@ -61,7 +61,7 @@ def hand_over(alert_ids: list[int]) -> int:
         _add_deliveries(plan)
         db.session.commit()  # the rows a job names exist before the job does (and no lock is held below)
         try:
-            jobs.enqueue(ALERT_QUEUE, [job_for_alert(a) for a, subscription_ids in plan.items() if subscription_ids])
+            jobs.enqueue(ALERT_QUEUE, jobs_for_alerts({a: len(s) for a, s in plan.items() if s}))
         except jobs.QueueUnavailable as exc:
             log.warning("alerts wait for the queue (%s); `flask push flush` or the worker sends them", exc)
             return handed
@@ -94,20 +94,21 @@ def _resend_lost(lost_after: timedelta) -> int:
                PendingAlert.created_at >= now - timedelta(seconds=sender.TTL_SECONDS))
         .order_by(PushDelivery.id).limit(_BATCH)).all()
     db.session.commit()
-    covers: dict[str, int] = {}  # job id -> deliveries it sends
-    specs: dict[str, jobs.JobSpec] = {}
-    for alert_id, subscription_id, state in rows:
-        spec = job_for_alert(alert_id) if state == "queued" else job_for(alert_id, subscription_id)
-        specs[spec.job_id] = spec
-        covers[spec.job_id] = covers.get(spec.job_id, 0) + 1
+    never_tried: dict[int, int] = {}
+    for alert_id, _subscription_id, state in rows:
+        if state == "queued":
+            never_tried[alert_id] = never_tried.get(alert_id, 0) + 1
+    specs = jobs_for_alerts(never_tried)
+    specs += [job_for(a, s) for a, s, state in rows if state != "queued"]
     if not specs:
         return 0
     try:
-        sent = jobs.enqueue(ALERT_QUEUE, list(specs.values()), replace_ended=True)
+        sent = jobs.enqueue(ALERT_QUEUE, specs, replace_ended=True)
     except jobs.QueueUnavailable as exc:
         log.warning("could not re-send unfinished alerts: %s", exc)
         return 0
-    return sum(covers[spec.job_id] for spec in sent)
+    # How many deliveries the jobs just enqueued will send.
+    return sum(sum(never_tried[a] for a in spec.args[0]) if spec.func is deliver_alerts else 1 for spec in sent)
 
 
 def _add_deliveries(plan: dict[int, list[int]]) -> None:
