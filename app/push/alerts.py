@@ -37,13 +37,17 @@ class FlushReport:
 
 
 def announce(kind: str, referral_id: str, version: int) -> None:
-    """Decide an alert inside the current transaction (after the referral row is flushed)."""
+    """Decide an alert inside the current transaction; its row is written with the commit (the alerts
+    of a batch in one statement) and handed over after it."""
     if kind not in ALERT_KINDS:
         raise ValueError(f"unknown alert kind {kind!r}")
     alert = PendingAlert(kind=kind, referral_id=str(referral_id), referral_version=version, created_at=utcnow())
     db.session.add(alert)
-    db.session.flush()
-    jobs.after_commit(hand_over, alert.id)
+    jobs.after_commit(_hand_over_decided, alert)
+
+
+def _hand_over_decided(alerts: list[PendingAlert]) -> None:
+    hand_over([alert.id for alert in alerts])  # ids exist now: the commit wrote the rows
 
 
 def hand_over(alert_ids: list[int]) -> int:
@@ -57,7 +61,7 @@ def hand_over(alert_ids: list[int]) -> int:
         chunk = alert_ids[start:start + _BATCH]
         alerts = db.session.scalars(sa.select(PendingAlert).where(
             PendingAlert.id.in_(chunk), PendingAlert.enqueued_at.is_(None)).order_by(PendingAlert.id)).all()
-        plan = {alert.id: recipients.subscription_ids(alert) for alert in alerts}
+        plan = recipients.subscription_ids(list(alerts))
         _add_deliveries(plan)
         db.session.commit()  # the rows a job names exist before the job does (and no lock is held below)
         try:

@@ -3,29 +3,50 @@ referrer. Nobody is alerted about a change they made themselves."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import sqlalchemy as sa
 
 from app.auth.models import User
 from app.extensions import db
-from app.push.models import PendingAlert
-from app.push.services import subscriptions_of
+from app.push.models import PendingAlert, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
 
 
-def subscription_ids(alert: PendingAlert) -> list[int]:
-    """The subscriptions this alert goes to, read now (not when the alert was decided)."""
-    referral = db.session.get(Referral, alert.referral_id)
-    if referral is None:
-        return []
-    if alert.kind == "referral.created":
-        users = set(db.session.scalars(sa.select(User.id).where(
-            User.role == "navigator", User.agency_id == referral.agency_id, User.active.is_(True))))
-        users.discard(referral.author_id)
-    else:
-        users = set(db.session.scalars(sa.select(User.id).where(User.id == referral.author_id,
-                                                                User.active.is_(True))))
-        actor = db.session.scalar(sa.select(ReferralEvent.actor_id).where(
-            ReferralEvent.referral_id == referral.id, ReferralEvent.version == alert.referral_version))
-        users.discard(actor)
-    return [s.id for s in subscriptions_of(users)]
+def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
+    """The subscriptions each alert goes to, read now (not when the alert was decided), in a handful of
+    queries however many alerts a commit decided."""
+    referral_ids = {str(alert.referral_id) for alert in alerts}
+    referrals = {str(r.id): r for r in db.session.execute(
+        sa.select(Referral.id, Referral.agency_id, Referral.author_id).where(Referral.id.in_(referral_ids)))}
+    changes = [(str(a.referral_id), a.referral_version) for a in alerts if a.kind != "referral.created"]
+    actors = dict(((str(r), v), actor) for r, v, actor in db.session.execute(
+        sa.select(ReferralEvent.referral_id, ReferralEvent.version, ReferralEvent.actor_id)
+        .where(ReferralEvent.referral_id.in_({r for r, _v in changes})))) if changes else {}
+    agencies = {r.agency_id for r in referrals.values()}
+    navigators: dict[int, set[int]] = defaultdict(set)
+    for user_id, agency_id in db.session.execute(sa.select(User.id, User.agency_id).where(
+            User.role == "navigator", User.agency_id.in_(agencies), User.active.is_(True))):
+        navigators[agency_id].add(user_id)
+    recipients: dict[int, set[int]] = {}
+    for alert in alerts:
+        referral = referrals.get(str(alert.referral_id))
+        if referral is None:
+            recipients[alert.id] = set()
+        elif alert.kind == "referral.created":
+            recipients[alert.id] = navigators[referral.agency_id] - {referral.author_id}
+        else:
+            recipients[alert.id] = {referral.author_id} - {actors.get((str(alert.referral_id), alert.referral_version))}
+    return _subscriptions_of(recipients)
 
+
+def _subscriptions_of(recipients: dict[int, set[int]]) -> dict[int, list[int]]:
+    users = set().union(*recipients.values()) if recipients else set()
+    by_user: dict[int, list[int]] = defaultdict(list)
+    if users:
+        for subscription_id, user_id in db.session.execute(
+                sa.select(PushSubscription.id, PushSubscription.user_id)
+                .join(User, User.id == PushSubscription.user_id)
+                .where(PushSubscription.user_id.in_(users), User.active.is_(True)).order_by(PushSubscription.id)):
+            by_user[user_id].append(subscription_id)
+    return {alert_id: sorted(s for user in people for s in by_user[user]) for alert_id, people in recipients.items()}
