@@ -143,7 +143,8 @@ def push_flush(lost_after: int) -> None:
     """Hand alerts saved while the queue was down to it now (the worker also does this periodically)."""
     report = alerts.flush(lost_after=timedelta(minutes=lost_after))
     click.echo(f"Handed over {report.handed_over} alert(s); {report.still_waiting} still waiting for the "
-               f"queue; {report.resent} unfinished delivery(ies) sent again.")
+               f"queue; {report.resent} unfinished delivery(ies) sent again; {report.purged} alert(s) older than "
+               f"{alerts.KEEP_ALERTS.days} days deleted.")
     if report.still_waiting:
         raise click.ClickException("The queue is unreachable; the waiting alerts stay saved. Try again later.")
 

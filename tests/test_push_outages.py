@@ -1,10 +1,12 @@
 """When Redis is down, saving still works and alerts wait in the outbox; when Redis comes back (even
 empty), the flush sends what is due exactly once."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from app.extensions import db as _db
-from app.push.models import PendingAlert
+from app.push.models import PendingAlert, PushDelivery
 from app.referrals.models import Referral
 from tests.support.push_records import new_referral, subscribe
 
@@ -58,3 +60,17 @@ def test_recent_work_still_in_the_queue_is_not_sent_again(app, push_world, rq_wo
     assert "0 unfinished delivery(ies) sent again" in flush(app, "--lost-after", "0").output
     rq_worker.drain()
     assert len(push_world.receiver.requests(device)) == 1
+
+
+def test_alerts_older_than_thirty_days_are_deleted_with_their_deliveries_by_the_flush(app, push_world, rq_worker):
+    subscribe(push_world.navigator, push_world.receiver)
+    old, recent = new_referral(push_world), new_referral(push_world)
+    rq_worker.drain()
+    alert = _db.session.scalar(sa.select(PendingAlert).where(PendingAlert.referral_id == old.id))
+    alert.created_at -= timedelta(days=31)
+    _db.session.commit()
+    assert "1 alert(s) older than 30 days deleted" in flush(app).output
+    kept = _db.session.execute(sa.select(PendingAlert.referral_id, sa.func.count(PushDelivery.id))
+                               .join(PushDelivery, PushDelivery.alert_id == PendingAlert.id)
+                               .group_by(PendingAlert.referral_id)).all()
+    assert [(str(r), n) for r, n in kept] == [(str(recent.id), 1)]

@@ -91,9 +91,9 @@ def flush_once(app: Flask) -> alerts.FlushReport | None:
             log.exception("alert flush failed; retrying in the next round")
             db.session.rollback()
             return None
-    if report.handed_over or report.resent or report.still_waiting:
-        log.info("alert flush: %s handed over, %s waiting for the queue, %s re-sent",
-                 report.handed_over, report.still_waiting, report.resent)
+    if report.handed_over or report.resent or report.still_waiting or report.purged:
+        log.info("alert flush: %s handed over, %s waiting for the queue, %s re-sent, %s old deleted",
+                 report.handed_over, report.still_waiting, report.resent, report.purged)
     return report
 
 

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 # Work handed over longer ago than this and still not done is presumed lost with Redis.
 LOST_AFTER = timedelta(minutes=15)
+# Alerts and their delivery records are kept this long for operators, then deleted (the message itself
+# expires at the push service after 12 hours; the referral keeps its own history).
+KEEP_ALERTS = timedelta(days=30)
 _BATCH = 500
 
 
@@ -34,6 +37,7 @@ class FlushReport:
     handed_over: int
     still_waiting: int
     resent: int
+    purged: int = 0
 
 
 def announce(kind: str, referral_id: str, version: int) -> None:
@@ -81,7 +85,18 @@ def flush(*, lost_after: timedelta = LOST_AFTER) -> FlushReport:
     db.session.commit()
     handed = hand_over(waiting) if waiting else 0
     resent = _resend_lost(lost_after) if handed == len(waiting) else 0
-    return FlushReport(handed_over=handed, still_waiting=len(waiting) - handed, resent=resent)
+    return FlushReport(handed_over=handed, still_waiting=len(waiting) - handed, resent=resent, purged=purge())
+
+
+def purge(*, keep: timedelta = KEEP_ALERTS) -> int:
+    """Delete alerts older than `keep` with their delivery records (a batch at a time); returns how many."""
+    old = list(db.session.scalars(sa.select(PendingAlert.id).where(PendingAlert.created_at < utcnow() - keep)
+                                  .order_by(PendingAlert.id).limit(_BATCH)))
+    if old:
+        db.session.execute(sa.delete(PushDelivery).where(PushDelivery.alert_id.in_(old)))
+        db.session.execute(sa.delete(PendingAlert).where(PendingAlert.id.in_(old)))
+    db.session.commit()
+    return len(old)
 
 
 def _resend_lost(lost_after: timedelta) -> int:
