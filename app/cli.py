@@ -137,11 +137,12 @@ def vapid_keys(force: bool) -> None:
 
 
 @push_cli.command("flush")
-@click.option("--lost-after", default=15, show_default=True, type=click.IntRange(min=0),
-              help="Minutes after which handed-over alerts that never finished are sent again.")
-def push_flush(lost_after: int) -> None:
+@click.option("--lost-after", type=click.IntRange(min=0), default=None,
+              help="Minutes after which handed-over alerts that never finished are sent again "
+                   "(default: PUSH_LOST_AFTER_SECONDS, 15 minutes).")
+def push_flush(lost_after: int | None) -> None:
     """Hand alerts saved while the queue was down to it now (the worker also does this periodically)."""
-    report = alerts.flush(lost_after=timedelta(minutes=lost_after))
+    report = alerts.flush(lost_after=None if lost_after is None else timedelta(minutes=lost_after))
     click.echo(f"Handed over {report.handed_over} alert(s); {report.still_waiting} still waiting for the "
                f"queue; {report.resent} unfinished delivery(ies) sent again; {report.purged} alert(s) older than "
                f"{alerts.KEEP_ALERTS.days} days deleted.")

@@ -64,6 +64,8 @@ def from_environment(instance_path: Path, env: Mapping[str, str] | None = None) 
             if host.strip()
         ],
         "PUSH_ALLOW_HTTP": _flag(env.get("PUSH_ALLOW_HTTP")),
+        # Seconds after the hand-over when unfinished alert work that rq no longer holds is sent again.
+        "PUSH_LOST_AFTER_SECONDS": _int(env, "PUSH_LOST_AFTER_SECONDS", 900),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int(env, "SESSION_MAX_HOURS", 12),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),

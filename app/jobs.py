@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -130,6 +131,18 @@ def enqueue(queue_name: str, specs: list[JobSpec], *, replace_ended: bool = Fals
     except (RedisError, OSError) as exc:
         raise QueueUnavailable(f"queue '{queue_name}' is unreachable: {exc}") from exc
     return fresh
+
+
+def reap_abandoned(queue_name: str) -> None:
+    """Mark jobs whose worker died mid-job (their lease in rq's started registry ran out) as failed, so a
+    recovery path may replace them; rq's own maintenance does this only every 10 minutes."""
+    target = queue(queue_name)
+    if target is None:
+        return
+    try:
+        StartedJobRegistry(queue=target).cleanup()
+    except (RedisError, OSError) as exc:
+        raise QueueUnavailable(f"queue '{queue_name}' is unreachable: {exc}") from exc
 
 
 def run_inline(spec: JobSpec) -> None:

@@ -21,7 +21,7 @@ from tests.support.push_records import (
     subscribe,
 )
 
-PAYLOAD_KEYS = {"type", "referral_id", "urgency", "title", "body"}
+PAYLOAD_KEYS = {"type", "referral_id", "version", "urgency", "title", "body"}
 
 
 def test_a_new_referral_reaches_every_navigator_subscription_of_the_agency_once(push_world, rq_worker):
@@ -33,7 +33,8 @@ def test_a_new_referral_reaches_every_navigator_subscription_of_the_agency_once(
 
     for device in mine:
         [message] = push_world.receiver.delivered(device)
-        assert message.payload == {"type": "referral.created", "referral_id": referral.id, "urgency": "urgent",
+        assert message.payload == {"type": "referral.created", "referral_id": referral.id, "version": 1,
+                                   "urgency": "urgent",
                                    "title": "Urgent referral: housing",
                                    "body": "A new referral is waiting in your agency's inbox."}
     assert all(push_world.receiver.requests(device) == [] for device in others)
@@ -97,7 +98,8 @@ def test_a_status_change_reaches_the_referrer_and_not_the_navigator_who_made_it(
     rq_worker.drain()
 
     [message] = push_world.receiver.delivered(referrer)
-    assert message.payload == {"type": "referral.updated", "referral_id": referral.id, "urgency": "urgent",
+    assert message.payload == {"type": "referral.updated", "referral_id": referral.id, "version": 2,
+                               "urgency": "urgent",
                                "title": "Referral accepted: housing",
                                "body": "Your urgent referral for housing was accepted."}
     assert [m.payload["type"] for m in push_world.receiver.delivered(navigator)] == ["referral.created"]

@@ -1,9 +1,12 @@
 """When Redis is down, saving still works and alerts wait in the outbox; when Redis comes back (even
 empty), the flush sends what is due exactly once."""
 
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 
 from app.extensions import db as _db
 from app.push.models import PendingAlert, PushDelivery
@@ -51,6 +54,20 @@ def test_work_lost_when_redis_restarts_empty_is_sent_again_by_the_flush(app, pus
     assert "0 unfinished delivery(ies) sent again" in flush(app, "--lost-after", "0").output
     rq_worker.drain()
     assert len(push_world.receiver.delivered(device)) == 1 and len(push_world.receiver.delivered()) == 2
+
+
+def test_a_job_whose_worker_died_mid_job_is_sent_again_by_the_flush(app, push_world, rq_worker):
+    """rq keeps such a job as started until its lease runs out and its maintenance (every 10 minutes)
+    notices; the flush must not wait for that, nor skip the job as still running."""
+    device = subscribe(push_world.navigator, push_world.receiver)
+    new_referral(push_world)
+    job = Job.fetch(rq_worker.queue.pop_job_id(), connection=rq_worker.connection)  # a worker took it...
+    job.set_status(JobStatus.STARTED)
+    started = StartedJobRegistry(queue=rq_worker.queue)
+    rq_worker.connection.zadd(started.key, {f"{job.id}:worker-killed": time.time() - 1})  # ...and died, lease over
+    assert "1 unfinished delivery(ies) sent again" in flush(app, "--lost-after", "0").output
+    rq_worker.drain()
+    assert len(push_world.receiver.delivered(device)) == 1
 
 
 def test_recent_work_still_in_the_queue_is_not_sent_again(app, push_world, rq_worker):

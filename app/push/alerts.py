@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import jobs
@@ -78,8 +79,11 @@ def hand_over(alert_ids: list[int]) -> int:
     return handed
 
 
-def flush(*, lost_after: timedelta = LOST_AFTER) -> FlushReport:
-    """Hand over alerts that missed the queue, then re-send handed-over work that never finished."""
+def flush(*, lost_after: timedelta | None = None) -> FlushReport:
+    """Hand over alerts that missed the queue, then re-send handed-over work that never finished
+    (`lost_after` since the hand-over; default PUSH_LOST_AFTER_SECONDS)."""
+    if lost_after is None:
+        lost_after = timedelta(seconds=current_app.config.get("PUSH_LOST_AFTER_SECONDS", LOST_AFTER.total_seconds()))
     waiting = list(db.session.scalars(sa.select(PendingAlert.id).where(PendingAlert.enqueued_at.is_(None))
                                       .order_by(PendingAlert.id).limit(_BATCH)))
     db.session.commit()
@@ -122,6 +126,7 @@ def _resend_lost(lost_after: timedelta) -> int:
     if not specs:
         return 0
     try:
+        jobs.reap_abandoned(ALERT_QUEUE)  # a job a dead worker still "holds" must not block its own recovery
         sent = jobs.enqueue(ALERT_QUEUE, specs, replace_ended=True)
     except jobs.QueueUnavailable as exc:
         log.warning("could not re-send unfinished alerts: %s", exc)

@@ -53,7 +53,8 @@ def _compose(kind: str, referral_id: str, version: int) -> PushMessage | None:
         said = _STATUS_WORDS.get(status or referral.status, "updated")
         title = f"Referral {said}: {service}"
         body = f"Your {referral.urgency} referral for {service} was {said}."
-    payload = {"type": kind, "referral_id": str(referral.id), "urgency": referral.urgency,
+    # referral_id and version name the alert: the phone shows each one once, however often it arrives.
+    payload = {"type": kind, "referral_id": str(referral.id), "version": version, "urgency": referral.urgency,
                "title": title, "body": body}
     # Topic: ≤ 32 characters of the base64url alphabet; per referral, so a newer alert replaces an older one.
     return PushMessage(payload=payload, urgency=referral.urgency, topic=_topic(str(referral.id)))

@@ -65,8 +65,8 @@ def test_a_pushed_alert_is_shown_and_a_tap_opens_the_referral_or_offline_the_inb
     phone = new_phone(notifications=True).sign_in(navigator.username).wait_until_offline_ready()
     phone.expect_status("All synced")
     cdp = phone.context.new_cdp_session(phone.page)
-    payload = {"type": "referral.created", "referral_id": referral_for_hope_mission, "urgency": "emergent",
-               "title": "New emergent referral", "body": "Food · Hope Mission"}
+    payload = {"type": "referral.created", "referral_id": referral_for_hope_mission, "version": 1,
+               "urgency": "emergent", "title": "New emergent referral", "body": "Food · Hope Mission"}
 
     registration = registration_id(cdp)
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": phone.base_url, "registrationId": registration,
@@ -74,7 +74,14 @@ def test_a_pushed_alert_is_shown_and_a_tap_opens_the_referral_or_offline_the_inb
     shown = wait_for(lambda: phone.page.evaluate(NOTIFICATIONS), message="the notification")
     assert shown == [{"title": "New emergent referral", "body": "Food · Hope Mission",
                       "tag": f"referral-{referral_for_hope_mission}",
-                      "data": {"type": "referral.created", "referral_id": referral_for_hope_mission}}]
+                      "data": {"type": "referral.created", "referral_id": referral_for_hope_mission,
+                               "repeat": False}}]
+
+    # The server sends at least once: the same alert again replaces the first without alerting again.
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": phone.base_url, "registrationId": registration,
+                                                  "data": json.dumps(payload)})
+    wait_for(lambda: [n["data"]["repeat"] for n in phone.page.evaluate(NOTIFICATIONS)] == [True],
+             message="the repeat shown silently in place of the first")
 
     phone.go("/people").heading("People")
     worker = phone.context.service_workers[0]
@@ -85,8 +92,10 @@ def test_a_pushed_alert_is_shown_and_a_tap_opens_the_referral_or_offline_the_inb
 
     # Another alert arrives; the phone loses its connection before the tap.
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": phone.base_url, "registrationId": registration,
-                                                  "data": json.dumps({**payload, "type": "referral.updated"})})
-    wait_for(lambda: phone.page.evaluate(NOTIFICATIONS), message="the second notification")
+                                                  "data": json.dumps({**payload, "type": "referral.updated",
+                                                                      "version": 2})})
+    wait_for(lambda: [n["data"]["repeat"] for n in phone.page.evaluate(NOTIFICATIONS)] == [False],
+             message="the second alert, shown as new")
     phone.go("/people").heading("People")
     phone.offline()
     phone.expect_status("Offline")

@@ -1,6 +1,7 @@
 // HELP Field's service worker (an ES module): the versioned app-shell cache, Background Sync of the
 // outbox, and push alerts. API requests are never cached: they always go to the network.
 
+import { firstShowing } from "/static/pwa/js/alerts.js";
 import { openUserDb } from "/static/pwa/js/userdb.js";
 import { loadSession } from "/static/pwa/js/session.js";
 import { OUTBOX_SYNC_TAG, syncOutbox } from "/static/pwa/js/sync.js";
@@ -72,7 +73,7 @@ async function tellClients(message) {
   for (const client of windows) client.postMessage(message);
 }
 
-// Push alerts: {"type", "referral_id", "urgency", "title", "body"}; never any personal details.
+// Push alerts: {"type", "referral_id", "version", "urgency", "title", "body"}; never any personal details.
 self.addEventListener("push", (event) => {
   event.waitUntil(showAlert(event.data));
 });
@@ -84,17 +85,32 @@ async function showAlert(data) {
   } catch {
     alert = { body: data ? data.text() : "" };
   }
+  const fresh = await firstShowingForUser(alert);
   const urgent = alert.urgency === "emergent" || alert.urgency === "urgent";
   await self.registration.showNotification(alert.title || "HELP Field", {
     body: alert.body || "Something changed in your referrals.",
     tag: alert.referral_id ? `referral-${alert.referral_id}` : "help-field",
-    renotify: Boolean(alert.referral_id),
-    requireInteraction: urgent,
+    renotify: fresh && Boolean(alert.referral_id),
+    silent: !fresh,
+    requireInteraction: urgent && fresh,
     icon: "/static/pwa/icons/icon-192.png",
     badge: "/static/pwa/icons/badge-96.png",
-    data: { type: alert.type || null, referral_id: alert.referral_id || null },
+    data: { type: alert.type || null, referral_id: alert.referral_id || null, repeat: !fresh },
   });
-  await tellClients({ type: "alert", alert });
+  if (fresh) await tellClients({ type: "alert", alert });
+}
+
+async function firstShowingForUser(alert) {
+  const session = await loadSession();
+  if (!session || !session.user) return true;
+  const db = await openUserDb(session.user.id);
+  try {
+    return await firstShowing(db, alert);
+  } catch {
+    return true; // better a repeat than a missed alert
+  } finally {
+    db.close();
+  }
 }
 
 // A tap on an alert opens the referral when the phone is online, else the inbox (which works offline).
