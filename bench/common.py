@@ -6,6 +6,8 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +33,18 @@ def prepare_database(url: str, instance: Path) -> None:
         create_user("bench", "officer", BENCH_PASSWORD, team="Downtown HELP")
         db.session.commit()
         db.engine.dispose()
+
+
+@contextmanager
+def postgres_cluster() -> Iterator:
+    """A throwaway PostgreSQL cluster, as the tests start one (tests/support/services.py); stopped after."""
+    from tests.support.services import PostgresCluster
+
+    cluster = PostgresCluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
 
 
 def table(title: str, rows: list[tuple]) -> None:

@@ -20,10 +20,15 @@ def rows() -> list[tuple]:
     out: list[tuple] = [("figure", "measured", "target", "verdict")]
 
     def add(figure, value, target, ok):
-        out.append((figure, value, target, "PASS" if ok else "MISS"))
+        out.append((figure, value, target, "-" if ok is None else "PASS" if ok else "MISS"))
 
     if (r := _load("sync_ingest")):
         add("sync ingest / raw executemany (SQLite)", f"{r['ratio']:.3f}", ">= 0.125", r["ratio"] >= 0.125)
+    if (r := _load("sync_ingest_postgresql")):
+        add("sync ingest / raw executemany (PostgreSQL)", f"{r['ratio_executemany']:.3f}", ">= 0.125",
+            r["ratio_executemany"] >= 0.125)
+        # The issue asks for the ratio against COPY or executemany; COPY is shown, judged on executemany.
+        add("sync ingest / COPY (PostgreSQL)", f"{r['ratio_copy']:.3f}", "reported", None)
     if (r := _load("daily_counts")):
         for db in ("sqlite", "postgresql"):
             for case in (r.get(db) or {}).get("results", []):

@@ -10,7 +10,7 @@ if [ "${BENCH_QUICK:-0}" = "1" ]; then
 else
   ENTRIES=50000; MILLION=1000000; PHONES=200; SECONDS_=30
 fi
-echo "== sync ingest vs sqlite3.executemany"; $PY bench/sync_ingest.py --entries "$ENTRIES"
+echo "== sync ingest vs executemany, COPY";   $PY bench/sync_ingest.py --entries "$ENTRIES" --db both
 echo "== daily counts vs GROUP BY";           $PY bench/daily_counts.py --encounters "$MILLION"
 echo "== push fan-out vs plain pywebpush";    $PY bench/push_fanout.py
 echo "== PWA shell weight";                   $PY bench/page_weight.py
