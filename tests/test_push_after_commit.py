@@ -98,7 +98,8 @@ def test_a_referral_synced_from_the_phone_alerts_the_agencys_navigator(client, o
     referral = e.referral(person["id"], agency.id, urgency="emergent", service="mental_health")
     assert e.statuses(client.sign_in_as(officer).post("/sync", e.batch(person, referral))) == ["created", "created"]
     [message] = receiver.delivered(device)
-    assert message.payload == {"type": "referral.created", "referral_id": referral["id"], "urgency": "emergent",
+    assert message.payload == {"type": "referral.created", "referral_id": referral["id"], "version": 1,
+                               "urgency": "emergent",
                                "title": "Emergent referral: mental health",
                                "body": "A new referral is waiting in your agency's inbox."}
 
