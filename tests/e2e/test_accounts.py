@@ -104,8 +104,9 @@ def test_signing_out_sends_what_waits_then_leaves_no_personal_data(new_phone, ma
     phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
     phone.offline()
     phone.log("Interaction", new_person="Kestrel", notes="met at the river valley")
+    # Still waiting when signing out. (Routed before going online: the online event syncs at once.)
+    phone.context.route("**/api/v1/sync", lambda route: route.abort())
     phone.online()
-    phone.context.route("**/api/v1/sync", lambda route: route.abort())  # still waiting when signing out
     phone.expect_status("Offline · 2 waiting to sync")
     phone.context.unroute("**/api/v1/sync")
     assert f"help-field-user-{officer.id}" in phone.idb_names()

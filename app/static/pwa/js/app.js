@@ -101,11 +101,16 @@ async function route() {
   window.scrollTo(0, 0);
 }
 
-// A screen with something typed into it is not redrawn under the user's fingers.
+// A screen with something typed into it is not redrawn under the user's fingers. Nor is one whose user's
+// database has closed: a sync (often the service worker's) can finish just after a sign-out closed it.
 function refreshView() {
+  const db = controller.currentDb();
   const active = document.activeElement;
   const typing = active && main.contains(active) && active.matches("input[type=text], input[type=search], textarea") && active.value;
-  if (currentView && currentView.refresh && !typing) currentView.refresh();
+  if (!db || !currentView || !currentView.refresh || typing) return;
+  Promise.resolve(currentView.refresh()).catch((error) => {
+    if (controller.currentDb() === db) throw error; // still signed in: a real failure, left uncaught
+  });
 }
 
 const statusBar = document.getElementById("status");

@@ -190,8 +190,9 @@ export async function settle() {
   while (running) await running;
 }
 
-// From the service worker: a Background Sync run finished.
+// From the service worker: a Background Sync run finished (ignored once the user has signed out here).
 export async function backgroundSyncFinished(result) {
+  if (!db) return;
   await refreshCounts();
   if (result) applyResult(result);
   document.dispatchEvent(new CustomEvent("help:synced", { detail: { result, reason: "background" } }));
@@ -229,6 +230,9 @@ export async function signOut({ keepUnsent }) {
   const user = state.user;
   clearTimeout(timer);
   await endServerSession();
+  // The session goes first: a Background Sync waking the service worker from now on finds no user and
+  // cannot reopen (and so recreate) the database being deleted.
+  await session.clearSession();
   if (keepUnsent && db) {
     await transact(db, PERSONAL_STORES, "readwrite", (s) => { for (const name of PERSONAL_STORES) s[name].clear(); });
     await closeDb();
@@ -236,7 +240,6 @@ export async function signOut({ keepUnsent }) {
     await closeDb();
     if (user) await deleteUserDb(user.id);
   }
-  await session.clearSession();
   setCsrfToken(null);
   update({ user: null, waiting: 0, attention: 0, authRequired: false, problem: null, lastSyncAt: null, nextTryAt: null });
 }
