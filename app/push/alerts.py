@@ -31,6 +31,9 @@ LOST_AFTER = timedelta(minutes=15)
 # expires at the push service after 12 hours; the referral keeps its own history).
 KEEP_ALERTS = timedelta(days=30)
 _BATCH = 500
+# Alerts handed over per transaction: small enough that the first jobs start while the rest of a big
+# commit's alerts are still being planned (a worker sends while this process plans the next chunk).
+_HAND_OVER_CHUNK = 20
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,8 @@ def hand_over(alert_ids: list[int]) -> int:
     On the first sign that Redis is down the chunk keeps enqueued_at NULL, for the flush.
     """
     handed = 0
-    for start in range(0, len(alert_ids), _BATCH):
-        chunk = alert_ids[start:start + _BATCH]
+    for start in range(0, len(alert_ids), _HAND_OVER_CHUNK):
+        chunk = alert_ids[start:start + _HAND_OVER_CHUNK]
         alerts = db.session.scalars(sa.select(PendingAlert).where(
             PendingAlert.id.in_(chunk), PendingAlert.enqueued_at.is_(None)).order_by(PendingAlert.id)).all()
         plan = recipients.subscription_ids(list(alerts))
