@@ -112,3 +112,31 @@ def test_the_summary_period_is_limited_like_the_daily_counts(as_supervisor):
     response = as_supervisor.get("/stats/summary", query_string={"from": "2025-01-01", "to": "2026-01-02"})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "validation_error"
+
+
+def test_people_are_counted_once_per_team_and_once_overall_at_the_local_period_edges(
+        as_supervisor, officer, supervisor, team, north):
+    """The database counts the distinct people (one walk along an index each): every edge of that count."""
+    colleague = factories.make_user("officer", team=north)
+    both, edge, early, late = (make_person(officer, name) for name in ("Both", "Edge", "Early", "Late"))
+    # Met by both teams and by a supervisor (no team), several times each: one person everywhere.
+    for author, at in ((officer, "2026-11-02T10:00:00-07:00"), (officer, "2026-11-03T10:00:00-07:00"),
+                       (colleague, "2026-11-04T10:00:00-07:00"), (supervisor, "2026-11-05T10:00:00-07:00")):
+        make_encounter(author, at, person=both)
+    make_encounter(colleague, "2026-11-30T23:30:00-07:00", person=edge)  # last local day (Dec 1 06:30 UTC)
+    make_encounter(officer, "2026-10-31T23:30:00-06:00", person=early)  # the local day before: outside
+    make_encounter(colleague, "2026-12-01T00:00:00-07:00", person=late)  # local midnight after: outside
+    for author in (officer, colleague, supervisor):  # nobody identified: no one engaged
+        make_encounter(author, "2026-11-15T10:00:00-07:00")
+    # Case intakes: a person taken in twice by one team and once by the other, and the edges again.
+    make_case(officer, both, "2026-11-01T00:00:00-06:00", status="closed")  # local midnight, first day
+    make_case(officer, both, "2026-11-20T10:00:00-07:00", status="closed")
+    make_case(colleague, both, "2026-11-30T23:30:00-07:00")
+    make_case(colleague, early, "2026-10-31T23:30:00-06:00")
+    make_case(officer, late, "2026-12-01T00:00:00-07:00")
+
+    report = summary(as_supervisor)
+    people = {row["team_name"]: (row["distinct_people_engaged"], row["case_intakes"]) for row in report["by_team"]}
+    assert people == {"Downtown HELP": (1, 1), "North HELP": (2, 1), None: (1, 0)}
+    assert (report["overall"]["distinct_people_engaged"], report["overall"]["case_intakes"]) == (2, 1)
+    assert report["overall"]["interactions"] == 8

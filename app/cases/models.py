@@ -21,6 +21,9 @@ class Case(FieldRecord, db.Model):
         sa.CheckConstraint("status <> 'closed' OR closed_at IS NOT NULL", name="closed_at_required"),
         sa.CheckConstraint("tracking_until > opened_on", name="tracking_after_intake"),
         sa.Index("ix_cases_opened_on", "opened_on"),
+        # People taken in, by team and overall (the published figures): walked in order, never sorted.
+        sa.Index("ix_cases_team_person_opened", "team_id", "person_id", "opened_on"),
+        sa.Index("ix_cases_person_opened", "person_id", "opened_on"),
         sa.Index("ix_cases_status_review", "status", "review_due_on"),
         sa.Index("ix_cases_status_tracking", "status", "tracking_until"),
         # At most one open case per person, whichever phone opened it.

@@ -26,6 +26,8 @@ class Encounter(FieldRecord, db.Model):
         sa.Index("ix_encounters_day_kind", "occurred_on", "kind"),
         sa.Index("ix_encounters_team_day_kind", "team_id", "occurred_on", "kind"),
         sa.Index("ix_encounters_person_occurred", "person_id", "occurred_at"),
+        # People met by each team (the published figures): walked in order, never sorted; overall, the one above.
+        sa.Index("ix_encounters_team_person_occurred", "team_id", "person_id", "occurred_at"),
     )
 
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 
-from app.cases.models import Case
 from app.directory.models import Team
-from app.encounters.models import Encounter
 from app.extensions import db
-from app.records import service_zone
+from app.records import UtcDateTime, service_zone
 from app.stats import rollup
 from app.stats.services import period_days
 
@@ -33,14 +30,62 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=service_zone())
 
 
-def _distinct_people(pairs: sa.Select) -> tuple[Counter, int]:
-    """(people per team, people overall) from a select of (team_id, person_id)."""
-    per_team: Counter = Counter()
-    everyone = set()
-    for team_id, person_id in db.session.execute(pairs.distinct()):
-        per_team[team_id] += 1
-        everyone.add(person_id)
-    return per_team, len(everyone)
+# The distinct-people figures, counted by the database (people, not records: they cannot be added
+# up from the rollup). Each count is one walk along an index that holds the period's rows in the
+# order the count needs, so a year of records is never sorted or hashed:
+#   figure                    per team: (team, person, when)         overall: (person, when)
+#   distinct_people_engaged   ix_encounters_team_person_occurred     ix_encounters_person_occurred
+#   case_intakes              ix_cases_team_person_opened            ix_cases_person_opened
+# SQLite counts DISTINCT as the rows pass along such an index, but it has to be named (INDEXED BY):
+# by its estimates it takes a day index and sorts the year in a temporary B-tree (seconds at a
+# million encounters). PostgreSQL 15 sorts for every count(DISTINCT) whatever the order, so it gets
+# a GROUP BY of the same rows, ORDER BY its key: asked only to group, it would rather hash the
+# year's 450,000 (team, person) pairs, spilling past work_mem (0.9 s instead of 0.12 s here).
+class _PeopleCount(NamedTuple):
+    table: str
+    where: str  # the rows of the period
+    params: tuple[sa.BindParameter, ...]  # its parameters, typed
+    team_index: str  # (team_id, person_id, when): SQLite walks it for the count per team
+    person_index: str  # (person_id, when): and this one for the count overall
+
+
+_PEOPLE_COUNTS = {
+    "distinct_people_engaged": _PeopleCount(
+        "encounters", "occurred_at >= :after AND occurred_at < :before AND person_id IS NOT NULL",
+        (sa.bindparam("after", type_=UtcDateTime), sa.bindparam("before", type_=UtcDateTime)),
+        "ix_encounters_team_person_occurred", "ix_encounters_person_occurred"),
+    "case_intakes": _PeopleCount(
+        "cases", "opened_on BETWEEN :start AND :end",
+        (sa.bindparam("start", type_=sa.Date), sa.bindparam("end", type_=sa.Date)),
+        "ix_cases_team_person_opened", "ix_cases_person_opened"),
+}
+
+
+def _count_people(count: _PeopleCount, *, by_team: bool) -> sa.TextClause:
+    """SELECT [team_id,] the number of distinct person_id among the period's rows [per team]."""
+    team, by = ("team_id, ", " GROUP BY team_id") if by_team else ("", "")
+    if db.session.get_bind().dialect.name == "sqlite":
+        index = count.team_index if by_team else count.person_index
+        sql = f"SELECT {team}count(DISTINCT person_id) FROM {count.table} INDEXED BY {index} WHERE {count.where}{by}"
+    else:
+        sql = (f"SELECT {team}count(*) FROM (SELECT {team}person_id FROM {count.table} WHERE {count.where} "
+               f"GROUP BY {team}person_id ORDER BY {team}person_id) AS people{by}")
+    return sa.text(sql).bindparams(*count.params)
+
+
+def _distinct_people(start: date, end: date) -> dict[str, tuple[dict[int | None, int], int]]:
+    """{figure: ({team_id or None: people}, people overall)} for distinct_people_engaged and case_intakes.
+
+    Encounters are bounded by occurred_at at local midnights (the column both of their indexes
+    carry): the same local days as occurred_on, which the ingest sets to local_day(occurred_at).
+    """
+    period = {"start": start, "end": end, "after": _local_midnight(start),
+              "before": _local_midnight(end + timedelta(days=1))}
+    counted = {}
+    for figure, count in _PEOPLE_COUNTS.items():
+        per_team = {team_id: n for team_id, n in db.session.execute(_count_people(count, by_team=True), period)}
+        counted[figure] = (per_team, db.session.scalar(_count_people(count, by_team=False), period))
+    return counted
 
 
 def published_figures(start: date, end: date) -> dict[str, Any]:
@@ -59,23 +104,13 @@ def published_figures(start: date, end: date) -> dict[str, Any]:
     for team_id, measure, n in rollup.counts_by_team(start, end):
         if measure in ROLLUP_FIGURES:
             put(team_id, ROLLUP_FIGURES[measure], n)
-    # People, not records: distinct counts cannot be added up from the rollup. One pass each over
-    # the distinct (team, person) pairs gives both the per-team and the overall figure.
-    intakes = sa.select(Case.team_id, Case.person_id).where(Case.opened_on.between(start, end))
-    # occurred_at bounds equal to [start, end] in local days, and narrow enough for the team index.
-    met = sa.select(Encounter.team_id, Encounter.person_id).where(
-        Encounter.occurred_at >= _local_midnight(start),
-        Encounter.occurred_at < _local_midnight(end + timedelta(days=1)),
-        Encounter.person_id.is_not(None))
-    overall_people = {}
-    for name, query in (("case_intakes", intakes), ("distinct_people_engaged", met)):
-        per_team, everyone = _distinct_people(query)
+    people = _distinct_people(start, end)
+    for name, (per_team, _everyone) in people.items():
         for team_id, n in per_team.items():
             put(team_id, name, n)
-        overall_people[name] = everyone
 
     overall = {name: sum(team[name] for team in figures.values()) for name in FIGURES}
-    overall.update(overall_people)
+    overall.update({name: everyone for name, (_per_team, everyone) in people.items()})
     return {
         "timezone": current_app.config["TIMEZONE"],
         "date_from": start,
