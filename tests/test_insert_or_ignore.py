@@ -221,9 +221,8 @@ def test_an_id_twice_in_one_call_is_inserted_once_with_the_first_content(world):
     assert_stored_as_given(Encounter, [one])
 
 
+@pytest.mark.only_db("postgresql")  # the array statement is PostgreSQL's
 def test_one_statement_text_for_any_number_of_rows(world):
-    if not on_postgresql():
-        pytest.skip("the array statement is PostgreSQL's")
     texts = []
     for n in (1, 4, 120):
         with statements() as sent:
@@ -282,9 +281,8 @@ def test_a_row_breaking_a_rule_fails_the_batch_and_store_once_isolates_it(world)
     assert_stored_as_given(Encounter, rows[:1])
 
 
+@pytest.mark.only_db("postgresql")  # SQLite does not enforce VARCHAR lengths
 def test_an_over_long_text_is_refused_not_cut(world):
-    if not on_postgresql():
-        pytest.skip("SQLite does not enforce VARCHAR lengths")
     rows = person_rows(world, 2)
     rows[1]["display_name"] = "x" * 121  # VARCHAR(120)
     with pytest.raises(sa.exc.DataError), db.session.begin_nested():
