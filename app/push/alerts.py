@@ -59,8 +59,8 @@ def _hand_over_decided(alerts: list[PendingAlert]) -> None:
 
 
 def hand_over(alert_ids: list[int]) -> int:
-    """Give committed alerts to the queue, one job per alert for all its recipients' subscriptions;
-    returns how many went.
+    """Give committed alerts to the queue, in jobs of whole alerts (app/push/jobs.py), a chunk of alerts
+    per transaction; returns how many went.
 
     On the first sign that Redis is down the chunk keeps enqueued_at NULL, for the flush.
     """
