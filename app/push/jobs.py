@@ -81,9 +81,8 @@ def job_for(alert_id: int, subscription_id: int, delay: int = 0) -> jobs.JobSpec
 def deliver_alerts(alert_ids: list[int]) -> None:
     """First attempt of these alerts to every subscription still due them."""
     now = utcnow()
-    stale = sa.and_(_DELIVERIES.c.state == "sending", _DELIVERIES.c.claimed_at < now - LEASE)
-    claims = _claim(sa.and_(_DELIVERIES.c.alert_id.in_(alert_ids), sa.or_(_DELIVERIES.c.state == "queued", stale)),
-                    now)
+    claims = _claim(sa.and_(_DELIVERIES.c.alert_id.in_(alert_ids),
+                            sa.or_(_DELIVERIES.c.state == "queued", _lapsed(now))), now)
     outcome = _send(claims)
     retries = [job_for(c.alert_id, c.subscription_id, delay=outcome.retry_in[c.id]) for c in claims
                if c.id in outcome.retry_in]
@@ -102,8 +101,7 @@ def deliver(alert_id: int, subscription_id: int) -> Retry | None:
     """Send alert `alert_id` to subscription `subscription_id` unless it was sent already (retries and
     recovery); rq runs it again after the backoff when the push service says "later"."""
     now = utcnow()
-    claimable = sa.or_(_DELIVERIES.c.state.in_(("queued", "waiting")),
-                       sa.and_(_DELIVERIES.c.state == "sending", _DELIVERIES.c.claimed_at < now - LEASE))
+    claimable = sa.or_(_DELIVERIES.c.state.in_(("queued", "waiting")), _lapsed(now))
     claims = _claim(sa.and_(_DELIVERIES.c.alert_id == alert_id, _DELIVERIES.c.subscription_id == subscription_id,
                             claimable), now)
     outcome = _send(claims)
@@ -139,6 +137,11 @@ class _Outcome:
     retry_in: dict[int, int] = field(default_factory=dict)  # delivery -> seconds
     deferred: list[int] = field(default_factory=list)  # claimed, not tried: the send budget ran out
     refused: list[str] = field(default_factory=list)  # reasons for rq's failed registry
+
+
+def _lapsed(now) -> sa.ColumnElement[bool]:
+    """A claim left by a worker that died mid-send: anyone may take it over."""
+    return sa.and_(_DELIVERIES.c.state == "sending", _DELIVERIES.c.claimed_at < now - LEASE)
 
 
 def _claim(which: sa.ColumnElement[bool], now) -> list[_Claim]:

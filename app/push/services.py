@@ -102,13 +102,6 @@ def mark_reachable(subscription_ids: list[int], at: datetime) -> None:
                            .values(last_success_at=at))
 
 
-def subscriptions_of(user_ids: set[int]) -> list[PushSubscription]:
-    if not user_ids:
-        return []
-    return list(db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
-                                   .order_by(PushSubscription.id)))
-
-
 def _acceptable(endpoint: str) -> str:
     try:
         return endpoints.check(endpoint, current_app.config["PUSH_ENDPOINT_ALLOWLIST"],
