@@ -66,11 +66,32 @@ def rejected(code: str, message: str, fields: dict[str, list[str]] | None = None
     return Outcome("rejected", error=error)
 
 
+def id_taken() -> Outcome:
+    """The answer for an id held by a record the writer may not see in full: the same whatever the entry
+    holds, so that sending guesses under a known id cannot confirm what the record says."""
+    return rejected("conflict", "This id is already used by another record; the entry was not saved.")
+
+
 def conflict(current: dict[str, Any] | None) -> Outcome:
     if current is None:
-        # Someone else's record under this id: say so without showing it.
-        return rejected("conflict", "This id is already used by another record; the entry was not saved.")
+        return id_taken()
     return Outcome("conflict", current=current)
+
+
+def answer_taken_id(stored_hash: str | None, entry_hash: str | None,
+                    present_stored: Callable[[], dict[str, Any] | None], *, own: bool) -> Outcome:
+    """duplicate or conflict for an entry whose id already holds a record.
+
+    The writer of the record gets duplicate for the same content without a read. Anyone else is
+    compared only when `present_stored()` shows them the record in full (None: not visible, or
+    visible with its identity masked); otherwise the answer is `id_taken()` whatever the content.
+    """
+    if own and stored_hash == entry_hash:
+        return duplicate()
+    shown = present_stored()
+    if shown is None:
+        return id_taken()
+    return duplicate() if stored_hash == entry_hash else conflict(shown)
 
 
 def missing(field_name: str, what: str) -> Outcome:
@@ -85,13 +106,16 @@ def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
     """Insert-or-ignore `rows` (one per entry) and classify each entry against what is stored.
 
     `present(stored)` serializes a stored record for a conflict answer, or returns None when the
-    caller may not see it. `on_inserted(rows)` gets exactly the rows inserted now (never a duplicate),
+    caller may not see it in full; then an id already taken is answered the same whatever the entry
+    holds (`answer_taken_id`). `on_inserted(rows)` gets exactly the rows inserted now (never a duplicate),
     e.g. to keep the daily counts in step. A failing bulk insert falls back to one savepoint per row,
     so one bad row never blocks the rest.
     """
     first_hash: dict[str, str] = {}
     fresh_rows = []
+    rows_by_id: dict[str, dict[str, Any]] = {}
     for entry, row in zip(entries, rows):
+        rows_by_id.setdefault(entry.id, row)
         if entry.id not in first_hash:
             first_hash[entry.id] = entry.hash
             fresh_rows.append(row)
@@ -112,13 +136,15 @@ def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
         elif entry.id in inserted and entry.id not in answered_created:
             answered_created.add(entry.id)
             outcomes.append(on_created(entry))
+        elif entry.id in stored:
+            record, row = stored[entry.id], rows_by_id[entry.id]
+            outcomes.append(answer_taken_id(record.entry_hash, entry.hash, lambda r=record: present(r),
+                                            own=record.author_id == row["author_id"]))
         else:
-            stored_hash = stored[entry.id].entry_hash if entry.id in stored else first_hash[entry.id]
-            if stored_hash == entry.hash:
-                outcomes.append(duplicate())
-            else:
-                current = stored.get(entry.id) or _load(model, {entry.id}).get(entry.id)
-                outcomes.append(conflict(present(current) if current is not None else None))
+            # The same id twice in this batch, the first stored now by this writer.
+            current = _load(model, {entry.id}).get(entry.id)
+            outcomes.append(answer_taken_id(first_hash[entry.id], entry.hash,
+                                            lambda c=current: present(c) if c is not None else None, own=True))
     return outcomes
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.extensions import db
-from app.ingest import Entry, Outcome, conflict, duplicate, rejected
+from app.ingest import Entry, Outcome, answer_taken_id, rejected
 
 
 class Refused(Exception):
@@ -21,7 +21,8 @@ def invalid_transition(message: str, field_name: str, problem: str) -> Refused:
     return Refused(rejected("invalid_transition", message, {field_name: [problem]}))
 
 
-def replayed(model: Any, entry: Entry, present: Callable[[Any], dict[str, Any] | None]) -> Outcome | None:
+def replayed(model: Any, entry: Entry, present: Callable[[Any], dict[str, Any] | None],
+             writer_id: int) -> Outcome | None:
     """duplicate or conflict when a record already holds this entry's id; None for a new id.
 
     Checked before the rules, so a replay is answered the same even after the case moved on (a goal
@@ -31,6 +32,5 @@ def replayed(model: Any, entry: Entry, present: Callable[[Any], dict[str, Any] |
     stored = db.session.get(model, entry.id)
     if stored is None:
         return None
-    if stored.entry_hash == entry.hash:
-        return duplicate()
-    return conflict(present(stored))
+    return answer_taken_id(stored.entry_hash, entry.hash, lambda: present(stored),
+                           own=stored.author_id == writer_id)

@@ -18,7 +18,7 @@ from app.ingest import (
     Entry,
     Outcome,
     Writer,
-    conflict,
+    answer_taken_id,
     created,
     duplicate,
     missing,
@@ -83,7 +83,12 @@ def find_in_case(user: User, case_id: str, goal_id: str) -> CaseGoal | None:
 
 
 def _present_if_visible(goal: CaseGoal, user: User) -> dict[str, Any] | None:
-    return present(goal) if find_visible(user, str(goal.id)) is not None else None
+    return _present_if_visible_id(str(goal.id), user)
+
+
+def _present_if_visible_id(goal_id: str, user: User) -> dict[str, Any] | None:
+    goal = find_visible(user, goal_id)
+    return present(goal) if goal is not None else None
 
 
 # --- new goals ---------------------------------------------------------------------------------
@@ -109,7 +114,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     user = writer.user
     outcomes = []
     for entry in entries:
-        earlier = replayed(CaseGoal, entry, lambda g: _present_if_visible(g, user))
+        earlier = replayed(CaseGoal, entry, lambda g: _present_if_visible(g, user), user.id)
         if earlier is not None:
             outcomes.append(earlier)
             continue
@@ -134,7 +139,8 @@ def change_status(user: User, goal_id: str, *, status: str, note: str | None, at
         # The same update, delivered twice at once: the other delivery took the lock first.
         earlier = db.session.scalar(sa.select(CaseGoalEvent).where(CaseGoalEvent.entry_id == entry_id))
         if earlier is not None:
-            raise Refused(duplicate() if earlier.entry_hash == entry_hash else conflict(present(goal)))
+            raise Refused(answer_taken_id(earlier.entry_hash, entry_hash, lambda: present(goal),
+                                          own=earlier.actor_id == user.id))
     cases.changeable_case(user, str(goal.case_id))
     if not is_legal(goal.status, status):
         allowed = ", ".join(sorted(TRANSITIONS[goal.status])) or "none"
@@ -155,11 +161,9 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
     for entry in entries:
         existing = db.session.scalar(sa.select(CaseGoalEvent).where(CaseGoalEvent.entry_id == entry.id))
         if existing is not None:
-            if existing.entry_hash == entry.hash:
-                outcomes.append(duplicate())
-            else:
-                goal = find_visible(user, str(existing.goal_id))
-                outcomes.append(conflict(present(goal) if goal is not None else None))
+            outcomes.append(answer_taken_id(existing.entry_hash, entry.hash,
+                                            lambda e=existing: _present_if_visible_id(str(e.goal_id), user),
+                                            own=existing.actor_id == user.id))
             continue
         data = entry.data
         try:

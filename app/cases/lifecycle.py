@@ -20,7 +20,7 @@ from app.ingest import (
     Entry,
     Outcome,
     Writer,
-    conflict,
+    answer_taken_id,
     created,
     duplicate,
     missing,
@@ -66,7 +66,8 @@ def _case_for_move(user: User, case_id: str, target: str, *, entry_id: str | Non
         raise Refused(missing("case_id", "case"))
     if entry_id is not None and str(case.closure_entry_id) == entry_id:
         # The same closure delivered twice at once: the other delivery took the row lock first.
-        raise Refused(duplicate() if case.closure_entry_hash == entry_hash else conflict(cases.present(case)))
+        raise Refused(answer_taken_id(case.closure_entry_hash, entry_hash, lambda: cases.present(case),
+                                      own=case.closed_by_id == user.id))
     if not is_legal(case.status, target):
         raise invalid_transition(f"A {case.status} case cannot become {target}.", "case_id",
                                  f"The case is {case.status}.")
@@ -108,7 +109,7 @@ def ingest_transitions(entries: list[Entry], writer: Writer) -> list[Outcome]:
     seq = tick()
     outcomes = []
     for entry in entries:
-        earlier = replayed(CaseTransition, entry, lambda t: _transition_if_visible(t, user))
+        earlier = replayed(CaseTransition, entry, lambda t: _transition_if_visible(t, user), user.id)
         if earlier is not None:
             outcomes.append(earlier)
             continue
@@ -152,8 +153,9 @@ def ingest_closures(entries: list[Entry], writer: Writer) -> list[Outcome]:
     for entry in entries:
         closed = db.session.scalar(sa.select(Case).where(Case.closure_entry_id == entry.id))
         if closed is not None:
-            same = closed.closure_entry_hash == entry.hash
-            outcomes.append(duplicate() if same else conflict(cases.present_if_visible(closed, user)))
+            outcomes.append(answer_taken_id(closed.closure_entry_hash, entry.hash,
+                                            lambda c=closed: cases.present_if_visible(c, user),
+                                            own=closed.closed_by_id == user.id))
             continue
         data = entry.data
         try:

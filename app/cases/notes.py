@@ -41,7 +41,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     user = writer.user
     outcomes = []
     for entry in entries:
-        earlier = replayed(CaseNote, entry, lambda n: _present_if_visible(n, user))
+        earlier = replayed(CaseNote, entry, lambda n: _present_if_visible(n, user), user.id)
         if earlier is not None:
             outcomes.append(earlier)
             continue

@@ -171,13 +171,19 @@ def _intake_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
     }
 
 
+def case_not_opened() -> Outcome:
+    """The person has an open case this writer may not see: refuse without saying anything about it."""
+    return rejected("forbidden", "A case cannot be opened for this person from your account; ask a supervisor.",
+                    {"person_id": ["Ask a supervisor to open the case."]})
+
+
 def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """Open cases, one entry at a time: a person has at most one open case."""
     user = writer.user
     seq = tick()
     outcomes = []
     for entry in entries:
-        earlier = replayed(Case, entry, lambda c: present_if_visible(c, user))
+        earlier = replayed(Case, entry, lambda c: present_if_visible(c, user), user.id)
         if earlier is not None:
             outcomes.append(earlier)
             continue
@@ -188,7 +194,8 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             continue
         open_case = _open_case_of(entry.data["person_id"])
         if open_case is not None:
-            outcomes.append(conflict(present_if_visible(open_case, user)))
+            shown = present_if_visible(open_case, user)
+            outcomes.append(conflict(shown) if shown is not None else case_not_opened())
             continue
         outcomes.extend(store_once(Case, [entry], [row], lambda c: present_if_visible(c, user),
                                    on_inserted=rollup.record_case_intakes))

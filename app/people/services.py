@@ -100,7 +100,10 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
 
 
 def _present_if_visible(person: Person, user: User) -> dict[str, Any] | None:
-    return present(person, user) if find_visible(user, str(person.id)) is not None else None
+    """The person for a conflict answer, only to someone who sees them in full (identity included)."""
+    if find_visible(user, str(person.id)) is None or not identity_visible(user, person):
+        return None
+    return present(person, user)
 
 
 def search(user: User, query: str, limit: int) -> list[Person]:

@@ -14,7 +14,18 @@ from app.auth.models import User
 from app.directory.models import Agency
 from app.encounters import services as encounters
 from app.extensions import db
-from app.ingest import Entry, Outcome, Writer, conflict, created, duplicate, missing, rejected, store_once
+from app.ingest import (
+    Entry,
+    Outcome,
+    Writer,
+    answer_taken_id,
+    conflict,
+    created,
+    duplicate,
+    missing,
+    rejected,
+    store_once,
+)
 from app.people import services as people
 from app.people.models import Person
 from app.push import alerts
@@ -99,6 +110,8 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
         sa.select(Agency.id).where(Agency.id.in_(agency_ids), Agency.active.is_(True))))
     known_encounters = encounters.visible_ids(user, {e.data["encounter_id"] for e in entries
                                                      if e.data.get("encounter_id")})
+    may_consent = _identity_seen(user, {e.data["person_id"] for e in entries
+                                        if e.data["consent_obtained"] and e.data["person_id"] in known_persons})
     seq = tick()
     outcomes: list[Outcome | None] = []
     accepted: list[Entry] = []
@@ -106,6 +119,8 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
         data = entry.data
         if data["person_id"] not in known_persons:
             outcomes.append(missing("person_id", "person"))
+        elif data["consent_obtained"] and data["person_id"] not in may_consent:
+            outcomes.append(consent_refused())
         elif data["agency_id"] not in active_agencies:
             outcomes.append(missing("agency_id", "partner agency"))
         elif data.get("encounter_id") and data["encounter_id"] not in known_encounters:
@@ -117,6 +132,21 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     stored = iter(store_once(Referral, accepted, rows, lambda r: _present_if_visible(r, user),
                              on_created=lambda e: _after_create(e, user), on_inserted=rollup.record_referrals))
     return [outcome if outcome is not None else next(stored) for outcome in outcomes]
+
+
+def consent_refused() -> Outcome:
+    return rejected(
+        "forbidden", "Only someone who can see who this person is may record their consent to share it.",
+        {"consent_obtained": ["You see this person without their identity: make the referral without consent, "
+                              "or ask a colleague who knows the person."]})
+
+
+def _identity_seen(user: User, person_ids: set[str]) -> set[str]:
+    """The persons whose identity this user sees: only they may record consent to share it."""
+    if not person_ids:
+        return set()
+    persons = db.session.scalars(sa.select(Person).where(Person.id.in_(person_ids)))
+    return {str(p.id) for p in persons if people.identity_visible(user, p)}
 
 
 def _new_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
@@ -144,7 +174,12 @@ def _after_create(entry: Entry, user: User) -> Outcome:
 
 
 def _present_if_visible(referral: Referral, user: User) -> dict[str, Any] | None:
-    return present(referral, user) if find_visible(user, str(referral.id)) is not None else None
+    return _present_if_visible_id(str(referral.id), user)
+
+
+def _present_if_visible_id(referral_id: str, user: User) -> dict[str, Any] | None:
+    referral = find_visible(user, referral_id)
+    return present(referral, user) if referral is not None else None
 
 
 # --- status changes --------------------------------------------------------------------------
@@ -207,11 +242,9 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
     for entry in entries:
         existing = db.session.scalar(sa.select(ReferralEvent).where(ReferralEvent.entry_id == entry.id))
         if existing is not None:
-            if existing.entry_hash == entry.hash:
-                outcomes.append(duplicate())
-            else:
-                referral = find_visible(writer.user, str(existing.referral_id))
-                outcomes.append(conflict(present(referral, writer.user) if referral else None))
+            outcomes.append(answer_taken_id(existing.entry_hash, entry.hash,
+                                            lambda e=existing: _present_if_visible_id(str(e.referral_id), writer.user),
+                                            own=existing.actor_id == writer.user.id))
             continue
         data = entry.data
         try:
