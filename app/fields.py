@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, timezone
 
 from marshmallow import ValidationError, fields, validate
 
@@ -37,3 +38,36 @@ MAX_ID = 2**31 - 1
 def record_id(**kwargs) -> fields.Integer:
     """A database id (team, agency, site, user): a positive 32-bit integer, so no query overflows."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+# Times and days the API takes: from 1900 up to the end of 2999. Earlier or later values are typing
+# mistakes, and would overflow the local-day arithmetic (a day after 9999-12-31 does not exist).
+EARLIEST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+_EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+_AFTER_LAST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+_OUT_OF_RANGE = "Must be between 1900-01-01 and 2999-12-31."
+
+
+class Moment(fields.AwareDateTime):
+    """An instant with its UTC offset (RFC 3339), between 1900 and 2999."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            in_utc = moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValidationError(_OUT_OF_RANGE) from None
+        if not _EARLIEST <= in_utc < _AFTER_LAST:
+            raise ValidationError(_OUT_OF_RANGE)
+        return moment
+
+
+class Day(fields.Date):
+    """A calendar day (YYYY-MM-DD), between 1900 and 2999."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST_DAY <= day <= LAST_DAY:
+            raise ValidationError(_OUT_OF_RANGE)
+        return day

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.queue import queue
+from app.savepoints import current_transaction, within
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def after_commit(callback: Callable[[list[Any]], None], item: Any) -> None:
     Batching by callback lets one request that decided 500 alerts hand them over in one go.
     """
     session = db.session()
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    transaction = current_transaction(session)
     session.info.setdefault(_PENDING, []).append((transaction, callback, item))
 
 
@@ -182,14 +183,6 @@ def _drop_ended(connection, job_ids: set[str]) -> set[str]:
     return dropped
 
 
-def _in_or_under(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
 @event.listens_for(Session, "after_commit")
 def _promote_on_commit(session: Session) -> None:
     # Releasing a savepoint fires after_commit too; only the outermost commit makes rows visible.
@@ -210,4 +203,4 @@ def _forget_on_rollback(session: Session, previous_transaction: SessionTransacti
     if previous_transaction.parent is None:
         session.info.pop(_PENDING, None)
         return
-    session.info[_PENDING] = [entry for entry in pending if not _in_or_under(entry[0], previous_transaction)]
+    session.info[_PENDING] = [entry for entry in pending if not within(entry[0], previous_transaction)]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate
 from webargs.flaskparser import FlaskParser
+
+from app.input_rules import bad_text_fields
 
 
 class ErrorBodySchema(Schema):
@@ -20,8 +22,30 @@ class ErrorSchema(Schema):
 
 
 class ApiParser(FlaskParser):
-    # API.md answers invalid input with 400 validation_error, not webargs' default 422.
+    """webargs' parser, answering 400 (API.md), refusing NUL and broken Unicode in bodies and queries.
+
+    A schema may name fields it checks itself (`TEXT_CHECKED_BY_SERVICE`): /sync checks each entry's
+    text on its own, so one bad entry is rejected alone rather than failing the batch.
+    """
+
     DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req, schema):
+        data = super().load_json(req, schema)
+        return _acceptable_text(data, schema)
+
+    def load_querystring(self, req, schema):
+        data = super().load_querystring(req, schema)
+        return _acceptable_text(data, schema)
+
+
+def _acceptable_text(data, schema):
+    if data is missing:
+        return data
+    problems = bad_text_fields(data, getattr(schema, "TEXT_CHECKED_BY_SERVICE", ()))
+    if problems:
+        raise ValidationError(problems)
+    return data
 
 
 class ApiBlueprint(Blueprint):

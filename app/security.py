@@ -1,8 +1,12 @@
-"""HTTP hardening applied to every response: CSP, no-store for the API, HSTS outside development."""
+"""HTTP hardening: request bodies nested too deep are refused before parsing; every response gets
+CSP, no-store for the API, HSTS outside development."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
+
+from app.errors import ApiError
+from app.input_rules import MAX_DEPTH, nesting_exceeds
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; "
@@ -12,6 +16,14 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def harden(app: Flask) -> None:
+    @app.before_request
+    def _shallow_body() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
+            return
+        if nesting_exceeds(request.get_data(cache=True)):
+            raise ApiError(400, "invalid_json",
+                           f"The body nests arrays and objects more than {MAX_DEPTH} deep; nothing was saved.")
+
     @app.after_request
     def _headers(response: Response) -> Response:
         docs = request.path.startswith("/api/v1/docs")

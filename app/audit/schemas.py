@@ -2,13 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import record_id
+from app.fields import Moment, record_id
 from app.rest import PageArgs, page_schema
 
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
-    at = fields.AwareDateTime()
+    at = Moment()
     actor_id = fields.Integer(allow_none=True)
     action = fields.String()
     target_type = fields.String(allow_none=True)
@@ -24,8 +24,8 @@ class AuditQuerySchema(PageArgs):
     target_type = fields.String(validate=validate.Length(max=40))
     target_id = fields.String(validate=validate.Length(max=64))
     outcome = fields.String(validate=validate.Length(max=20))
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
+    from_ = Moment(data_key="from")
+    to = Moment()
 
 
 AuditPageSchema = page_schema(AuditEventSchema, "AuditPage")
@@ -39,4 +39,4 @@ class DisclosureSchema(Schema):
     disclosed_by = fields.Integer()
     fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
     consent_basis = fields.String()
-    at = fields.AwareDateTime()
+    at = Moment()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.fields import Uuid, record_id, text
+from app.fields import Day, Moment, Uuid, record_id, text
 from app.rest import PageArgs, page_schema
 from app.vocabulary import CASE_STATUSES, GOAL_STATUSES
 
@@ -29,9 +29,9 @@ class CaseIntakeEntrySchema(Schema):
     officer_id = _user_id(metadata={"description": "the lead officer; default: the writer if an officer"})
     program = text(160)
     notes = text(4000)
-    opened_at = fields.AwareDateTime(allow_none=True, metadata={"description": "intake time on the phone"})
-    review_due_on = fields.Date(allow_none=True, metadata={"description": "default: intake + CASE_REVIEW_DAYS"})
-    tracking_until = fields.Date(allow_none=True,
+    opened_at = Moment(allow_none=True, metadata={"description": "intake time on the phone"})
+    review_due_on = Day(allow_none=True, metadata={"description": "default: intake + CASE_REVIEW_DAYS"})
+    tracking_until = Day(allow_none=True,
                                  metadata={"description": "default: intake + CASE_TRACKING_MONTHS (24)"})
 
 
@@ -42,9 +42,9 @@ class CaseIntakeRequestSchema(CaseIntakeEntrySchema):
 class GoalRequestSchema(Schema):
     id = Uuid(metadata={"description": "the goal's UUID (idempotency key); made by the server when absent"})
     description = _required_text(1000)
-    target_date = fields.Date(allow_none=True)
+    target_date = Day(allow_none=True)
     status = fields.String(allow_none=True, validate=validate.OneOf(NEW_GOAL_STATUSES))
-    set_at = fields.AwareDateTime(allow_none=True, metadata={"description": "when the goal was set on the phone"})
+    set_at = Moment(allow_none=True, metadata={"description": "when the goal was set on the phone"})
 
 
 class CaseGoalEntrySchema(GoalRequestSchema):
@@ -58,7 +58,7 @@ class GoalUpdateRequestSchema(Schema):
     id = Uuid(metadata={"description": "the update's UUID (idempotency key); made by the server when absent"})
     status = fields.String(required=True, validate=validate.OneOf(GOAL_STATUSES))
     note = text(2000)
-    occurred_at = fields.AwareDateTime(allow_none=True, metadata={"description": "when changed on the phone"})
+    occurred_at = Moment(allow_none=True, metadata={"description": "when changed on the phone"})
 
 
 class CaseGoalUpdateEntrySchema(GoalUpdateRequestSchema):
@@ -71,7 +71,7 @@ class CaseGoalUpdateEntrySchema(GoalUpdateRequestSchema):
 class NoteRequestSchema(Schema):
     id = Uuid(metadata={"description": "the note's UUID (idempotency key); made by the server when absent"})
     body = _required_text(4000)
-    at = fields.AwareDateTime(allow_none=True, metadata={"description": "when written on the phone"})
+    at = Moment(allow_none=True, metadata={"description": "when written on the phone"})
 
 
 class CaseNoteEntrySchema(NoteRequestSchema):
@@ -85,7 +85,7 @@ class TransitionRequestSchema(Schema):
     id = Uuid(metadata={"description": "the transition's UUID (idempotency key); made by the server when absent"})
     agency_id = record_id(required=True)
     program = _required_text(160)
-    transitioned_at = fields.AwareDateTime(allow_none=True)
+    transitioned_at = Moment(allow_none=True)
 
 
 class CaseTransitionEntrySchema(TransitionRequestSchema):
@@ -98,7 +98,7 @@ class CaseTransitionEntrySchema(TransitionRequestSchema):
 class ClosureRequestSchema(Schema):
     id = Uuid(metadata={"description": "the closure's UUID (idempotency key); made by the server when absent"})
     reason = _required_text(400)
-    closed_at = fields.AwareDateTime(allow_none=True)
+    closed_at = Moment(allow_none=True)
 
 
 class CaseClosureEntrySchema(ClosureRequestSchema):
@@ -111,9 +111,9 @@ class CaseClosureEntrySchema(ClosureRequestSchema):
 class CaseUpdateSchema(Schema):
     """PATCH /cases/<id>: the next review, the lead officer, the end of the tracking window."""
 
-    review_due_on = fields.Date(allow_none=True)
+    review_due_on = Day(allow_none=True)
     officer_id = _user_id()
-    tracking_until = fields.Date()
+    tracking_until = Day()
 
     @validates_schema
     def _something_to_change(self, data, **_kwargs):
@@ -147,15 +147,15 @@ class CaseSchema(Schema):
     program = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     status = fields.String()
-    opened_at = fields.AwareDateTime()
-    review_due_on = fields.Date(allow_none=True)
-    tracking_until = fields.Date()
-    closed_at = fields.AwareDateTime(allow_none=True)
+    opened_at = Moment()
+    review_due_on = Day(allow_none=True)
+    tracking_until = Day()
+    closed_at = Moment(allow_none=True)
     close_reason = fields.String(allow_none=True)
     closed_by_id = fields.Integer(allow_none=True)
     author_id = fields.Integer()
     team_id = fields.Integer(allow_none=True)
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
 
 
 class CaseSummarySchema(CaseSchema):
@@ -171,7 +171,7 @@ class GoalEventSchema(Schema):
     to_status = fields.String()
     note = fields.String(allow_none=True)
     actor_id = fields.Integer()
-    at = fields.AwareDateTime()
+    at = Moment()
 
 
 class GoalSchema(Schema):
@@ -179,11 +179,11 @@ class GoalSchema(Schema):
     case_id = Uuid(required=True)
     description = fields.String(required=True)
     status = fields.String(required=True)
-    set_on = fields.Date()
-    target_date = fields.Date(allow_none=True)
-    status_changed_at = fields.AwareDateTime()
+    set_on = Day()
+    target_date = Day(allow_none=True)
+    status_changed_at = Moment()
     author_id = fields.Integer()
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
     history = fields.List(fields.Nested(GoalEventSchema))
 
 
@@ -191,9 +191,9 @@ class NoteSchema(Schema):
     id = Uuid(required=True)
     case_id = Uuid(required=True)
     body = fields.String(required=True)
-    at = fields.AwareDateTime()
+    at = Moment()
     author_id = fields.Integer()
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
 
 
 class TransitionSchema(Schema):
@@ -201,17 +201,17 @@ class TransitionSchema(Schema):
     case_id = Uuid(required=True)
     agency_id = fields.Integer(required=True)
     program = fields.String(required=True)
-    transitioned_at = fields.AwareDateTime()
+    transitioned_at = Moment()
     author_id = fields.Integer()
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
 
 
 class TimelineItemSchema(Schema):
     type = fields.String(required=True, metadata={
         "description": "case_opened, encounter, referral, goal_set, goal_status, transition, case_closed"})
     id = fields.String(required=True, metadata={"description": "the record's id (the goal's for goal items)"})
-    on = fields.Date(required=True, metadata={"description": "the service's local day"})
-    at = fields.AwareDateTime(allow_none=True)
+    on = Day(required=True, metadata={"description": "the service's local day"})
+    at = Moment(allow_none=True)
     kind = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
     triage_level = fields.Integer(allow_none=True)
@@ -223,15 +223,15 @@ class TimelineItemSchema(Schema):
 
 class MonthCountSchema(Schema):
     month = fields.Integer(required=True, metadata={"description": "-1 the month before intake, 1 the month after"})
-    first_day = fields.Date(required=True)
-    last_day = fields.Date(required=True)
+    first_day = Day(required=True)
+    last_day = Day(required=True)
     count = fields.Integer(required=True)
     complete = fields.Boolean(required=True, metadata={"description": "false while the month has not ended"})
 
 
 class EncountersPerMonthSchema(Schema):
     months = fields.Integer(required=True)
-    intake_on = fields.Date(required=True)
+    intake_on = Day(required=True)
     intake_day = fields.Integer(required=True, metadata={"description": "encounters on the intake day itself"})
     before = fields.List(fields.Nested(MonthCountSchema), required=True)
     after = fields.List(fields.Nested(MonthCountSchema), required=True)

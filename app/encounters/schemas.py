@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
-from app.fields import Uuid, codes, record_id, text
+from app.fields import Moment, Uuid, codes, record_id, text
 from app.rest import PageArgs, page_schema
 from app.vocabulary import ENCOUNTER_KINDS, KINDS_WITH_CALL_NUMBER, NEEDS, OUTCOMES, RISK_FLAGS
 
@@ -18,7 +18,7 @@ class LocationSchema(Schema):
 
 class EncounterEntrySchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(ENCOUNTER_KINDS))
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = Moment(required=True)
     person_id = Uuid(allow_none=True)
     call_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
     site_id = record_id(allow_none=True)
@@ -44,7 +44,7 @@ class EncounterEntrySchema(Schema):
 class EncounterSchema(Schema):
     id = Uuid(required=True)
     kind = fields.String(required=True)
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = Moment(required=True)
     person_id = Uuid(allow_none=True)
     call_number = fields.String(allow_none=True)
     site_id = fields.Integer(allow_none=True)
@@ -59,7 +59,7 @@ class EncounterSchema(Schema):
     notes = fields.String(allow_none=True)
     author_id = fields.Integer()
     team_id = fields.Integer(allow_none=True)
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
 
     def _location(self, encounter):
         if encounter.lat is None:
@@ -68,8 +68,8 @@ class EncounterSchema(Schema):
 
 
 class EncounterQuerySchema(PageArgs):
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
+    from_ = Moment(data_key="from")
+    to = Moment()
     kind = fields.String(validate=validate.OneOf(ENCOUNTER_KINDS))
     person_id = Uuid()
     team_id = record_id()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import Uuid, text
+from app.fields import Moment, Uuid, text
 
 
 class PersonEntrySchema(Schema):
@@ -15,7 +15,7 @@ class PersonEntrySchema(Schema):
     gender = text(40)
     description = text(1000)
     consent_to_share = fields.Boolean(load_default=False)
-    consent_recorded_at = fields.AwareDateTime(allow_none=True)
+    consent_recorded_at = Moment(allow_none=True)
 
 
 class PersonSchema(Schema):
@@ -29,11 +29,11 @@ class PersonSchema(Schema):
     gender = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
     consent_to_share = fields.Boolean()
-    consent_recorded_at = fields.AwareDateTime(allow_none=True)
+    consent_recorded_at = Moment(allow_none=True)
     identity_shared = fields.Boolean(metadata={"description": "false: identifying fields withheld (no consent)"})
     author_id = fields.Integer()
     team_id = fields.Integer(allow_none=True)
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
 
 
 class PersonSearchArgs(Schema):

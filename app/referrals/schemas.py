@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import Uuid, record_id, text
+from app.fields import Moment, Uuid, record_id, text
 from app.vocabulary import NEEDS, REFERRAL_STATUSES, URGENCIES
 
 
@@ -16,14 +16,14 @@ class ReferralEntrySchema(Schema):
     encounter_id = Uuid(allow_none=True)
     consent_obtained = fields.Boolean(load_default=False)
     notes = text(4000)
-    made_at = fields.AwareDateTime(allow_none=True, metadata={"description": "when made on the phone"})
+    made_at = Moment(allow_none=True, metadata={"description": "when made on the phone"})
 
 
 class ReferralUpdateSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(REFERRAL_STATUSES))
     note = text(2000)
     base_version = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    occurred_at = fields.AwareDateTime(allow_none=True, metadata={"description": "when changed on the phone"})
+    occurred_at = Moment(allow_none=True, metadata={"description": "when changed on the phone"})
 
 
 class ReferralUpdateEntrySchema(ReferralUpdateSchema):
@@ -36,7 +36,7 @@ class ReferralEventSchema(Schema):
     version = fields.Integer()
     note = fields.String(allow_none=True)
     actor_id = fields.Integer()
-    at = fields.AwareDateTime()
+    at = Moment()
 
 
 class ReferralSchema(Schema):
@@ -48,14 +48,14 @@ class ReferralSchema(Schema):
     encounter_id = Uuid(allow_none=True)
     consent_obtained = fields.Boolean()
     notes = fields.String(allow_none=True)
-    made_at = fields.AwareDateTime()
+    made_at = Moment()
     status = fields.String(required=True)
     version = fields.Integer(required=True)
-    accepted_at = fields.AwareDateTime(allow_none=True)
-    updated_at = fields.AwareDateTime()
+    accepted_at = Moment(allow_none=True)
+    updated_at = Moment()
     author_id = fields.Integer()
     team_id = fields.Integer(allow_none=True)
-    received_at = fields.AwareDateTime()
+    received_at = Moment()
     history = fields.List(fields.Nested(ReferralEventSchema))
     person = fields.Dict(metadata={"description": "the person as the reader may see them"})
 

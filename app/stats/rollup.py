@@ -22,12 +22,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.cases.models import Case
 from app.encounters.models import Encounter
 from app.extensions import db
 from app.referrals.models import Referral
+from app.savepoints import current_transaction, within
 from app.stats.models import NO_TEAM, DailyAuthorCount, DailyTeamCount
 
 # (day, measure, team_key, author_id): one count at the finest grain.
@@ -69,10 +70,12 @@ def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Cal
     Every sync of a team touches the same few rows (its days and kinds): written at once, a
     transaction would hold their locks through the rest of its work and writers would queue on
     PostgreSQL. Written last, sorted, in one statement per table, the locks last a moment and are
-    always taken in the same order. Callers count only what is stored for good (never inside a
-    savepoint that may still roll back); a rolled-back transaction forgets its counts.
+    always taken in the same order. Counts are noted against the innermost transaction: a savepoint
+    that rolls back (an entry that failed) forgets its counts, and so does a rolled-back transaction.
     """
-    pending: Counter[CountKey] = db.session().info.setdefault(_PENDING, Counter())
+    session = db.session()
+    by_transaction: dict[Any, Counter[CountKey]] = session.info.setdefault(_PENDING, {})
+    pending = by_transaction.setdefault(current_transaction(session), Counter())
     for record in records:
         get = record.get if isinstance(record, Mapping) else (lambda name, r=record: getattr(r, name))
         day = get(day_field)
@@ -86,15 +89,27 @@ _PENDING = "help_rollup_pending"
 
 @event.listens_for(Session, "before_commit")
 def _write_pending_counts(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its counts wait for the outermost commit
+    by_transaction = session.info.pop(_PENDING, None)
+    if by_transaction:
+        pending: Counter[CountKey] = Counter()
+        for counts in by_transaction.values():
+            pending.update(counts)
         session.flush()
         add_counts(pending, session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending_counts(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_counts(session: Session, previous_transaction: SessionTransaction) -> None:
+    by_transaction = session.info.get(_PENDING)
+    if not by_transaction:
+        return
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        return
+    for transaction in [t for t in by_transaction if within(t, previous_transaction)]:
+        del by_transaction[transaction]
 
 
 def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import MAX_ID
+from app.fields import MAX_ID, Day
 from app.stats.heavy_users import MAX_LISTED
 from app.stats.services import COUNT_KEYS
 from app.stats.summary import FIGURES
@@ -16,16 +16,16 @@ _ID = validate.Range(min=1, max=MAX_ID)
 class PeriodArgs(Schema):
     """A period of local calendar days, both ends included (at most 366 days: checked by the service)."""
 
-    date_from = fields.Date(required=True, data_key="from", metadata={"description": "First day, YYYY-MM-DD."})
-    date_to = fields.Date(required=True, data_key="to", metadata={"description": "Last day (included)."})
+    date_from = Day(required=True, data_key="from", metadata={"description": "First day, YYYY-MM-DD."})
+    date_to = Day(required=True, data_key="to", metadata={"description": "Last day (included)."})
 
 
 class DailyArgs(Schema):
     """A period of local days like PeriodArgs, each end optional: the server knows the service's date."""
 
-    date_from = fields.Date(data_key="from", metadata={
+    date_from = Day(data_key="from", metadata={
         "description": "First day, YYYY-MM-DD (default: 29 days before `to`)."})
-    date_to = fields.Date(data_key="to", metadata={
+    date_to = Day(data_key="to", metadata={
         "description": "Last day, included (default: yesterday in the service's time zone)."})
     team_id = fields.Integer(validate=_ID, metadata={"description": "Only this team's records."})
     user_id = fields.Integer(validate=_ID, metadata={"description": "Only records this user wrote."})
@@ -44,7 +44,7 @@ class HeavyUserArgs(Schema):
 CountsSchema = Schema.from_dict({name: fields.Integer(required=True) for name in COUNT_KEYS},
                                 name="DailyTotals")
 DayCountsSchema = Schema.from_dict(
-    {"date": fields.Date(required=True), **{name: fields.Integer(required=True) for name in COUNT_KEYS}},
+    {"date": Day(required=True), **{name: fields.Integer(required=True) for name in COUNT_KEYS}},
     name="DayCounts")
 
 
@@ -61,8 +61,8 @@ class PlainList(fields.List):
 
 class DailyCountsSchema(Schema):
     timezone = fields.String(required=True)
-    date_from = fields.Date(required=True, data_key="from", metadata={"description": "First day of the period."})
-    date_to = fields.Date(required=True, data_key="to", metadata={"description": "Last day of the period."})
+    date_from = Day(required=True, data_key="from", metadata={"description": "First day of the period."})
+    date_to = Day(required=True, data_key="to", metadata={"description": "Last day of the period."})
     days = PlainList(fields.Nested(DayCountsSchema), required=True,
                      metadata={"description": "Every day of the period, in order, zeros included."})
     totals = fields.Nested(CountsSchema, required=True)
@@ -79,8 +79,8 @@ TeamFiguresSchema = Schema.from_dict(
 
 class SummarySchema(Schema):
     timezone = fields.String(required=True)
-    date_from = fields.Date(required=True, data_key="from")
-    date_to = fields.Date(required=True, data_key="to")
+    date_from = Day(required=True, data_key="from")
+    date_to = Day(required=True, data_key="to")
     overall = fields.Nested(FiguresSchema, required=True)
     by_team = fields.List(fields.Nested(TeamFiguresSchema), required=True)
 

@@ -38,6 +38,11 @@ def tick() -> int:
     return value
 
 
+def forget() -> None:
+    """After a savepoint rolled back: the number taken inside it may have been rolled back too."""
+    db.session().info.pop(_KEY, None)
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:

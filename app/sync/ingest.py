@@ -7,10 +7,12 @@ were made, so an entry may refer to one created earlier in the same batch.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any, Callable
 
 from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.auth.models import User
 from app.cases import goals as case_goals
@@ -28,19 +30,23 @@ from app.cases.schemas import (
 from app.encounters import services as encounters
 from app.encounters.schemas import EncounterEntrySchema
 from app.errors import flatten_messages
+from app.extensions import db
 from app.ingest import Entry, Outcome, Writer, rejected
+from app.input_rules import BAD_TEXT_MESSAGE, has_bad_text
 from app.people import services as people
 from app.people.schemas import PersonEntrySchema
 from app.records import content_hash, normalised, utcnow
 from app.referrals import services as referrals
 from app.referrals.schemas import ReferralEntrySchema, ReferralUpdateEntrySchema
 from app.sync import trail
+from app.sync.clock import forget as forget_tick
 from app.sync.clock import tick
 from app.sync.schemas import ENTRY_TYPES
 
 # Fields the server sets itself: ignored when a phone sends them (the author comes from the session).
 SERVER_FIELDS = ("author_id", "author", "team_id", "received_at", "id")
 CLOCK_SKEW_SECONDS = 600
+log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, tuple[Schema, Callable[[list[Entry], Writer], list[Outcome]], tuple[str, ...]]] = {
     "person": (PersonEntrySchema(), people.ingest, ()),
@@ -61,18 +67,59 @@ FEED_TYPES = {"person", "referral", "referral_update", "case_intake", "case_tran
 def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One result per entry, in order. The caller commits; nothing here commits."""
     writer = Writer(user=user, device_id=device_id, now=utcnow())
-    parsed = [_parse(raw, writer) for raw in raw_entries]
+    parsed = [_parse_guarded(raw, writer) for raw in raw_entries]
     if any(isinstance(p, Entry) and p.type in FEED_TYPES for p in parsed):
         tick()  # one change number for the batch, taken before any per-entry savepoint
     outcomes: list[Outcome | None] = [p if isinstance(p, Outcome) else None for p in parsed]
     for entry_type, indexes in _runs(parsed):
         _schema, handler, _times = HANDLERS[entry_type]
         run = [parsed[i] for i in indexes]
-        handled = handler(run, writer)
+        handled = _handle_guarded(handler, run, writer)
         for index, outcome in zip(indexes, handled):
             outcomes[index] = outcome
         trail.record_entries(writer, list(zip(run, handled)), via="sync")
     return [_result(raw, outcome) for raw, outcome in zip(raw_entries, outcomes)]
+
+
+def _handle_guarded(handler: Callable[[list[Entry], Writer], list[Outcome]], run: list[Entry],
+                    writer: Writer) -> list[Outcome]:
+    """The run's outcomes; a fault on the server while handling it costs only the entries it hits.
+
+    The run goes in a savepoint. When it raises anything but a database outage (which fails the
+    batch, so the phone retries it), the savepoint is rolled back with everything noted in it, and
+    the entries are handled again one by one: an entry that still raises is answered `rejected`
+    with an error id that the log names, and the others are stored.
+    """
+    try:
+        with db.session.begin_nested():
+            return handler(run, writer)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:  # noqa: BLE001  (any fault in one entry must not fail the batch)
+        forget_tick()
+        if len(run) == 1:
+            return [_server_fault(run[0])]
+    outcomes = []
+    for entry in run:
+        try:
+            with db.session.begin_nested():
+                [outcome] = handler([entry], writer)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:  # noqa: BLE001
+            forget_tick()
+            outcome = _server_fault(entry)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _server_fault(entry: Entry | None, entry_type: str | None = None) -> Outcome:
+    """Log the trace under a fresh error id (ids only, never the entry's content) and reject the entry."""
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("entry %s (%s) failed on the server; error id %s",
+                  entry.id if entry else "?", entry.type if entry else entry_type, error_id)
+    return rejected("server_error", f"The server could not store this entry (error id {error_id}); "
+                    "it stays on the phone: tell your administrator the error id.")
 
 
 def _runs(parsed: list[Entry | Outcome]) -> list[tuple[str, list[int]]]:
@@ -88,6 +135,13 @@ def _runs(parsed: list[Entry | Outcome]) -> list[tuple[str, list[int]]]:
     return runs
 
 
+def _parse_guarded(raw: Any, writer: Writer) -> Entry | Outcome:
+    try:
+        return _parse(raw, writer)
+    except Exception:  # noqa: BLE001  (a value no check foresaw costs its entry, not the batch)
+        return _server_fault(None, raw.get("type") if isinstance(raw, dict) else None)
+
+
 def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
     envelope = _check_envelope(raw)
     if isinstance(envelope, Outcome):
@@ -95,10 +149,10 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
     entry_id, entry_type, raw_data = envelope
     schema, _handler, time_fields = HANDLERS[entry_type]
     data = {k: v for k, v in raw_data.items() if k not in SERVER_FIELDS}
-    with_nul = sorted(name for name, value in data.items() if _has_nul(value))
-    if with_nul:
-        return rejected("validation_error", "Text may not contain NUL characters.",
-                        {name: ["Remove the NUL character."] for name in with_nul})
+    bad_text = sorted(name for name, value in data.items() if has_bad_text(value))
+    if bad_text:
+        return rejected("validation_error", "Text may not contain NUL characters or broken Unicode.",
+                        {name: [BAD_TEXT_MESSAGE] for name in bad_text})
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
@@ -110,16 +164,6 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
             return rejected("clock_skew", "The time is in the future: check the phone's clock and resend.",
                             {name: ["More than 10 minutes ahead of the server's clock."]})
     return Entry(id=entry_id, type=entry_type, data=loaded, hash=content_hash(entry_type, normalised(loaded)))
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 def _check_envelope(raw: Any) -> tuple[str, str, dict[str, Any]] | Outcome:

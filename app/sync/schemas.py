@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.fields import Moment
+
 ENTRY_TYPES = ("person", "encounter", "referral", "referral_update", "case_intake", "case_goal", "case_goal_update",
                "case_note", "case_transition", "case_closure")
 MAX_ENTRIES = 500
 
 
 class SyncRequestSchema(Schema):
+    TEXT_CHECKED_BY_SERVICE = ("entries",)  # each entry's text is checked on its own (app/sync/ingest.py)
     device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     # Entries are checked one by one by the service, so one bad entry is rejected alone.
     entries = fields.List(fields.Dict(), required=True)
@@ -30,7 +33,7 @@ class EntryResultSchema(Schema):
 
 class SyncResponseSchema(Schema):
     results = fields.List(fields.Nested(EntryResultSchema), required=True)
-    server_time = fields.AwareDateTime(required=True)
+    server_time = Moment(required=True)
 
 
 class ChangesQuerySchema(Schema):
