@@ -1,7 +1,9 @@
 """A Hypothesis state machine: phones make, sync, lose answers, replay and crash; nothing is lost or doubled.
 
 Invariant after every step: each entry a phone made is either stored on the server (exactly once)
-or still in that phone's outbox; nothing unknown is stored. At the end every entry arrives.
+or still in that phone's outbox; nothing unknown is stored. At the end every entry arrives. Some
+entries are hostile (a time in year 1 or 9999, a lone surrogate, a NUL): each is rejected alone,
+never stored, and never stops its batch.
 """
 
 import pytest
@@ -20,12 +22,16 @@ from tests.support import factories
 from tests.support.client import ApiClient
 
 _crashes = {"pending": 0}
+HOSTILE_DATA = st.sampled_from([
+    {"occurred_at": "0001-01-01T00:00:00+00:00"}, {"occurred_at": "9999-12-31T23:59:59-12:00"},
+    {"notes": "\ud800"}, {"notes": "a\x00b"}, {"call_number": "EPS\udfff"}, {"description": "\x00"},
+])
 
 
 @event.listens_for(Session, "before_commit")
 def _crash_before_commit(session):
     """Stands in for the server dying between the inserts and the commit."""
-    if _crashes["pending"] and has_request_context():
+    if _crashes["pending"] and has_request_context() and not session.in_nested_transaction():
         _crashes["pending"] -= 1
         raise RuntimeError("simulated crash before commit")
 
@@ -40,6 +46,8 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
             self.outbox: list[dict] = []
             self.made: set[str] = set()
             self.acked: list[dict] = []
+            self.hostile: set[str] = set()
+            self.needs_attention: set[str] = set()
 
         def _stored(self) -> list[str]:
             rows = committed_db.session.scalars(sa.select(Encounter.id).where(Encounter.author_id == self.user.id))
@@ -58,15 +66,26 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
             self.outbox.append(entry)
             self.made.add(entry["id"])
 
+        @rule(kind=st.sampled_from(["interaction", "primary_response"]), hostile=HOSTILE_DATA)
+        def make_hostile(self, kind, hostile):
+            entry = e.encounter(kind, **hostile)
+            self.outbox.append(entry)
+            self.hostile.add(entry["id"])
+
         @precondition(lambda self: self.outbox)
         @rule(size=st.integers(min_value=1, max_value=20))
         def sync(self, size):
             batch = self.outbox[:size]
-            results = self.client.post("/sync", e.batch(*batch)).get_json()["results"]
+            response = self.client.post("/sync", e.batch(*batch))
+            assert response.status_code == 200, response.get_json()
+            results = response.get_json()["results"]
             done = {r["id"] for r in results if r["status"] in ("created", "duplicate")}
-            assert done == {x["id"] for x in batch}, results
+            rejected = {r["id"] for r in results if r["status"] == "rejected"}
+            assert rejected == {x["id"] for x in batch} & self.hostile, results
+            assert done | rejected == {x["id"] for x in batch}, results
+            self.needs_attention |= rejected  # out of the queue, into "Needs attention"
             self.acked += [x for x in batch if x["id"] in done]
-            self.outbox = [x for x in self.outbox if x["id"] not in done]
+            self.outbox = [x for x in self.outbox if x["id"] not in done | rejected]
 
         @precondition(lambda self: self.outbox)
         @rule()
@@ -95,12 +114,14 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
             stored = self._stored()
             assert len(stored) == len(set(stored))
             assert set(stored) <= self.made
+            assert not set(stored) & self.hostile
             assert self.made - set(stored) <= {x["id"] for x in self.outbox}
 
         def teardown(self):
             while self.outbox:
                 self.sync(20)
             assert sorted(self._stored()) == sorted(self.made)
+            assert self.needs_attention == self.hostile
 
     run_state_machine_as_test(Phones, settings=settings(
         max_examples=25, stateful_step_count=15, deadline=None, derandomize=True,
