@@ -2,11 +2,12 @@
 // (Background Sync), one run at a time per phone (Web Locks). An entry leaves the outbox only when the
 // server answered created or duplicate for that exact id; rejected and conflict move it to "Needs attention".
 
-import { ApiError, NetworkError, api, setCsrfToken } from "./api.js";
+import { ApiError, NetworkError, api, isRevoked, setCsrfToken } from "./api.js";
 import * as outbox from "./outbox.js";
 import { requestResult, transact } from "./idb.js";
 import { pullChanges, saveRecords } from "./records.js";
 import { deviceId, loadSession, updateSession } from "./session.js";
+import { keepOnlyOutbox } from "./userdb.js";
 
 export const OUTBOX_SYNC_TAG = "help-field-outbox";
 const LOCK = "help-field-sync";
@@ -22,9 +23,25 @@ async function markSession(userId, patch) {
   if (session && session.user && session.user.id === userId) await updateSession(patch);
 }
 
+// An administrator ended this user's sessions (a lost phone, someone leaving): what the phone holds for them
+// goes at once, their unsent entries stay, and the session is marked so nothing opens them until that same
+// user signs in again. Records first: once the mark is stored, the records are already gone.
+async function lockOutNow(db, userId) {
+  await keepOnlyOutbox(db);
+  await markSession(userId, { auth_required: true, revoked: true, csrf_token: null });
+}
+
+export function lockOut(db, userId) {
+  return withLock(() => lockOutNow(db, userId));
+}
+
 // Turns a failed request into an outcome the caller can show and schedule around.
-async function outcomeOf(error, userId) {
+async function outcomeOf(error, db, userId) {
   if (error instanceof NetworkError) return { outcome: "offline" };
+  if (isRevoked(error)) {
+    await lockOutNow(db, userId);
+    return { outcome: "revoked", message: error.message };
+  }
   if (error instanceof ApiError && error.status === 401) {
     await markSession(userId, { auth_required: true });
     return { outcome: "signed_out" };
@@ -124,8 +141,9 @@ async function pushOutbox(db) {
 }
 
 // One sync run for `userId`'s database. Resolves with {outcome, sent, pulled?, pullError?}: outcome is
-// "synced", "offline", "signed_out" (sign in again) or "retry_later" (with retryAfter seconds); sent is how
-// many entries the server acknowledged in this run.
+// "synced", "offline", "signed_out" (sign in again), "revoked" (an administrator signed the user out: the
+// phone now holds only their unsent entries) or "retry_later" (with retryAfter seconds); sent is how many
+// entries the server acknowledged in this run.
 export function syncOutbox(db, userId, { pull = true } = {}) {
   return withLock(async () => {
     let sent = 0;
@@ -139,12 +157,13 @@ export function syncOutbox(db, userId, { pull = true } = {}) {
       sent = pushed.sent;
       if (pushed.outcome) return pushed;
     } catch (error) {
-      return { ...(await outcomeOf(error, userId)), sent };
+      return { ...(await outcomeOf(error, db, userId)), sent };
     }
     if (!pull) return { outcome: "synced", sent };
     try {
       return { outcome: "synced", sent, pulled: await pullChanges(db) };
     } catch (error) {
+      if (isRevoked(error)) return { ...(await outcomeOf(error, db, userId)), sent };
       // The outbox is empty either way; fresher offline data will come with the next run.
       return { outcome: "synced", sent, pullError: error.message };
     }
