@@ -1,6 +1,7 @@
 // Sends the outbox to POST /sync and pulls GET /sync/changes. Runs in the page and in the service worker
 // (Background Sync), one run at a time per phone (Web Locks). An entry leaves the outbox only when the
-// server answered created or duplicate for that exact id; rejected and conflict move it to "Needs attention".
+// server answered created or duplicate for that exact id; rejected and conflict move it to "Needs attention",
+// and so does an entry the server fails on (500) alone, run after run.
 
 import { ApiError, NetworkError, api, isRevoked, setCsrfToken } from "./api.js";
 import * as outbox from "./outbox.js";
@@ -12,6 +13,8 @@ import { keepOnlyOutbox } from "./userdb.js";
 export const OUTBOX_SYNC_TAG = "help-field-outbox";
 const LOCK = "help-field-sync";
 const BATCH_SIZE = 100;
+// Runs in which the server failed (500) on an entry sent alone before it waits in "Needs attention".
+const SERVER_ERROR_RUNS = 3;
 
 function withLock(work) {
   const locks = globalThis.navigator && globalThis.navigator.locks;
@@ -103,19 +106,32 @@ async function sendBatch(db, device, batch) {
   return { acknowledged, returned };
 }
 
+function serverFailedMessage(failures) {
+  return `The server failed ${failures} times while saving this entry, so it waits here instead of holding up `
+    + "the others. Send it again later; if it fails again, tell your administrator.";
+}
+
 // Sends everything waiting; returns {sent} or, when it has to stop, an outcome (with what was sent so far).
 async function pushOutbox(db) {
   const device = await deviceId();
   let size = BATCH_SIZE;
   let csrfRetried = false;
   let sent = 0;
+  let answered = false;
+  let loneFailures = 0;
+  // Entries the server failed on (500) when sent alone: not sent again in this run, counted once per run.
+  const setAside = new Set();
   for (;;) {
-    const waiting = await outbox.waitingEntries(db);
-    if (!waiting.length) return { sent };
+    const waiting = (await outbox.waitingEntries(db)).filter((e) => !setAside.has(e.id));
+    if (!waiting.length) {
+      return setAside.size ? { outcome: "retry_later", sent, message: "The server failed on an entry; it will be tried again." }
+        : { sent };
+    }
     const batch = waiting.slice(0, size);
     try {
       const { acknowledged, returned } = await sendBatch(db, device, batch);
       sent += acknowledged;
+      answered = true;
       if (acknowledged + returned === 0) {
         return { outcome: "retry_later", sent, message: "The server did not answer for these entries." };
       }
@@ -126,13 +142,33 @@ async function pushOutbox(db) {
         setCsrfToken((await api("/auth/me")).csrf_token);
         continue;
       }
-      // A whole batch refused as too large or malformed: halve it until the one bad entry stands alone.
-      if ((error.status === 413 || error.status === 400) && batch.length > 1) {
+      // A whole batch refused as too large or malformed, or one the server failed on (500): halve it until the
+      // one bad entry stands alone. 502, 503 and 504 (a proxy, a restart) are the server's state, not an
+      // entry's: the batch waits whole and is tried again later, however often that takes.
+      const splits = error.status === 413 || error.status === 400 || error.status === 500;
+      if (splits && batch.length > 1) {
         size = Math.ceil(batch.length / 2);
         continue;
       }
       if (error.status === 413 || error.status === 400) {
         await outbox.needsAttention(db, batch[0].id, { code: error.code, message: error.message, fields: error.fields });
+        continue;
+      }
+      if (error.status === 500) {
+        const [entry] = batch;
+        const failures = await outbox.countServerError(db, entry.id);
+        loneFailures += 1;
+        if (failures >= SERVER_ERROR_RUNS) {
+          await outbox.needsAttention(db, entry.id, { code: error.code, message: serverFailedMessage(failures) });
+        } else {
+          setAside.add(entry.id);
+        }
+        // A second entry failing alone before the server took anything in this run: more likely the server
+        // than the entries. Stop and try again later rather than walk the whole queue one by one.
+        if (loneFailures >= 2 && !answered) {
+          return { outcome: "retry_later", sent, message: error.message };
+        }
+        size = BATCH_SIZE;
         continue;
       }
       throw error;
