@@ -162,6 +162,44 @@ def test_a_lost_phone_is_cut_off_sessions_and_push_subscriptions_at_once(make_cl
     assert (row.target_id, row.detail) == (str(officer.id), {"sessions": 2, "subscriptions": 2})
 
 
+@pytest.mark.parametrize("command", ["sign-out", "deactivate"])
+def test_a_phone_signed_out_by_an_administrator_is_told_so_apart_from_an_expired_session(
+        make_client, officer, team, app, db, command):
+    colleague = factories.make_user("officer", team=team)
+    revoked, revoked_while_idle = make_client().sign_in_as(officer), make_client().sign_in_as(officer)
+    expired = make_client().sign_in_as(colleague)
+    unknown = make_client()
+    unknown.client.set_cookie("help_session", "no-such-session-token", domain="localhost")
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+    sessions = db.session.scalars(sa.select(AuthSession).order_by(AuthSession.created_at)).all()
+    for session in sessions[1:]:  # the officer's second phone and the colleague's: left idle too long
+        session.last_seen_at -= idle
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["users", command, officer.username])
+    assert result.exit_code == 0, result.output
+
+    calls = {"GET /auth/me": lambda c: c.get("/auth/me"),
+             "POST /sync": lambda c: c.post("/sync", {"device_id": "phone-1", "entries": []}),
+             "GET /sync/changes": lambda c: c.get("/sync/changes")}
+    for name, call in calls.items():
+        for phone in (revoked, revoked_while_idle):  # revoked wins over expired: a lost phone learns it late
+            error = call(phone).get_json()["error"]
+            assert error["code"] == "session_revoked", name
+            assert "signed out by an administrator" in error["message"]
+            assert call(phone).status_code == 401
+        for phone in (expired, unknown):
+            answer = call(phone)
+            assert (answer.status_code, answer.get_json()["error"]["code"]) == (401, "not_authenticated"), name
+
+
+def test_a_revoked_cookie_does_not_stop_signing_in_again(make_client, officer, app, db):
+    phone = make_client().sign_in_as(officer)
+    assert app.test_cli_runner().invoke(args=["users", "sign-out", officer.username]).exit_code == 0
+    assert phone.get("/auth/me").get_json()["error"]["code"] == "session_revoked"
+    assert phone.login(officer.username, factories.PASSWORD).status_code == 200  # over the old cookie
+    assert phone.get("/auth/me").status_code == 200
+
+
 def test_signing_out_an_unknown_user_says_so(app, db):
     result = app.test_cli_runner().invoke(args=["users", "sign-out", "nobody-here"])
     assert result.exit_code != 0 and "No user named 'nobody-here'" in result.output

@@ -24,6 +24,7 @@ def load_signed_in_user() -> None:
     """before_request: resolve the session cookie; check content type and CSRF on writes."""
     g.user = None
     g.auth_session = None
+    g.session_revoked = False
     if not request.path.startswith(API_PREFIX + "/"):
         return
     if request.method in WRITE_METHODS and request.content_length not in (None, 0):
@@ -34,9 +35,7 @@ def load_signed_in_user() -> None:
     if request.method in WRITE_METHODS and _cross_site():
         _denied("csrf_failed")
         raise ApiError(403, "csrf_failed", "Requests from other sites are refused; use HELP Field itself.")
-    resumed = resume_session(request.cookies.get(COOKIE_NAME))
-    if resumed is not None:
-        g.auth_session, g.user = resumed
+    g.auth_session, g.user, g.session_revoked = resume_session(request.cookies.get(COOKIE_NAME))
     # Who is asking is settled in its own short transaction, so the request's work (a sync batch's
     # validation, say) does not hold SQLite's write lock while it only computes.
     db.session.commit()
@@ -77,9 +76,14 @@ def _cross_site() -> bool:
 
 
 def current_user() -> User:
-    """The signed-in user; 401 not_authenticated when there is none."""
+    """The signed-in user; 401 when there is none: session_revoked when the cookie names a session an
+    administrator ended (the phone wipes what it holds), else not_authenticated (expired or unknown).
+    Signing in and out are not refused for a revoked cookie: the same user signs in again over it."""
     user = g.get("user")
     if user is None:
+        if g.get("session_revoked"):
+            raise ApiError(401, "session_revoked",
+                           "This phone was signed out by an administrator; sign in again to continue.")
         raise ApiError(401, "not_authenticated", "Sign in to continue.")
     return user
 

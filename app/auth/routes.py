@@ -47,7 +47,7 @@ def logout():
 
 @blp.route("/me", methods=["GET"])
 @blp.response(200, SignedInSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="not_authenticated")
+@blp.alt_response(401, schema=ErrorSchema, description="not_authenticated, or session_revoked")
 def me():
     """The signed-in user and the session's CSRF token."""
     user = current_user()

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -48,23 +49,38 @@ def _expired(session: AuthSession, now: datetime) -> bool:
     return now - session.last_seen_at > idle or now - session.created_at > absolute
 
 
-def resume_session(token: str | None) -> tuple[AuthSession, User] | None:
-    """The live session and active user behind a cookie token, or None (expired, revoked, unknown)."""
+class ResumedSession(NamedTuple):
+    """What a cookie token names: a live session and its active user, or nothing, saying whether it was
+    revoked (the phone then wipes what it holds) rather than expired or unknown (it may keep working)."""
+
+    session: AuthSession | None = None
+    user: User | None = None
+    revoked: bool = False
+
+
+def resume_session(token: str | None) -> ResumedSession:
+    """The live session and active user behind a cookie token; empty when expired, revoked or unknown.
+
+    Revoked means the session was ended on the server (an administrator's `users sign-out` or
+    `users deactivate`, which end every session at once) or its user is switched off; that wins over
+    expiry, so a lost phone that comes back online days later still learns it was signed out."""
     if not token:
-        return None
+        return ResumedSession()
     row = db.session.execute(
         sa.select(AuthSession, User).join(User, User.id == AuthSession.user_id)
         .where(AuthSession.id == _digest(token))
     ).first()
     if row is None:
-        return None
+        return ResumedSession()
     session, user = row
+    if session.revoked_at is not None or not user.active:
+        return ResumedSession(revoked=True)
     now = utcnow()
-    if session.revoked_at is not None or not user.active or _expired(session, now):
-        return None
+    if _expired(session, now):
+        return ResumedSession()
     if now - session.last_seen_at > TOUCH_EVERY:
         session.last_seen_at = now
-    return session, user
+    return ResumedSession(session, user)
 
 
 def end_session(session: AuthSession) -> None:

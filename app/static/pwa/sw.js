@@ -55,7 +55,8 @@ self.addEventListener("sync", (event) => {
 
 async function backgroundSync() {
   const session = await loadSession();
-  if (!session || !session.user) return;
+  // Signed out by an administrator: the outbox waits, locked, until the user signs in again.
+  if (!session || !session.user || session.revoked) return;
   const db = await openUserDb(session.user.id);
   let result;
   try {

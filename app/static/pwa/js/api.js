@@ -3,9 +3,15 @@
 const BASE = "/api/v1";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let csrfToken = null;
+let revokedListener = null;
 
 export function setCsrfToken(token) {
   csrfToken = token || null;
+}
+
+// The page's answer to 401 session_revoked from any call (a screen's fetch, not only a sync run).
+export function onSessionRevoked(listener) {
+  revokedListener = listener;
 }
 
 // The server answered with an error body {"error": {"code", "message", "fields"}}.
@@ -30,6 +36,9 @@ export class NetworkError extends Error {
   }
 }
 
+// An administrator ended this session on the server (not an expiry, not a network failure).
+export const isRevoked = (error) => error instanceof ApiError && error.status === 401 && error.code === "session_revoked";
+
 export async function api(path, { method = "GET", body, signal } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -53,7 +62,9 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   }
   if (!response.ok) {
     const retry = Number.parseInt(response.headers.get("Retry-After") || "", 10);
-    throw new ApiError(response.status, parsed, Number.isFinite(retry) ? retry : null);
+    const error = new ApiError(response.status, parsed, Number.isFinite(retry) ? retry : null);
+    if (revokedListener && isRevoked(error)) revokedListener(error);
+    throw error;
   }
   return parsed;
 }

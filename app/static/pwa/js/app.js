@@ -75,7 +75,7 @@ async function route() {
   const mine = ++renderCount;
   const raw = location.hash.startsWith("#/") ? location.hash.slice(1) : "/";
   const [path, search] = raw.split("?");
-  if (!state.user && path !== "/signin") return location.replace("#/signin");
+  if ((!state.user || state.revoked) && path !== "/signin") return location.replace("#/signin");
   if (state.user && !state.authRequired && path === "/signin") return location.replace("#/");
   let view;
   try {
@@ -127,14 +127,17 @@ function renderStatus() {
   statusLine.textContent = statusText();
   statusBar.className = `status tone-${statusTone()}`;
   statusMore.textContent = statusDetail();
-  attentionLink.hidden = !state.attention;
+  attentionLink.hidden = !state.attention || state.revoked;
   attentionLink.textContent = state.waiting || !state.online || state.authRequired
     ? `${plural(state.attention, "entry needs", "entries need")} attention` : "Open the outbox";
   syncButton.textContent = state.authRequired ? "Sign in" : "Sync now";
   // On the sign-in screen its own button is the one to use.
   syncButton.hidden = state.authRequired && location.hash.startsWith("#/signin");
   syncButton.setAttribute("aria-busy", String(state.syncing));
-  if (state.authRequired && !wasAuthRequired) {
+  if (state.revoked && !location.hash.startsWith("#/signin")) {
+    // Signed out by an administrator: no screen of the app stays open, not even a half-filled form.
+    location.hash = "/signin";
+  } else if (state.authRequired && !wasAuthRequired) {
     // The session ended: ask to sign in again, unless the user is in the middle of a form.
     const path = location.hash.slice(1) || "/";
     if (["/", "/outbox", "/inbox"].includes(path)) location.hash = "/signin";

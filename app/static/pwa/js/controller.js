@@ -1,18 +1,16 @@
 // The page's side of sessions and syncing: who is signed in, which database is open, when to sync
 // (on opening, on the online event, after each save, on a timer with backoff, on "Sync now").
 
-import { ApiError, NetworkError, api, setCsrfToken } from "./api.js";
-import { transact } from "./idb.js";
+import { ApiError, NetworkError, api, isRevoked, onSessionRevoked, setCsrfToken } from "./api.js";
 import * as outbox from "./outbox.js";
 import { disableAlerts } from "./push.js";
 import * as session from "./session.js";
 import { state, update } from "./store.js";
-import { OUTBOX_SYNC_TAG, syncOutbox } from "./sync.js";
-import { deleteUserDb, openUserDb } from "./userdb.js";
+import { OUTBOX_SYNC_TAG, lockOut, syncOutbox } from "./sync.js";
+import { deleteUserDb, keepOnlyOutbox, openUserDb } from "./userdb.js";
 
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000];
 const REFRESH_MS = 5 * 60_000;
-const PERSONAL_STORES = ["persons", "referrals", "cases", "meta"];
 
 let db = null;
 let timer = null;
@@ -42,7 +40,7 @@ async function useSession(user, csrfToken) {
   setCsrfToken(csrfToken);
   await session.saveSession({ user, csrf_token: csrfToken, auth_required: false });
   await openFor(user);
-  update({ user, authRequired: false, online: true, problem: null });
+  update({ user, authRequired: false, revoked: false, online: true, problem: null });
   await refreshCounts();
 }
 
@@ -61,8 +59,24 @@ async function finishPendingLogout() {
   return true;
 }
 
+// The phone was signed out by an administrator (told by the server now, or remembered from before a
+// reload): it holds nothing of the user's but their unsent entries, and shows only the sign-in screen.
+async function lockedOut(user) {
+  clearTimeout(timer);
+  timer = null;
+  await openFor(user);
+  await lockOut(db, user.id);
+  setCsrfToken(null);
+  update({ user });
+  await refreshCounts();
+  applyResult({ outcome: "revoked" });
+}
+
 // On opening: the server's answer when there is one, else what this phone remembers.
 export async function start() {
+  // Any call answered session_revoked (a screen's, not only a sync run's) starts a run, which asks the
+  // server who we are and, told the same, locks the phone.
+  onSessionRevoked(() => requestSync("revoked"));
   const stored = await session.loadSession();
   if (!(await finishPendingLogout())) {
     update({ online: false });
@@ -79,6 +93,7 @@ export async function start() {
       if (error instanceof NetworkError) update({ online: false });
       return;
     }
+    if (isRevoked(error) || stored.revoked) return lockedOut(stored.user);
     setCsrfToken(stored.csrf_token);
     await openFor(stored.user);
     const expired = error instanceof ApiError && error.status === 401;
@@ -132,6 +147,8 @@ export function applyResult(result) {
     patch.online = false;
   } else if (result.outcome === "signed_out") {
     Object.assign(patch, { online: true, authRequired: true });
+  } else if (result.outcome === "revoked") {
+    Object.assign(patch, { online: true, authRequired: true, revoked: true, problem: null, lastSyncAt: null, nextTryAt: null });
   } else {
     Object.assign(patch, { online: true, problem: result.message ? `Not sent yet: ${result.message}` : null });
   }
@@ -141,7 +158,7 @@ export function applyResult(result) {
 function schedule(result) {
   clearTimeout(timer);
   timer = null;
-  if (!state.user || result.outcome === "signed_out") return update({ nextTryAt: null });
+  if (!state.user || result.outcome === "signed_out" || result.outcome === "revoked") return update({ nextTryAt: null });
   let delay;
   if (result.outcome === "synced") {
     failures = 0;
@@ -156,7 +173,8 @@ function schedule(result) {
 
 // One run at a time in this page; a request made during a run starts another one after it.
 export function requestSync(reason = "manual") {
-  if (!db || !state.user) return Promise.resolve(null);
+  // Signed out by an administrator: nothing goes until the user signs in again (signIn clears the flag).
+  if (!db || !state.user || state.revoked) return Promise.resolve(null);
   if (running) {
     runAgain = true;
     return running;
@@ -234,12 +252,13 @@ export async function signOut({ keepUnsent }) {
   // cannot reopen (and so recreate) the database being deleted.
   await session.clearSession();
   if (keepUnsent && db) {
-    await transact(db, PERSONAL_STORES, "readwrite", (s) => { for (const name of PERSONAL_STORES) s[name].clear(); });
+    await keepOnlyOutbox(db);
     await closeDb();
   } else {
     await closeDb();
     if (user) await deleteUserDb(user.id);
   }
   setCsrfToken(null);
-  update({ user: null, waiting: 0, attention: 0, authRequired: false, problem: null, lastSyncAt: null, nextTryAt: null });
+  update({ user: null, waiting: 0, attention: 0, authRequired: false, revoked: false, problem: null, lastSyncAt: null,
+    nextTryAt: null });
 }

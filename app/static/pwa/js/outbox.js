@@ -16,7 +16,7 @@ export function newEntry(type, data, label) {
   return {
     id: crypto.randomUUID(), type, data, label,
     seq: nextSeq(), created_at: new Date().toISOString(),
-    state: "waiting", error: null, current: null, attempts: 0,
+    state: "waiting", error: null, current: null, attempts: 0, server_errors: 0,
   };
 }
 
@@ -60,6 +60,17 @@ export function needsAttention(db, id, error, current = null) {
   });
 }
 
+// The server failed (500) on this entry sent alone; returns how many times that has happened.
+export function countServerError(db, id) {
+  return transact(db, "outbox", "readwrite", async (s) => {
+    const entry = await requestResult(s.outbox.get(id));
+    if (!entry) return 0;
+    const failures = (entry.server_errors || 0) + 1;
+    s.outbox.put({ ...entry, server_errors: failures });
+    return failures;
+  });
+}
+
 export function countAttempt(db, ids) {
   return transact(db, "outbox", "readwrite", async (s) => {
     for (const id of ids) {
@@ -75,7 +86,7 @@ export function resend(db, id, data) {
   return transact(db, "outbox", "readwrite", async (s) => {
     const entry = await requestResult(s.outbox.get(id));
     if (!entry) return null;
-    const next = { ...entry, data: data ?? entry.data, state: "waiting", error: null, current: null };
+    const next = { ...entry, data: data ?? entry.data, state: "waiting", error: null, current: null, server_errors: 0 };
     if (entry.current) {
       next.id = crypto.randomUUID();
       s.outbox.delete(id);

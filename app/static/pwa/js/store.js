@@ -7,6 +7,8 @@ export const state = {
   user: null,
   online: typeof navigator === "undefined" ? true : navigator.onLine,
   authRequired: false,
+  // An administrator signed this phone out: only the unsent entries are left, locked until the user signs in.
+  revoked: false,
   waiting: 0,
   attention: 0,
   syncing: false,
@@ -31,6 +33,7 @@ export const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 // "N waiting to sync", "All synced", "Offline", "Sign in to sync": what is true right now.
 export function statusText(s = state) {
   const waiting = s.waiting ? plural(s.waiting, "waiting to sync", "waiting to sync") : "";
+  if (s.revoked) return waiting ? `Signed out · ${waiting}` : "Signed out";
   if (!s.online) return waiting ? `Offline · ${waiting}` : "Offline";
   if (s.authRequired) return waiting ? `Sign in to sync · ${waiting}` : "Sign in to sync";
   if (waiting) return waiting;

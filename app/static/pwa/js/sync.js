@@ -1,16 +1,20 @@
 // Sends the outbox to POST /sync and pulls GET /sync/changes. Runs in the page and in the service worker
 // (Background Sync), one run at a time per phone (Web Locks). An entry leaves the outbox only when the
-// server answered created or duplicate for that exact id; rejected and conflict move it to "Needs attention".
+// server answered created or duplicate for that exact id; rejected and conflict move it to "Needs attention",
+// and so does an entry the server fails on (500) alone, run after run.
 
-import { ApiError, NetworkError, api, setCsrfToken } from "./api.js";
+import { ApiError, NetworkError, api, isRevoked, setCsrfToken } from "./api.js";
 import * as outbox from "./outbox.js";
 import { requestResult, transact } from "./idb.js";
 import { pullChanges, saveRecords } from "./records.js";
 import { deviceId, loadSession, updateSession } from "./session.js";
+import { keepOnlyOutbox } from "./userdb.js";
 
 export const OUTBOX_SYNC_TAG = "help-field-outbox";
 const LOCK = "help-field-sync";
 const BATCH_SIZE = 100;
+// Runs in which the server failed (500) on an entry sent alone before it waits in "Needs attention".
+const SERVER_ERROR_RUNS = 3;
 
 function withLock(work) {
   const locks = globalThis.navigator && globalThis.navigator.locks;
@@ -22,9 +26,25 @@ async function markSession(userId, patch) {
   if (session && session.user && session.user.id === userId) await updateSession(patch);
 }
 
+// An administrator ended this user's sessions (a lost phone, someone leaving): what the phone holds for them
+// goes at once, their unsent entries stay, and the session is marked so nothing opens them until that same
+// user signs in again. Records first: once the mark is stored, the records are already gone.
+async function lockOutNow(db, userId) {
+  await keepOnlyOutbox(db);
+  await markSession(userId, { auth_required: true, revoked: true, csrf_token: null });
+}
+
+export function lockOut(db, userId) {
+  return withLock(() => lockOutNow(db, userId));
+}
+
 // Turns a failed request into an outcome the caller can show and schedule around.
-async function outcomeOf(error, userId) {
+async function outcomeOf(error, db, userId) {
   if (error instanceof NetworkError) return { outcome: "offline" };
+  if (isRevoked(error)) {
+    await lockOutNow(db, userId);
+    return { outcome: "revoked", message: error.message };
+  }
   if (error instanceof ApiError && error.status === 401) {
     await markSession(userId, { auth_required: true });
     return { outcome: "signed_out" };
@@ -86,19 +106,32 @@ async function sendBatch(db, device, batch) {
   return { acknowledged, returned };
 }
 
+function serverFailedMessage(failures) {
+  return `The server failed ${failures} times while saving this entry, so it waits here instead of holding up `
+    + "the others. Send it again later; if it fails again, tell your administrator.";
+}
+
 // Sends everything waiting; returns {sent} or, when it has to stop, an outcome (with what was sent so far).
 async function pushOutbox(db) {
   const device = await deviceId();
   let size = BATCH_SIZE;
   let csrfRetried = false;
   let sent = 0;
+  let answered = false;
+  let loneFailures = 0;
+  // Entries the server failed on (500) when sent alone: not sent again in this run, counted once per run.
+  const setAside = new Set();
   for (;;) {
-    const waiting = await outbox.waitingEntries(db);
-    if (!waiting.length) return { sent };
+    const waiting = (await outbox.waitingEntries(db)).filter((e) => !setAside.has(e.id));
+    if (!waiting.length) {
+      return setAside.size ? { outcome: "retry_later", sent, message: "The server failed on an entry; it will be tried again." }
+        : { sent };
+    }
     const batch = waiting.slice(0, size);
     try {
       const { acknowledged, returned } = await sendBatch(db, device, batch);
       sent += acknowledged;
+      answered = true;
       if (acknowledged + returned === 0) {
         return { outcome: "retry_later", sent, message: "The server did not answer for these entries." };
       }
@@ -109,13 +142,33 @@ async function pushOutbox(db) {
         setCsrfToken((await api("/auth/me")).csrf_token);
         continue;
       }
-      // A whole batch refused as too large or malformed: halve it until the one bad entry stands alone.
-      if ((error.status === 413 || error.status === 400) && batch.length > 1) {
+      // A whole batch refused as too large or malformed, or one the server failed on (500): halve it until the
+      // one bad entry stands alone. 502, 503 and 504 (a proxy, a restart) are the server's state, not an
+      // entry's: the batch waits whole and is tried again later, however often that takes.
+      const splits = error.status === 413 || error.status === 400 || error.status === 500;
+      if (splits && batch.length > 1) {
         size = Math.ceil(batch.length / 2);
         continue;
       }
       if (error.status === 413 || error.status === 400) {
         await outbox.needsAttention(db, batch[0].id, { code: error.code, message: error.message, fields: error.fields });
+        continue;
+      }
+      if (error.status === 500) {
+        const [entry] = batch;
+        const failures = await outbox.countServerError(db, entry.id);
+        loneFailures += 1;
+        if (failures >= SERVER_ERROR_RUNS) {
+          await outbox.needsAttention(db, entry.id, { code: error.code, message: serverFailedMessage(failures) });
+        } else {
+          setAside.add(entry.id);
+        }
+        // A second entry failing alone before the server took anything in this run: more likely the server
+        // than the entries. Stop and try again later rather than walk the whole queue one by one.
+        if (loneFailures >= 2 && !answered) {
+          return { outcome: "retry_later", sent, message: error.message };
+        }
+        size = BATCH_SIZE;
         continue;
       }
       throw error;
@@ -124,8 +177,9 @@ async function pushOutbox(db) {
 }
 
 // One sync run for `userId`'s database. Resolves with {outcome, sent, pulled?, pullError?}: outcome is
-// "synced", "offline", "signed_out" (sign in again) or "retry_later" (with retryAfter seconds); sent is how
-// many entries the server acknowledged in this run.
+// "synced", "offline", "signed_out" (sign in again), "revoked" (an administrator signed the user out: the
+// phone now holds only their unsent entries) or "retry_later" (with retryAfter seconds); sent is how many
+// entries the server acknowledged in this run.
 export function syncOutbox(db, userId, { pull = true } = {}) {
   return withLock(async () => {
     let sent = 0;
@@ -139,12 +193,13 @@ export function syncOutbox(db, userId, { pull = true } = {}) {
       sent = pushed.sent;
       if (pushed.outcome) return pushed;
     } catch (error) {
-      return { ...(await outcomeOf(error, userId)), sent };
+      return { ...(await outcomeOf(error, db, userId)), sent };
     }
     if (!pull) return { outcome: "synced", sent };
     try {
       return { outcome: "synced", sent, pulled: await pullChanges(db) };
     } catch (error) {
+      if (isRevoked(error)) return { ...(await outcomeOf(error, db, userId)), sent };
       // The outbox is empty either way; fresher offline data will come with the next run.
       return { outcome: "synced", sent, pullError: error.message };
     }

@@ -41,7 +41,9 @@ function attentionItem(ctx, entry, rerender) {
     await rerender();
   };
   const conflict = Boolean(entry.current);
-  const fixable = EDITABLE.has(entry.type) && !conflict;
+  // The server failed on it (500): nothing in it to fix, it is sent again as it is.
+  const serverFailed = Boolean(entry.error && entry.error.code === "server_error");
+  const fixable = EDITABLE.has(entry.type) && !conflict && !serverFailed;
   // A second intake for a person with an open case: the way on is that case, not this entry.
   const otherCase = entry.type === "case_intake" && conflict && entry.current.id && entry.current.id !== entry.id
     ? entry.current.id : null;

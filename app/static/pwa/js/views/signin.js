@@ -1,4 +1,5 @@
 // Signing in. After an expired session it says so: the entries waiting on this phone sync once signed in.
+// After an administrator signed the phone out it says that, and offers no way around signing in.
 
 import { ApiError, NetworkError } from "../api.js";
 import { h, uid } from "../dom.js";
@@ -7,6 +8,7 @@ import { field, takeFlash } from "../ui.js";
 
 export function render(ctx) {
   const again = Boolean(state.user && state.authRequired);
+  const revoked = again && state.revoked;
   const username = h("input", { type: "text", id: uid("username"), name: "username", autocomplete: "username",
     autocapitalize: "none", spellcheck: "false", required: true, value: again ? state.user.username : "" });
   const password = h("input", { type: "password", id: uid("password"), name: "password",
@@ -43,11 +45,15 @@ export function render(ctx) {
   });
 
   const waiting = state.waiting + state.attention;
-  const intro = again
-    ? h("p", { class: "notice" }, "Your session has ended. Sign in again",
-      waiting ? ` to send the ${plural(waiting, "entry", "entries")} on this phone; nothing has been lost.` : ".")
-    : h("p", {}, "For HELP teams: log encounters and referrals, with or without a connection.");
+  const intro = revoked
+    ? h("p", { class: "notice", role: "alert" }, "An administrator signed this phone out, so the people, referrals ",
+      "and cases it held have been removed.", waiting
+        ? ` Unsent entries kept on this phone, locked until ${state.user.display_name} signs in again: ${waiting}.` : "")
+    : again
+      ? h("p", { class: "notice" }, "Your session has ended. Sign in again",
+        waiting ? ` to send the ${plural(waiting, "entry", "entries")} on this phone; nothing has been lost.` : ".")
+      : h("p", {}, "For HELP teams: log encounters and referrals, with or without a connection.");
   return h("div", { class: "view signin-view" }, takeFlash(), h("h1", {}, again ? "Sign in again" : "Sign in"),
     intro, form,
-    again ? h("p", {}, h("a", { href: "#/" }, "Not now: keep working on this phone")) : null);
+    again && !revoked ? h("p", {}, h("a", { href: "#/" }, "Not now: keep working on this phone")) : null);
 }
