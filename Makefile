@@ -52,7 +52,7 @@ test-fast: $(VENV)/.dev
 	$(VENV)/bin/pytest --db sqlite -m "not e2e and not slow"
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check app workers tests bench
+	$(VENV)/bin/ruff check app workers tests bench deploy
 
 bench: $(VENV)/.dev system-deps
 	bash bench/run_all.sh

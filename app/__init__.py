@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
+from app import request_log
 from app.extensions import api, db, migrate
 
 API_SPEC = {
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
     _register_cli(app)
     logging.basicConfig(level=logging.INFO)
+    request_log.install()
     return app
 
 

@@ -32,19 +32,34 @@ push_cli = AppGroup("push", help="Web Push settings.")
 @click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True,
               help="Spread the generated history over this many days, ending today.")
 @click.option("--seed", type=int, default=None, help="Random seed, for a reproducible history.")
+@click.option("--i-know-this-is-not-production", "not_production", is_flag=True,
+              help="Seed a server whose APP_ENV is not development anyway (a staging box); the demo "
+                   "accounts then get random passwords, printed once.")
 @with_appcontext
-def seed_demo(encounters: int, days: int, seed: int | None) -> None:
+def seed_demo(encounters: int, days: int, seed: int | None, not_production: bool) -> None:
     """Create the partner agencies, teams, shelters and one demo user per role (safe to run twice).
 
     With --encounters N, also add N encounters of generated history (each run adds N more).
+    Outside development (APP_ENV=development) it refuses, unless --i-know-this-is-not-production.
     """
+    development = current_app.config["DEVELOPMENT"]
+    if not development and not not_production:
+        raise click.ClickException(
+            f"APP_ENV is {current_app.config['APP_ENV']!r}: seed-demo makes accounts whose passwords are "
+            "published in the README, and demo data. Nothing was written. For a demo, run it with "
+            "APP_ENV=development (`make run` does); on a box that is not production, pass "
+            "--i-know-this-is-not-production to get the demo accounts with random passwords.")
     created = seed_reference_data()
-    accounts = seed_demo_users()
+    accounts = seed_demo_users(random_passwords=not development)
     db.session.commit()
     click.echo("Reference data: " + ", ".join(f"{n} {what} added" for what, n in created.items()))
-    click.echo("Demo sign-ins (for demos only):")
+    click.echo("Demo sign-ins (for demos only):" if development
+               else "Demo sign-ins with random passwords (shown this once only; for demos only):")
     for username, password, role, new in accounts:
-        click.echo(f"  {role:<11} {username:<11} {password}{'' if new else '   (already there)'}")
+        if new or password is not None:
+            click.echo(f"  {role:<11} {username:<11} {password}{'' if new else '   (already there)'}")
+        else:
+            click.echo(f"  {role:<11} {username:<11} (already there; its password is not shown again)")
     if encounters:
         _seed_history(HistoryPlan(encounters=encounters, days=days, seed=seed))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 
 from app.auth.models import User
@@ -63,11 +65,19 @@ def seed_reference_data() -> dict[str, int]:
     return created
 
 
-def seed_demo_users() -> list[tuple[str, str, str, bool]]:
-    """One user per role; returns (username, password, role, created_now) for printing."""
+def seed_demo_users(*, random_passwords: bool = False) -> list[tuple[str, str | None, str, bool]]:
+    """One user per role; returns (username, password, role, created_now) for printing.
+
+    With `random_passwords` (a server that is not in development) the README's published passwords
+    are not used: each new account gets a random one, returned only here; an account that already
+    exists comes back with None.
+    """
     out = []
-    for username, role, password, team, agency, display in DEMO_USERS:
+    for username, role, published, team, agency, display in DEMO_USERS:
         exists = db.session.scalar(sa.select(User.id).where(User.username == username)) is not None
+        password = published
+        if random_passwords:
+            password = None if exists else secrets.token_urlsafe(15)
         if not exists:
             create_user(username, role, password, team=team, agency=agency, display_name=display)
         out.append((username, password, role, not exists))

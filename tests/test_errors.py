@@ -1,6 +1,7 @@
 """Bad input gets the one JSON error shape, the documented status, and changes nothing."""
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.auth.models import AuthSession
 from tests.conftest import count
@@ -76,6 +77,51 @@ def test_cross_site_writes_are_refused_even_with_a_valid_token(client, officer):
     assert client.get("/auth/me").status_code == 200
     assert client.post("/auth/logout", headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}) \
         .status_code == 204
+
+
+def _refused(response) -> bool:
+    return response.status_code == 403 and response.get_json()["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize("origin", [
+    "null",  # sandboxed frames, data: and file: pages, cross-origin redirects
+    "https://localhost",  # the right host with the wrong scheme
+    "http://localhost:8080",
+    "http://localhost.evil.example",
+    "http://user@localhost",
+    "http://localhost/path",
+    "",
+])
+def test_a_write_whose_origin_is_not_exactly_this_sites_is_refused(client, officer, origin):
+    client.sign_in_as(officer)
+    assert _refused(client.post("/auth/logout", headers={"Origin": origin}))
+    assert _refused(client.post("/auth/logout", headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"}))
+    assert client.get("/auth/me").status_code == 200
+
+
+def test_the_origin_is_compared_by_scheme_host_and_port_over_https(client, officer):
+    client.sign_in_as(officer)
+    https = {"base_url": "https://localhost"}
+    assert _refused(client.post("/auth/logout", headers={"Origin": "http://localhost"}, **https))
+    assert _refused(client.post("/auth/logout", headers={"Origin": "https://localhost:8443"}, **https))
+    assert client.get("/auth/me", **https).status_code == 200
+    assert client.post("/auth/logout", headers={"Origin": "https://LOCALHOST:443"}, **https).status_code == 204
+
+
+def test_behind_a_trusted_proxy_the_origin_is_compared_with_the_forwarded_scheme_and_host(
+        app, client, officer, monkeypatch):
+    monkeypatch.setattr(app, "wsgi_app", ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1))  # TRUST_PROXY_HOPS=1
+    client.sign_in_as(officer)
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "help.example.org"}
+    assert _refused(client.post("/auth/logout", headers={**proxied, "Origin": "http://help.example.org"}))
+    assert _refused(client.post("/auth/logout", headers={**proxied, "Origin": "https://localhost"}))
+    assert client.post("/auth/logout", headers={**proxied, "Origin": "https://help.example.org"}).status_code == 204
+
+
+def test_a_write_with_no_origin_and_no_fetch_metadata_is_left_to_the_csrf_token(client, officer):
+    """Not a browser (curl, the tests' clients): nothing to compare, and the token still decides."""
+    client.sign_in_as(officer)
+    assert client.post("/auth/logout").status_code == 204
 
 
 def test_nul_characters_are_refused_with_a_clear_error(as_officer):

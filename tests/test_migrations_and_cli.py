@@ -54,6 +54,41 @@ def test_seed_demo_is_idempotent_and_prints_credentials(fresh_app):
     assert counts == [7, 6, 6, 4]
 
 
+def _in_production(application) -> None:
+    application.config.update(APP_ENV="production", DEVELOPMENT=False)
+
+
+def test_seed_demo_refuses_in_production_and_writes_nothing(fresh_app):
+    _in_production(fresh_app)
+    with fresh_app.app_context():
+        upgrade()
+    result = fresh_app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "--i-know-this-is-not-production" in result.output
+    assert "bright-river-4100" not in result.output
+    with fresh_app.app_context():
+        assert [_db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Agency, User)] == [0, 0]
+
+
+def test_seed_demo_in_production_with_the_flag_gives_random_passwords_printed_once(fresh_app):
+    _in_production(fresh_app)
+    with fresh_app.app_context():
+        upgrade()
+    runner = fresh_app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo", "--i-know-this-is-not-production"])
+    again = runner.invoke(args=["seed-demo", "--i-know-this-is-not-production"])
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    printed = dict(line.split()[1:3] for line in first.output.splitlines() if line.startswith("  "))
+    assert set(printed) == {"officer", "navigator", "supervisor", "admin"}
+    published = {"bright-river-4100", "quiet-harbour-5200", "steady-lantern-63", "amber-compass-74"}
+    assert not published & set(printed.values()) and not published & set(first.output.split())
+    assert not set(printed.values()) & set(again.output.split())  # shown once, never again
+    client = fresh_app.test_client()
+    for username, password in (("officer", "bright-river-4100"), ("officer", printed["officer"])):
+        response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+        assert response.status_code == (200 if password == printed["officer"] else 401)
+
+
 def test_users_create_reads_password_from_stdin_and_signs_in(fresh_app):
     with fresh_app.app_context():
         upgrade()

@@ -5,7 +5,8 @@ import base64
 import pytest
 import sqlalchemy as sa
 
-from app.push import vapid
+from app.audit.models import AuditEvent
+from app.push import services, vapid
 from app.push.endpoints import EndpointRefused, check
 from app.push.models import PendingAlert, PushDelivery, PushSubscription
 from tests.support.push_receiver import Device
@@ -65,6 +66,31 @@ def test_an_endpoint_signed_into_by_someone_else_becomes_theirs_without_the_old_
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PushDelivery)) == 0
 
 
+def test_an_endpoint_changing_hands_is_deleted_and_subscribed_anew_and_the_move_is_audited(
+        client, make_client, officer, navigator, db):
+    client.sign_in_as(officer).post("/push/subscriptions", browser_subscription())
+    client.post("/push/subscriptions", browser_subscription(MOZILLA + "-desk"))  # SQLite reuses the highest id
+    [first, _desk] = subscriptions(db)
+    first_id = first.id
+    assert make_client().sign_in_as(navigator).post("/push/subscriptions", browser_subscription()).status_code == 201
+    [_desk, stored] = subscriptions(db)
+    assert stored.id != first_id and stored.user_id == navigator.id  # a new row, not the old one re-pointed
+    [moved] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "push.subscription_moved")).all()
+    assert (moved.actor_id, moved.target_type, moved.target_id) == (navigator.id, "user", str(officer.id))
+    assert moved.detail == {"deleted_subscription": first_id, "new_subscription": stored.id}
+    assert MOZILLA not in str(moved.detail)  # ids only: the endpoint is the browser's secret
+
+
+def test_a_user_keeps_at_most_ten_subscriptions_and_the_oldest_goes_first(as_officer, officer, navigator, db):
+    theirs = browser_subscription(MOZILLA + "-theirs")
+    services.subscribe(navigator, theirs["endpoint"], theirs["keys"]["p256dh"], theirs["keys"]["auth"])
+    for n in range(12):
+        assert as_officer.post("/push/subscriptions", browser_subscription(f"{MOZILLA}-{n}")).status_code == 201
+    mine = [s.endpoint for s in subscriptions(db) if s.user_id == officer.id]
+    assert mine == [f"{MOZILLA}-{n}" for n in range(2, 12)]
+    assert [s.endpoint for s in subscriptions(db) if s.user_id == navigator.id] == [theirs["endpoint"]]
+
+
 def test_unsubscribing_removes_only_the_callers_own_subscription(client, make_client, officer, navigator, db):
     client.sign_in_as(officer).post("/push/subscriptions", browser_subscription())
     other = make_client().sign_in_as(navigator)
@@ -97,6 +123,10 @@ def test_subscribing_needs_sign_in_and_the_csrf_token(client, officer, db):
     ("https://user:secret@fcm.googleapis.com/fcm/send/x", "no user name or password"),
     ("ftp://fcm.googleapis.com/fcm/send/x", "https"),
     ("not a url", "https"),
+    ("https://fcm.googleapis.com:8443/fcm/send/x", "port 8443"),
+    ("https://fcm.googleapis.com/fcm/send/x\r\nX-Injected: 1", "control characters (CR, LF)"),
+    ("https://fcm.googleapis.com/fcm/send/x\ny", "control characters (CR, LF)"),
+    ("https://fcm.googleapis.com/fcm/send/a b", "spaces"),
 ])
 def test_endpoints_that_are_not_allowlisted_push_services_are_refused_with_a_reason(as_officer, db, endpoint, says):
     response = as_officer.post("/push/subscriptions", browser_subscription(endpoint))
@@ -112,6 +142,7 @@ def test_endpoints_that_are_not_allowlisted_push_services_are_refused_with_a_rea
     "https://updates.push.services.mozilla.com/wpush/v2/abc",
     "https://web.push.apple.com/QGuQyavXuttc",
     "https://wns2-par02p.notify.windows.com/w/?token=abc",
+    "https://fcm.googleapis.com:443/fcm/send/abc",
 ])
 def test_the_browser_vendors_push_services_are_accepted_by_default(as_officer, db, endpoint):
     assert as_officer.post("/push/subscriptions", browser_subscription(endpoint)).status_code == 201

@@ -65,14 +65,39 @@ def _refuse_nul_characters() -> None:
 
 def _cross_site() -> bool:
     """A browser tells where a request comes from; a write from another site is refused outright
-    (the CSRF token would stop it too: two locks)."""
+    (the CSRF token would stop it too: two locks).
+
+    An Origin must be this site's exactly: scheme, host and port (`http://` is another origin than
+    `https://`). `null` (a sandboxed frame, a file: page, a cross-origin redirect) is nobody's origin,
+    so it is refused. This site is what the request says after ProxyFix, when TRUST_PROXY_HOPS trusts
+    the proxy's X-Forwarded-Proto and X-Forwarded-Host. No Origin at all is not a browser's write
+    (browsers send one on every POST, PUT, PATCH and DELETE): the CSRF token decides.
+    """
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return True
     origin = request.headers.get("Origin")
-    if origin and origin != "null":
-        return urlsplit(origin).netloc != request.host
-    return False
+    if origin is None:
+        return False
+    theirs = _origin_of(origin)
+    return theirs is None or theirs != _origin_of(f"{request.scheme}://{request.host}")
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a serialized origin; None for `null` or anything that is not one."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not host or parts.username is not None or parts.password is not None:
+        return None
+    if parts.path or parts.query or parts.fragment:
+        return None
+    return scheme, host.lower(), port or DEFAULT_PORTS[scheme]
 
 
 def current_user() -> User:

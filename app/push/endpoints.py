@@ -12,35 +12,42 @@ class EndpointRefused(ValueError):
 
 
 def check(endpoint: str, allowlist: list[str], *, allow_http: bool = False) -> str:
-    """Return the endpoint if the server may send to it, else raise EndpointRefused saying why."""
+    """Return the endpoint if the server may send to it, else raise EndpointRefused saying why.
+
+    `allow_http` is for the tests' local receiver: it also lifts the rule that the port is 443.
+    """
+    endpoint = endpoint.strip()
     try:
-        parts = urlsplit(endpoint.strip())
+        parts = urlsplit(endpoint)
         host = (parts.hostname or "").rstrip(".").lower()
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+        port = parts.port
     except ValueError:
         raise EndpointRefused("The push endpoint is not a valid URL.") from None
     allowed_schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in allowed_schemes:
         raise EndpointRefused("The push endpoint must be an https:// URL given by the browser's push service.")
+    # urlsplit silently drops CR, LF and tab, so it would pass a URL that splits a request line in two.
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in endpoint):
+        raise EndpointRefused("The push endpoint may not contain spaces or control characters (CR, LF).")
     if not host or parts.username is not None or parts.password is not None:
         raise EndpointRefused("The push endpoint must name a host and carry no user name or password.")
     entries = [e.strip().rstrip(".").lower() for e in allowlist if e.strip()]
     address = _ip_literal(host)
-    if address is not None:
-        if host in entries:
-            return endpoint.strip()
+    if address is not None and host not in entries:
         if _is_internal(address):
             raise EndpointRefused(
                 f"The push endpoint points to a private or local address ({host}); only the browser "
                 "vendors' push services are accepted.")
         raise EndpointRefused(f"The push endpoint uses a bare IP address ({host}); only the browser "
                               "vendors' push services are accepted.")
-    if not any(_matches(host, entry) for entry in entries):
+    if address is None and not any(_matches(host, entry) for entry in entries):
         raise EndpointRefused(
             f"The push endpoint's host {host} is not an accepted push service. Use a browser whose push "
             f"service is allowed ({', '.join(entries) or 'none configured'}), or ask an administrator "
             "to add it to PUSH_ENDPOINT_ALLOWLIST.")
-    return endpoint.strip()
+    if port not in (None, 443) and not allow_http:
+        raise EndpointRefused(f"The push endpoint uses port {port}; push services answer on port 443 only.")
+    return endpoint
 
 
 def _matches(host: str, entry: str) -> bool:

@@ -195,6 +195,11 @@ def _send_one(outcome: _Outcome, claim: _Claim, target: services.DeliveryTarget,
     except sender.SubscriptionGone as exc:
         log.info("push subscription %s is gone (%s); deleted", claim.subscription_id, exc)
         outcome.gone.add(claim.subscription_id)
+    except sender.SubscriptionUnusable as exc:
+        # Not retried, and the subscription goes: the job fails so operators see why in rq's registry.
+        log.warning("push subscription %s deleted: %s", claim.subscription_id, exc)
+        outcome.gone.add(claim.subscription_id)
+        outcome.refused.append(f"{where}: {exc}; subscription deleted")
     except sender.PushRetryLater as exc:
         intervals = retry_intervals()
         if claim.attempt > len(intervals):

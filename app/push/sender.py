@@ -1,7 +1,9 @@
 """One Web Push message to one subscription (RFC 8291 encryption, RFC 8292 VAPID), via pywebpush.
 
 The push service's answer is sorted into what the caller must do: forget the subscription (404/410),
-try again later (429, 5xx, no answer), or give up (anything else).
+try again later (429, 5xx, no answer), or give up (anything else). The endpoint is checked against the
+allowlist again before every send, and a redirect is never followed (a push service answers 201;
+following a 3xx would POST the alert to a URL the allowlist never saw): both end the subscription.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import requests
 from flask import current_app
 from pywebpush import WebPushException, webpush
 
-from app.push import vapid
+from app.push import endpoints, vapid
 from app.records import utcnow
 
 # How the service's urgency maps to the Web Push Urgency header (RFC 8030 §5.3): phones on battery
@@ -53,6 +55,11 @@ class PushRetryLater(Exception):
         self.retry_after = retry_after
 
 
+class SubscriptionUnusable(Exception):
+    """The server will not send to this endpoint (the allowlist no longer accepts it, or it redirected):
+    delete the subscription, and tell operators why."""
+
+
 class PushRefused(Exception):
     """Any other refusal (bad request, payload too large, VAPID key rejected): retrying will not help."""
 
@@ -67,6 +74,12 @@ def subscription_info(endpoint: str, p256dh: str, auth: str) -> dict[str, Any]:
 
 def send(info: dict[str, Any], message: PushMessage) -> int:
     """Encrypt and POST the message; returns the push service's status (201 as a rule)."""
+    try:
+        endpoint = endpoints.check(info["endpoint"], current_app.config["PUSH_ENDPOINT_ALLOWLIST"],
+                                   allow_http=current_app.config["PUSH_ALLOW_HTTP"])
+    except endpoints.EndpointRefused as exc:
+        raise SubscriptionUnusable(f"endpoint no longer accepted: {str(exc).rstrip('.')}") from None
+    info = {**info, "endpoint": endpoint}
     body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
     headers = {"Urgency": URGENCY_HEADER.get(message.urgency, "normal"), "Topic": message.topic}
     try:
@@ -88,6 +101,8 @@ def _classified(exc: WebPushException) -> Exception:
     reason = f"push service answered {status} {_reason(exc)}".strip() if status else "push service refused"
     if status in GONE:
         return SubscriptionGone(reason)
+    if status is not None and 300 <= status < 400:
+        return SubscriptionUnusable(f"{reason}; redirect not followed")
     if status == 429 or (status is not None and status >= 500):
         return PushRetryLater(reason, status, _retry_after_seconds(exc.retry_after))
     return PushRefused(reason, status)
@@ -110,9 +125,18 @@ def _retry_after_seconds(value: str | None) -> int | None:
         return None
 
 
+class _NoRedirects(requests.Session):
+    """pywebpush POSTs with `session.post(endpoint, ...)`, and requests follows redirects by default
+    (307/308 even repeat the body): every send through this session has them off."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        kwargs["allow_redirects"] = False
+        return super().send(request, **kwargs)
+
+
 def _http() -> requests.Session:
     """One keep-alive session per thread: a worker sends many alerts to the same few push services."""
     session = getattr(_local, "session", None)
     if session is None:
-        session = _local.session = requests.Session()
+        session = _local.session = _NoRedirects()
     return session

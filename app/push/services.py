@@ -12,12 +12,16 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.audit.services import record
 from app.auth.models import User
 from app.errors import ApiError
 from app.extensions import db
 from app.push import endpoints, vapid
 from app.push.models import PushDelivery, PushSubscription
 from app.records import utcnow
+
+# Browsers (phones, a desk computer) one user receives alerts on; a new one beyond this drops the oldest.
+SUBSCRIPTIONS_PER_USER = 10
 
 
 def public_key() -> str:
@@ -27,8 +31,9 @@ def public_key() -> str:
 def subscribe(user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
     """Store the browser's subscription for `user`. The same endpoint again updates it.
 
-    An endpoint that changes hands (someone else signs in on a shared phone) becomes a new
-    subscription: alerts still queued for the previous owner must not reach the new one.
+    An endpoint that changes hands (someone else signs in on a shared phone) is deleted, with what was
+    still due to it, and subscribed anew, audited: alerts for the previous owner must not reach the new
+    one. A user keeps at most SUBSCRIPTIONS_PER_USER browsers; the oldest go first.
     """
     endpoint = _acceptable(endpoint)
     existing = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
@@ -37,8 +42,9 @@ def subscribe(user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscrip
         existing.p256dh, existing.auth = p256dh, auth
         db.session.flush()
         return existing
-    if existing is not None:
-        forget(existing.id)
+    previous = (existing.id, existing.user_id) if existing is not None else None
+    if previous is not None:
+        forget(previous[0])
     subscription = PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth,
                                     created_at=utcnow())
     try:
@@ -47,7 +53,22 @@ def subscribe(user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscrip
     except IntegrityError:
         # Another request stored the same endpoint a moment ago; the phone's retry will update it.
         raise ApiError(409, "conflict", "This browser was being subscribed twice at once; try again.") from None
+    if previous is not None:
+        record("push.subscription_moved", target_type="user", target_id=previous[1], actor_id=user.id,
+               deleted_subscription=previous[0], new_subscription=subscription.id)
+    _drop_oldest_beyond_cap(user.id)
     return subscription
+
+
+def _drop_oldest_beyond_cap(user_id: int) -> None:
+    """Bounded per user, so one account cannot make every alert fan out to endless endpoints. Two
+    subscribes racing may leave one too many for a moment; the next subscribe trims it."""
+    beyond = db.session.scalars(
+        sa.select(PushSubscription.id).where(PushSubscription.user_id == user_id)
+        .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
+        .offset(SUBSCRIPTIONS_PER_USER)).all()
+    for subscription_id in beyond:
+        forget(subscription_id)
 
 
 def unsubscribe(user: User, endpoint: str) -> None:
