@@ -21,17 +21,23 @@ blp = ApiBlueprint("referrals", __name__, url_prefix="/referrals", description="
 def list_referrals(args):
     """Referrals the caller may see; a navigator's agency inbox with `agency_id`."""
     user = current_user()
-    return [services.view(r, user) for r in services.search(user, **args)]
+    found = services.search(user, **args)
+    record("referral.list", target_type="referral", results=[str(r.id) for r in found])
+    return [services.view(r, user) for r in found]
 
 
 @blp.route("/<uuid:referral_id>")
 @signed_in()
 @blp.response(200, ReferralSchema)
 def get_referral(referral_id):
+    """One referral with its history and the person as the caller may see them (404 when not visible)."""
     user = current_user()
     referral = services.find_visible(user, str(referral_id))
     if referral is None:
+        record_despite_rollback("referral.read", target_type="referral", target_id=str(referral_id),
+                                outcome="not_found")
         raise ApiError(404, "not_found", "No such referral.")
+    record("referral.read", target_type="referral", target_id=str(referral_id))
     return services.view(referral, user)
 
 
