@@ -3,10 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import Disclosure
+from app.audit.models import AuditEvent, Disclosure
 from app.cases.models import Case
 from app.push.models import PendingAlert
+from app.records import utcnow
 from app.referrals.models import Referral, ReferralEvent
+from app.referrals.services import TransitionRefused, change_status
 from tests.conftest import count
 from tests.support import entries as e
 from tests.support import factories
@@ -70,6 +72,29 @@ def test_officer_cannot_accept_for_the_agency(referred, as_officer, db):
     result = as_officer.post("/sync", e.batch(e.referral_update(referred, "accepted"))).get_json()["results"][0]
     assert result["error"]["code"] == "forbidden"
     assert db.session.get(Referral, referred).status == "pending"
+
+
+def test_an_admin_can_neither_accept_nor_complete_a_referral_and_the_refusal_is_audited(
+        referred, as_navigator, make_client, admin, db):
+    as_admin = make_client().sign_in_as(admin)
+    refused = as_admin.patch(f"/referrals/{referred}", {"status": "accepted"})
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (403, "forbidden")
+    assert as_navigator.patch(f"/referrals/{referred}", {"status": "accepted"}).status_code == 200
+    assert as_admin.patch(f"/referrals/{referred}", {"status": "completed"}).status_code == 403
+    referral = db.session.get(Referral, referred)
+    assert (referral.status, referral.version) == ("accepted", 2)
+    denied = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [(d.actor_id, d.target_id, d.outcome) for d in denied] == [
+        (admin.id, "referrals.patch_referral", "forbidden")] * 2
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "officer"])
+def test_only_the_receiving_agencys_navigators_may_make_the_agency_moves(referred, officer, db, role):
+    user = officer if role == "officer" else factories.make_user(role)  # the referrer, or oversight
+    for status in ("accepted", "declined"):
+        with pytest.raises(TransitionRefused) as refused:
+            change_status(user, referred, status=status, note=None, base_version=None, at=utcnow())
+        assert (refused.value.http_status, refused.value.outcome.error["code"]) == (403, "forbidden")
 
 
 def test_navigator_of_another_agency_does_not_see_the_referral(referred, make_client, db):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.audit.services import record, record_despite_rollback
+from app.auth import policy
 from app.auth.guard import current_user, signed_in
 from app.errors import ApiError, ErrorSchema
 from app.records import utcnow
@@ -42,12 +43,15 @@ def get_referral(referral_id):
 
 
 @blp.route("/<uuid:referral_id>", methods=["PATCH"])
-@signed_in()
+@signed_in(policy.can_log_entries)
 @blp.arguments(ReferralUpdateSchema)
 @blp.response(200, ReferralSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="invalid_transition, or conflict with `current`")
 def patch_referral(update, referral_id):
-    """Move a referral: pending → accepted | declined | withdrawn; accepted → completed | no_show | withdrawn."""
+    """Move a referral: pending → accepted | declined | withdrawn; accepted → completed | no_show | withdrawn.
+
+    Admins make no field changes (as on /sync).
+    """
     user = current_user()
     tick()
     try:

@@ -196,7 +196,7 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
 
 def _may_move(user: User, referral: Referral, status: str) -> bool:
     if status in lifecycle.AGENCY_MOVES:
-        return policy.receives_referral(user, referral.agency_id) or user.role == "admin"
+        return policy.receives_referral(user, referral.agency_id)
     return (policy.is_oversight(user) or referral.author_id == user.id
             or policy.same_team(user, referral.team_id))
 
