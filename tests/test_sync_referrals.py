@@ -1,5 +1,7 @@
 """Referrals and their lifecycle through /sync and PATCH /referrals/<id>; case intake."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -159,6 +161,44 @@ def test_patch_moves_the_referral_and_answers_conflict_with_current_when_stale(r
     illegal = as_navigator.patch(f"/referrals/{referred}", {"status": "declined", "base_version": 2})
     assert illegal.status_code == 409 and illegal.get_json()["error"]["code"] == "invalid_transition"
     assert db.session.get(Referral, referred).version == 2
+
+
+@pytest.mark.parametrize("occurred_at, code", [("11 minutes ahead", "clock_skew"), ("2099-01-01T00:00:00Z", "clock_skew"),
+                                               ("0001-01-01T00:00:00+00:00", "validation_error"),
+                                               ("1899-12-31T23:59:59Z", "validation_error")])
+def test_patch_applies_the_time_rules_of_sync(referred, as_navigator, db, occurred_at, code):
+    if occurred_at == "11 minutes ahead":
+        occurred_at = e.in_future(11)  # taken now, not when the tests were collected
+    response = as_navigator.patch(f"/referrals/{referred}", {"status": "accepted", "occurred_at": occurred_at})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, code)
+    assert list(response.get_json()["error"]["fields"]) == ["occurred_at"]
+    sent = as_navigator.post("/sync", e.batch(e.referral_update(referred, "accepted", occurred_at=occurred_at)))
+    assert [(r["status"], r["error"]["code"]) for r in sent.get_json()["results"]] == [("rejected", code)]
+    assert (db.session.get(Referral, referred).version, count(ReferralEvent)) == (1, 0)
+
+
+def test_a_change_dated_before_the_referrals_history_is_refused_on_both_roads(referred, as_navigator, db):
+    an_hour_ago = (utcnow() - timedelta(hours=1)).isoformat()
+    response = as_navigator.patch(f"/referrals/{referred}", {"status": "accepted", "occurred_at": an_hour_ago})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "validation_error")
+    assert list(response.get_json()["error"]["fields"]) == ["occurred_at"]
+    [answer] = as_navigator.post("/sync", e.batch(e.referral_update(referred, "accepted", occurred_at=an_hour_ago))
+                                 ).get_json()["results"]
+    assert (answer["status"], answer["error"]["code"]) == ("rejected", "validation_error")
+
+    accepted_at = utcnow() + timedelta(minutes=5)  # this phone runs five minutes fast: allowed
+    assert as_navigator.patch(f"/referrals/{referred}", {"status": "accepted",
+                                                         "occurred_at": accepted_at.isoformat()}).status_code == 200
+    earlier = (accepted_at - timedelta(minutes=20)).isoformat()
+    [answer] = as_navigator.post("/sync", e.batch(e.referral_update(referred, "completed", occurred_at=earlier))
+                                 ).get_json()["results"]
+    assert answer["error"]["fields"] == {"occurred_at": [f"Must not be before {accepted_at.isoformat()}."]}
+    # Another phone a few minutes behind, and a change dated by the server, both still apply.
+    behind = (accepted_at - timedelta(minutes=8)).isoformat()
+    assert as_navigator.patch(f"/referrals/{referred}", {"status": "completed", "occurred_at": behind}).status_code \
+        == 200
+    history = as_navigator.get(f"/referrals/{referred}").get_json()["history"]
+    assert [h["to_status"] for h in history] == ["accepted", "completed"]
 
 
 def test_navigator_inbox_lists_the_agencys_referrals(referred, as_navigator, agency):

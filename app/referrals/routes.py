@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.audit.services import record, record_despite_rollback
 from app.auth import policy
 from app.auth.guard import current_user, signed_in
+from app.clock_rules import check_times
 from app.errors import ApiError, ErrorSchema
 from app.records import utcnow
 from app.referrals import services
@@ -50,14 +51,18 @@ def get_referral(referral_id):
 def patch_referral(update, referral_id):
     """Move a referral: pending → accepted | declined | withdrawn; accepted → completed | no_show | withdrawn.
 
-    Admins make no field changes (as on /sync).
+    Admins make no field changes (as on /sync); `occurred_at` passes the same time rules as on /sync.
     """
     user = current_user()
+    now = utcnow()
+    problem = check_times(update, ("occurred_at",), now)
+    if problem is not None:
+        raise ApiError(400, problem.code, problem.message, problem.fields)
     tick()
     try:
         referral = services.change_status(user, str(referral_id), status=update["status"], note=update.get("note"),
                                           base_version=update.get("base_version"),
-                                          at=update.get("occurred_at") or utcnow())
+                                          at=update.get("occurred_at") or now)
     except services.TransitionRefused as refused:
         outcome = refused.outcome
         error = outcome.error or {"code": "conflict",
