@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEvent
 from tests.support import entries as e
 from tests.support import factories
-from tests.support.cases import accepted_referral, error_code, open_case, result
+from tests.support.cases import accepted_referral, error_code, new_person, open_case, result
 
 
 @pytest.fixture
@@ -62,6 +62,30 @@ def test_those_who_may_not_see_a_case_cannot_change_it(make_client, agency, agen
     assert error_code(outsider.post(f"/cases/{case_id}/close", {"reason": "x"})) == (404, "not_found")
     answer = result(outsider.post("/sync", e.batch(e.case_transition(case_id, agency.id))))
     assert answer["error"]["code"] == "not_found"
+
+
+def test_an_intake_naming_another_persons_referral_is_refused_on_both_roads(as_officer, make_client, agency, team):
+    as_navigator = signed_in(make_client, "navigator", team=team, agency=agency)
+    _referred, referral_id = accepted_referral(as_officer, as_navigator, agency.id)
+    someone_else = new_person(as_officer)
+    response = as_navigator.post("/cases", {"person_id": someone_else, "referral_id": referral_id})
+    assert error_code(response) == (400, "validation_error")
+    assert response.get_json()["error"]["fields"] == {"referral_id": ["This referral is for another person."]}
+    answer = result(as_navigator.post("/sync", e.batch(e.case_intake(someone_else, referral_id=referral_id))))
+    assert (answer["status"], answer["error"]["code"]) == ("rejected", "validation_error")
+    assert as_navigator.get("/cases").get_json()["total"] == 0
+
+
+def test_an_intake_naming_a_referral_the_caller_may_not_see_reveals_nothing_about_it(as_officer, make_client, agency,
+                                                                                    team):
+    _referred, referral_id = accepted_referral(
+        as_officer, signed_in(make_client, "navigator", team=team, agency=agency), agency.id)
+    outsider = signed_in(make_client, "officer", team=factories.make_team())
+    own_person = new_person(outsider)
+    hidden = outsider.post("/cases", {"person_id": own_person, "referral_id": referral_id})
+    unknown = outsider.post("/cases", {"person_id": own_person, "referral_id": factories.new_id()})
+    assert error_code(hidden) == (404, "not_found")
+    assert hidden.get_json() == unknown.get_json()
 
 
 def test_a_replay_by_someone_who_may_not_see_the_record_is_refused_without_showing_it(as_officer, make_client):

@@ -137,6 +137,14 @@ def test_an_entry_eleven_minutes_ahead_is_rejected_clock_skew(as_officer):
     assert count(Encounter) == 0
 
 
+def test_an_entry_dated_before_1900_is_rejected_alone_and_the_batch_flows(as_officer):
+    ancient = e.encounter(occurred_at="0001-01-01T00:00:00+00:00")
+    results = as_officer.post("/sync", e.batch(ancient, e.encounter())).get_json()["results"]
+    assert [(r["status"], r.get("error", {}).get("fields")) for r in results] == [
+        ("rejected", {"occurred_at": ["Must be on or after 1900-01-01."]}), ("created", None)]
+    assert count(Encounter) == 1
+
+
 def test_an_entry_nine_minutes_ahead_is_accepted(as_officer):
     assert e.statuses(as_officer.post("/sync", e.batch(e.encounter(occurred_at=e.in_future(9))))) == ["created"]
 

@@ -1,12 +1,16 @@
 """Referrals and their lifecycle through /sync and PATCH /referrals/<id>; case intake."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
-from app.audit.models import Disclosure
+from app.audit.models import AuditEvent, Disclosure
 from app.cases.models import Case
 from app.push.models import PendingAlert
+from app.records import utcnow
 from app.referrals.models import Referral, ReferralEvent
+from app.referrals.services import TransitionRefused, change_status
 from tests.conftest import count
 from tests.support import entries as e
 from tests.support import factories
@@ -72,6 +76,29 @@ def test_officer_cannot_accept_for_the_agency(referred, as_officer, db):
     assert db.session.get(Referral, referred).status == "pending"
 
 
+def test_an_admin_can_neither_accept_nor_complete_a_referral_and_the_refusal_is_audited(
+        referred, as_navigator, make_client, admin, db):
+    as_admin = make_client().sign_in_as(admin)
+    refused = as_admin.patch(f"/referrals/{referred}", {"status": "accepted"})
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (403, "forbidden")
+    assert as_navigator.patch(f"/referrals/{referred}", {"status": "accepted"}).status_code == 200
+    assert as_admin.patch(f"/referrals/{referred}", {"status": "completed"}).status_code == 403
+    referral = db.session.get(Referral, referred)
+    assert (referral.status, referral.version) == ("accepted", 2)
+    denied = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [(d.actor_id, d.target_id, d.outcome) for d in denied] == [
+        (admin.id, "referrals.patch_referral", "forbidden")] * 2
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "officer"])
+def test_only_the_receiving_agencys_navigators_may_make_the_agency_moves(referred, officer, db, role):
+    user = officer if role == "officer" else factories.make_user(role)  # the referrer, or oversight
+    for status in ("accepted", "declined"):
+        with pytest.raises(TransitionRefused) as refused:
+            change_status(user, referred, status=status, note=None, base_version=None, at=utcnow())
+        assert (refused.value.http_status, refused.value.outcome.error["code"]) == (403, "forbidden")
+
+
 def test_navigator_of_another_agency_does_not_see_the_referral(referred, make_client, db):
     stranger = make_client().sign_in_as(factories.make_user("navigator", agency=factories.make_agency()))
     result = stranger.post("/sync", e.batch(e.referral_update(referred, "accepted"))).get_json()["results"][0]
@@ -134,6 +161,44 @@ def test_patch_moves_the_referral_and_answers_conflict_with_current_when_stale(r
     illegal = as_navigator.patch(f"/referrals/{referred}", {"status": "declined", "base_version": 2})
     assert illegal.status_code == 409 and illegal.get_json()["error"]["code"] == "invalid_transition"
     assert db.session.get(Referral, referred).version == 2
+
+
+@pytest.mark.parametrize("occurred_at, code", [("11 minutes ahead", "clock_skew"), ("2099-01-01T00:00:00Z", "clock_skew"),
+                                               ("0001-01-01T00:00:00+00:00", "validation_error"),
+                                               ("1899-12-31T23:59:59Z", "validation_error")])
+def test_patch_applies_the_time_rules_of_sync(referred, as_navigator, db, occurred_at, code):
+    if occurred_at == "11 minutes ahead":
+        occurred_at = e.in_future(11)  # taken now, not when the tests were collected
+    response = as_navigator.patch(f"/referrals/{referred}", {"status": "accepted", "occurred_at": occurred_at})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, code)
+    assert list(response.get_json()["error"]["fields"]) == ["occurred_at"]
+    sent = as_navigator.post("/sync", e.batch(e.referral_update(referred, "accepted", occurred_at=occurred_at)))
+    assert [(r["status"], r["error"]["code"]) for r in sent.get_json()["results"]] == [("rejected", code)]
+    assert (db.session.get(Referral, referred).version, count(ReferralEvent)) == (1, 0)
+
+
+def test_a_change_dated_before_the_referrals_history_is_refused_on_both_roads(referred, as_navigator, db):
+    an_hour_ago = (utcnow() - timedelta(hours=1)).isoformat()
+    response = as_navigator.patch(f"/referrals/{referred}", {"status": "accepted", "occurred_at": an_hour_ago})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "validation_error")
+    assert list(response.get_json()["error"]["fields"]) == ["occurred_at"]
+    [answer] = as_navigator.post("/sync", e.batch(e.referral_update(referred, "accepted", occurred_at=an_hour_ago))
+                                 ).get_json()["results"]
+    assert (answer["status"], answer["error"]["code"]) == ("rejected", "validation_error")
+
+    accepted_at = utcnow() + timedelta(minutes=5)  # this phone runs five minutes fast: allowed
+    assert as_navigator.patch(f"/referrals/{referred}", {"status": "accepted",
+                                                         "occurred_at": accepted_at.isoformat()}).status_code == 200
+    earlier = (accepted_at - timedelta(minutes=20)).isoformat()
+    [answer] = as_navigator.post("/sync", e.batch(e.referral_update(referred, "completed", occurred_at=earlier))
+                                 ).get_json()["results"]
+    assert answer["error"]["fields"] == {"occurred_at": [f"Must not be before {accepted_at.isoformat()}."]}
+    # Another phone a few minutes behind, and a change dated by the server, both still apply.
+    behind = (accepted_at - timedelta(minutes=8)).isoformat()
+    assert as_navigator.patch(f"/referrals/{referred}", {"status": "completed", "occurred_at": behind}).status_code \
+        == 200
+    history = as_navigator.get(f"/referrals/{referred}").get_json()["history"]
+    assert [h["to_status"] for h in history] == ["accepted", "completed"]
 
 
 def test_navigator_inbox_lists_the_agencys_referrals(referred, as_navigator, agency):

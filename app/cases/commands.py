@@ -7,11 +7,12 @@ import uuid
 from typing import Any
 
 from app.auth.models import User
+from app.clock_rules import check_times
 from app.errors import ApiError
 from app.ingest import CREATED, DUPLICATE, Entry, Outcome, Writer
 from app.records import content_hash, normalised, utcnow
 from app.sync import trail
-from app.sync.ingest import CLOCK_SKEW_SECONDS, HANDLERS
+from app.sync.ingest import HANDLERS
 
 HTTP_STATUS = {"validation_error": 400, "clock_skew": 400, "forbidden": 403, "not_found": 404,
                "invalid_transition": 409, "conflict": 409}
@@ -26,11 +27,9 @@ def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | No
     """
     _schema, handler, time_fields = HANDLERS[entry_type]
     now = utcnow()
-    for name in time_fields:
-        value = data.get(name)
-        if value is not None and (value - now).total_seconds() > CLOCK_SKEW_SECONDS:
-            raise ApiError(400, "clock_skew", "The time is in the future: check the device's clock and resend.",
-                           {name: ["More than 10 minutes ahead of the server's clock."]})
+    problem = check_times(data, time_fields, now)
+    if problem is not None:
+        raise ApiError(400, problem.code, problem.message, problem.fields)
     entry = Entry(id=entry_id or str(uuid.uuid4()), type=entry_type, data=data,
                   hash=content_hash(entry_type, normalised(data)))
     writer = Writer(user=user, device_id=None, now=now)

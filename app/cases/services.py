@@ -146,6 +146,9 @@ def _intake_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
         referral = referrals.find_visible(user, data["referral_id"])
         if referral is None:
             raise Refused(missing("referral_id", "referral"))
+        if str(referral.person_id) != str(data["person_id"]):
+            raise Refused(rejected("validation_error", "This referral is for another person than the intake.",
+                                   {"referral_id": ["This referral is for another person."]}))
         if referral.status not in ("accepted", "completed"):
             raise Refused(rejected("validation_error", "Accept the referral before opening a case from it.",
                                    {"referral_id": [f"The referral is {referral.status}."]}))

@@ -1,7 +1,10 @@
-"""GET /encounters (filters, paginated), GET /encounters/<id>, and GET /triage (level and agencies)."""
+"""GET /encounters (filters, paginated), GET /encounters/<id>, and GET /triage (level and agencies).
+
+Every read of encounters is audited with the ids returned (never their notes)."""
 
 from __future__ import annotations
 
+from app.audit.services import record, record_despite_rollback
 from app.auth.guard import current_user, signed_in
 from app.encounters import services, triage
 from app.encounters.schemas import (
@@ -24,20 +27,25 @@ triage_blp = ApiBlueprint("triage", __name__, url_prefix="/triage", description=
 @blp.arguments(EncounterQuerySchema, location="query")
 @blp.response(200, EncounterPageSchema)
 def list_encounters(args):
-    """Encounters the caller may see, newest first; `from`/`to` bound occurred_at."""
-    return services.search(current_user(), from_=args.get("from_"), to=args.get("to"), kind=args.get("kind"),
+    """Encounters the caller may see, newest first; `from`/`to` bound occurred_at. Audited (the ids listed)."""
+    page = services.search(current_user(), from_=args.get("from_"), to=args.get("to"), kind=args.get("kind"),
                            person_id=args.get("person_id"), team_id=args.get("team_id"),
                            page=args["page"], per_page=args["per_page"])
+    record("encounter.list", target_type="encounter", results=[str(e.id) for e in page["items"]])
+    return page
 
 
 @blp.route("/<uuid:encounter_id>")
 @signed_in()
 @blp.response(200, EncounterSchema)
 def get_encounter(encounter_id):
-    """One encounter (404 when it does not exist or the caller may not see it)."""
+    """One encounter (404 when it does not exist or the caller may not see it). Audited, a refusal too."""
     encounter = services.find_visible(current_user(), str(encounter_id))
     if encounter is None:
+        record_despite_rollback("encounter.read", target_type="encounter", target_id=str(encounter_id),
+                                outcome="not_found")
         raise ApiError(404, "not_found", "No such encounter.")
+    record("encounter.read", target_type="encounter", target_id=str(encounter_id))
     return encounter
 
 

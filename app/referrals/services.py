@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit.services import record_disclosure
 from app.auth import policy
 from app.auth.models import User
+from app.clock_rules import earlier_than_allowed
 from app.directory.models import Agency
 from app.encounters import services as encounters
 from app.extensions import db
@@ -29,7 +30,7 @@ from app.ingest import (
 from app.people import services as people
 from app.people.models import Person
 from app.push import alerts
-from app.records import local_day
+from app.records import as_utc, local_day
 from app.referrals import lifecycle
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.schemas import ReferralSchema
@@ -212,6 +213,7 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
         raise TransitionRefused(rejected(
             "invalid_transition", f"A {referral.status} referral cannot become {status} (allowed: {allowed}).",
             {"status": [f"Not allowed from {referral.status}."]}), 409)
+    _refuse_out_of_order(referral, at)
     referral.version += 1
     db.session.add(ReferralEvent(entry_id=entry_id, entry_hash=entry_hash, referral_id=referral.id,
                                  from_status=referral.status, to_status=status, version=referral.version,
@@ -229,9 +231,21 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
     return referral
 
 
+def _refuse_out_of_order(referral: Referral, at: datetime) -> None:
+    """A change dated before the referral was made or before its latest change (beyond the clock-skew
+    allowance) would put its history out of order: refused validation_error, on /sync as over REST."""
+    last_change = db.session.scalar(
+        sa.select(sa.func.max(ReferralEvent.at)).where(ReferralEvent.referral_id == referral.id))
+    latest = max(referral.made_at, as_utc(last_change)) if last_change is not None else referral.made_at
+    if earlier_than_allowed(at, latest):
+        raise TransitionRefused(rejected(
+            "validation_error", "The change is dated before the referral was made or last changed: check the "
+            "device's clock.", {"occurred_at": [f"Must not be before {latest.isoformat()}."]}), 400)
+
+
 def _may_move(user: User, referral: Referral, status: str) -> bool:
     if status in lifecycle.AGENCY_MOVES:
-        return policy.receives_referral(user, referral.agency_id) or user.role == "admin"
+        return policy.receives_referral(user, referral.agency_id)
     return (policy.is_oversight(user) or referral.author_id == user.id
             or policy.same_team(user, referral.team_id))
 

@@ -27,6 +27,7 @@ from app.cases.schemas import (
     CaseNoteEntrySchema,
     CaseTransitionEntrySchema,
 )
+from app.clock_rules import check_times
 from app.encounters import services as encounters
 from app.encounters.schemas import EncounterEntrySchema
 from app.errors import flatten_messages
@@ -45,7 +46,6 @@ from app.sync.schemas import ENTRY_TYPES
 
 # Fields the server sets itself: ignored when a phone sends them (the author comes from the session).
 SERVER_FIELDS = ("author_id", "author", "team_id", "received_at", "id")
-CLOCK_SKEW_SECONDS = 600
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, tuple[Schema, Callable[[list[Entry], Writer], list[Outcome]], tuple[str, ...]]] = {
@@ -158,11 +158,9 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
     except ValidationError as exc:
         fields = flatten_messages(exc.messages)
         return rejected("validation_error", "Some fields are not valid: " + ", ".join(sorted(fields)) + ".", fields)
-    for name in time_fields:
-        value = loaded.get(name)
-        if value is not None and (value - writer.now).total_seconds() > CLOCK_SKEW_SECONDS:
-            return rejected("clock_skew", "The time is in the future: check the phone's clock and resend.",
-                            {name: ["More than 10 minutes ahead of the server's clock."]})
+    problem = check_times(loaded, time_fields, writer.now)
+    if problem is not None:
+        return rejected(problem.code, problem.message, problem.fields)
     return Entry(id=entry_id, type=entry_type, data=loaded, hash=content_hash(entry_type, normalised(loaded)))
 
 
