@@ -141,7 +141,7 @@ def test_an_entry_dated_before_1900_is_rejected_alone_and_the_batch_flows(as_off
     ancient = e.encounter(occurred_at="0001-01-01T00:00:00+00:00")
     results = as_officer.post("/sync", e.batch(ancient, e.encounter())).get_json()["results"]
     assert [(r["status"], r.get("error", {}).get("fields")) for r in results] == [
-        ("rejected", {"occurred_at": ["Must be on or after 1900-01-01."]}), ("created", None)]
+        ("rejected", {"occurred_at": ["Must be between 1900-01-01 and 2999-12-31."]}), ("created", None)]
     assert count(Encounter) == 1
 
 
