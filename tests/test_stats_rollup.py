@@ -147,12 +147,29 @@ def test_an_encounter_that_fails_to_insert_counts_nothing(db, officer):
         db.session.add(stored)
         rollup.record_encounters([stored])
     db.session.expunge(stored)
-    before = rollup_counts()
     with pytest.raises(IntegrityError), db.session.begin_nested():
         again = Encounter(**row)
         db.session.add(again)
         rollup.record_encounters([again])  # flushes first: the duplicate id fails before counting
-    assert rollup_counts() == before == raw_counts()
+    db.session.commit()  # counts are written with the outermost commit
+    assert rollup_counts() == raw_counts()
+    assert sum(rollup_counts().values()) == 1
+
+
+def test_counts_noted_in_a_savepoint_that_rolls_back_are_forgotten(db, officer):
+    kept = Encounter(**encounter_row(officer, utcnow()))
+    db.session.add(kept)
+    db.session.flush()
+    rollup.record_encounters([kept])
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        lost = Encounter(**encounter_row(officer, utcnow()))
+        db.session.add(lost)
+        db.session.flush()
+        rollup.record_encounters([lost])
+        raise RuntimeError("a fault after counting")
+    db.session.commit()
+    assert rollup_counts() == raw_counts()
+    assert sum(rollup_counts().values()) == 1
 
 
 def test_counts_are_written_with_the_commit_and_forgotten_on_rollback(db, officer):
