@@ -10,8 +10,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
-from app import request_log
-from app.extensions import api, db, migrate
+from app import extensions, request_log, wiring
+from app.extensions import api, migrate
 
 API_SPEC = {
     "API_TITLE": "HELP Field API",
@@ -45,8 +45,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from app import models  # noqa: F401  (registers every table on the metadata)
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    _register_entry_types()
+    wiring.init_app(app)
+    # `extensions.db`, not a global `db`: the package app.db (bulk inserts) shares the name.
+    extensions.db.init_app(app)
+    migrate.init_app(app, extensions.db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     api.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -54,6 +57,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     request_log.install()
     return app
+
+
+def _register_entry_types() -> None:
+    """The pipeline learns the entry types from the domains here; it never imports them."""
+    from app.cases.entry_types import ENTRY_TYPES as CASES
+    from app.encounters.entry_types import ENTRY_TYPES as ENCOUNTERS
+    from app.entries import registry
+    from app.people.entry_types import ENTRY_TYPES as PEOPLE
+    from app.referrals.entry_types import ENTRY_TYPES as REFERRALS
+
+    registry.register(*PEOPLE, *ENCOUNTERS, *REFERRALS, *CASES)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -15,11 +15,11 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import UserError, create_user, deactivate_user
 from app.auth.sessions import end_all_sessions
+from app.demo.history import HistoryGenerator, HistoryPlan
+from app.demo.seed import seed_demo_users, seed_reference_data
 from app.extensions import db
 from app.push import alerts, vapid
 from app.push import services as push_services
-from app.seed import seed_demo_users, seed_reference_data
-from app.stats.history import HistoryGenerator, HistoryPlan
 from app.vocabulary import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")

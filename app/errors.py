@@ -47,6 +47,21 @@ class ApiError(HTTPException):
         self.extra = extra or {}
 
 
+# The HTTP status of each refusal code an entry or a service can answer with.
+REFUSAL_STATUS = {"validation_error": 400, "clock_skew": 400, "forbidden": 403, "not_found": 404,
+                  "invalid_transition": 409, "conflict": 409}
+
+
+def refusal(outcome: Any, *,
+            conflict_message: str = "This id is already used for other content; nothing was changed.") -> ApiError:
+    """The one mapping from a refused entry's outcome (app.entries.outcomes) to an HTTP answer."""
+    if outcome.status == "conflict":
+        return ApiError(409, "conflict", conflict_message, extra={"current": outcome.current})
+    error = outcome.error or {"code": "validation_error", "message": "The request could not be applied."}
+    return ApiError(REFUSAL_STATUS.get(error["code"], 400), error["code"], error["message"], error.get("fields"),
+                    extra={"current": outcome.current} if outcome.current is not None else None)
+
+
 def error_body(code: str, message: str, field_messages: dict[str, list[str]] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if field_messages:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData
 
 from app.rest import HelpApi
 
@@ -24,9 +23,10 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = HelpApi()
 
+# Engine event handlers, attached by app/wiring.py.
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+
+def sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL, a busy timeout and enforced foreign keys for every SQLite connection.
 
     pysqlite's own transaction handling is switched off (isolation_level=None) so that
@@ -44,8 +44,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:
+def sqlite_begin(conn) -> None:
     """Emit BEGIN IMMEDIATE ourselves on SQLite.
 
     Every request may write (audited reads, session activity), and a deferred transaction that

@@ -20,7 +20,6 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
-from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
@@ -88,10 +87,6 @@ def commit() -> None:
     in app/transaction.py)."""
     db.session.commit()
     run_after_commit()
-
-
-def is_inline() -> bool:
-    return queue() is None
 
 
 def enqueue(queue_name: str, specs: list[JobSpec], *, replace_ended: bool = False) -> list[JobSpec]:
@@ -183,8 +178,8 @@ def _drop_ended(connection, job_ids: set[str]) -> set[str]:
     return dropped
 
 
-@event.listens_for(Session, "after_commit")
-def _promote_on_commit(session: Session) -> None:
+def promote_on_commit(session: Session) -> None:
+    """Session after_commit (attached by app/wiring.py): the work of a committed transaction is ready."""
     # Releasing a savepoint fires after_commit too; only the outermost commit makes rows visible.
     if session.in_nested_transaction():
         return
@@ -195,8 +190,8 @@ def _promote_on_commit(session: Session) -> None:
             ready.setdefault(callback, []).append(item)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+def forget_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Session after_soft_rollback (attached by app/wiring.py): a rolled-back savepoint forgets its work."""
     pending = session.info.get(_PENDING)
     if not pending:
         return

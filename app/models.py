@@ -5,11 +5,11 @@ from app.auth.models import AuthSession, LoginFailure, User
 from app.cases.models import Case, CaseGoal, CaseGoalEvent, CaseNote, CaseTransition
 from app.directory.models import Agency, Site, Team
 from app.encounters.models import Encounter
+from app.entries.models import ChangeClock
 from app.people.models import Person
 from app.push.models import PendingAlert, PushDelivery, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
 from app.stats.models import DailyAuthorCount, DailyTeamCount
-from app.sync.models import ChangeClock
 
 __all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "CaseGoal", "CaseGoalEvent",
            "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "Person", "PendingAlert",

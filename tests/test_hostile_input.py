@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from app.encounters import services as encounter_services
 from app.encounters.models import Encounter
+from app.push import alerts
 from app.push.models import PendingAlert
-from app.referrals import services as referral_services
 from app.referrals.models import Referral
 from app.stats.models import DailyTeamCount
 from tests.conftest import count
@@ -146,7 +146,7 @@ def test_a_fault_in_one_entry_rejects_it_with_an_error_id_and_stores_the_rest(as
 def test_a_fault_after_the_insert_forgets_that_entrys_row_counts_and_alerts(as_officer, agency, monkeypatch):
     """The fault strikes after the run's rows were inserted and counted: the counts and alerts of the
     rolled-back attempt must not survive, and the other referrals are stored and counted once."""
-    real_announce = referral_services.alerts.announce
+    real_announce = alerts.announce
     people = [e.person() for _ in range(3)]
     referrals = [e.referral(p["id"], agency.id, notes=f"n{i}") for i, p in enumerate(people)]
     poisoned = referrals[1]["id"]
@@ -157,7 +157,7 @@ def test_a_fault_after_the_insert_forgets_that_entrys_row_counts_and_alerts(as_o
         return real_announce(kind, referral_id, version)
 
     assert e.statuses(as_officer.post("/sync", e.batch(*people))) == ["created"] * 3
-    monkeypatch.setattr(referral_services.alerts, "announce", announce_failing_for_one)
+    monkeypatch.setattr(alerts, "announce", announce_failing_for_one)
     results = _results(as_officer.post("/sync", e.batch(*referrals)))
     assert [r["status"] for r in results] == ["created", "rejected", "created"]
     assert count(Referral) == 2

@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from app import records
 from app.cases.models import Case, CaseGoal, CaseNote, CaseTransition
 from app.encounters.models import Encounter
+from app.entries.outcomes import Entry
+from app.entries.store import store_once
 from app.extensions import db
-from app.ingest import Entry, store_once
 from app.people.models import Person
 from app.records import as_utc, insert_or_ignore
 from app.referrals.models import Referral

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.cases.models import Case
+from app.demo.history import HistoryGenerator, HistoryPlan
+from app.demo.seed import seed_reference_data
 from app.directory.models import Agency, Site, Team
 from app.encounters.models import Encounter
 from app.extensions import db
 from app.records import local_day, service_zone, utcnow
 from app.referrals.models import Referral, ReferralEvent
-from app.seed import seed_reference_data
-from app.stats.history import HistoryGenerator, HistoryPlan
 from tests.conftest import count
 from tests.test_stats_rollup import raw_counts, rollup_counts
 

@@ -7,10 +7,12 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEvent, Disclosure
 from app.cases.models import Case
+from app.entries.outcomes import Refused
+from app.errors import refusal
 from app.push.models import PendingAlert
 from app.records import utcnow
 from app.referrals.models import Referral, ReferralEvent
-from app.referrals.services import TransitionRefused, change_status
+from app.referrals.services import change_status
 from tests.conftest import count
 from tests.support import entries as e
 from tests.support import factories
@@ -94,9 +96,9 @@ def test_an_admin_can_neither_accept_nor_complete_a_referral_and_the_refusal_is_
 def test_only_the_receiving_agencys_navigators_may_make_the_agency_moves(referred, officer, db, role):
     user = officer if role == "officer" else factories.make_user(role)  # the referrer, or oversight
     for status in ("accepted", "declined"):
-        with pytest.raises(TransitionRefused) as refused:
+        with pytest.raises(Refused) as refused:
             change_status(user, referred, status=status, note=None, base_version=None, at=utcnow())
-        assert (refused.value.http_status, refused.value.outcome.error["code"]) == (403, "forbidden")
+        assert (refusal(refused.value.outcome).code, refused.value.outcome.error["code"]) == (403, "forbidden")
 
 
 def test_navigator_of_another_agency_does_not_see_the_referral(referred, make_client, db):

@@ -6,39 +6,30 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.cases import services as cases
-from app.cases.entries import Refused, invalid_transition, replayed
 from app.cases.models import Case, CaseGoal, CaseGoalEvent
 from app.cases.schemas import GoalSchema
-from app.extensions import db
-from app.ingest import (
+from app.entries.outcomes import (
     Entry,
     Outcome,
+    Refused,
     Writer,
     answer_taken_id,
-    created,
-    duplicate,
+    invalid_transition,
     missing,
     rejected,
-    store_once,
 )
+from app.entries.states import Lifecycle
+from app.entries.store import apply_once, replayed, store_once
+from app.extensions import db
 from app.records import local_day
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "set": frozenset({"in_progress", "met", "dropped"}),
-    "in_progress": frozenset({"met", "dropped"}),
-    "met": frozenset(),
-    "dropped": frozenset(),
-}
+LIFECYCLE = Lifecycle({"set": {"in_progress", "met", "dropped"}, "in_progress": {"met", "dropped"},
+                       "met": (), "dropped": ()})
 
 _schema = GoalSchema()
-
-
-def is_legal(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
 
 
 def history(goal_ids: list[str]) -> dict[str, list[CaseGoalEvent]]:
@@ -142,8 +133,8 @@ def change_status(user: User, goal_id: str, *, status: str, note: str | None, at
             raise Refused(answer_taken_id(earlier.entry_hash, entry_hash, lambda: present(goal),
                                           own=earlier.actor_id == user.id))
     cases.changeable_case(user, str(goal.case_id))
-    if not is_legal(goal.status, status):
-        allowed = ", ".join(sorted(TRANSITIONS[goal.status])) or "none"
+    if not LIFECYCLE.is_legal(goal.status, status):
+        allowed = ", ".join(LIFECYCLE.allowed(goal.status)) or "none"
         raise invalid_transition(f"A goal that is {goal.status} cannot become {status} (allowed: {allowed}).",
                                  "status", f"Not allowed from {goal.status}.")
     db.session.add(CaseGoalEvent(entry_id=entry_id, entry_hash=entry_hash, goal_id=goal.id,
@@ -166,14 +157,7 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
                                             own=existing.actor_id == user.id))
             continue
         data = entry.data
-        try:
-            with db.session.begin_nested():
-                change_status(user, data["goal_id"], status=data["status"], note=data.get("note"),
-                              at=data.get("occurred_at") or writer.now, entry_id=entry.id, entry_hash=entry.hash)
-            outcomes.append(created())
-        except Refused as refused:
-            outcomes.append(refused.outcome)
-        except IntegrityError:
-            # A concurrent delivery of this very entry committed first: the unique entry_id decided.
-            outcomes.append(duplicate())
+        outcomes.append(apply_once(lambda data=data, entry=entry: change_status(
+            user, data["goal_id"], status=data["status"], note=data.get("note"),
+            at=data.get("occurred_at") or writer.now, entry_id=entry.id, entry_hash=entry.hash)))
     return outcomes

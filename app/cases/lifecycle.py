@@ -7,41 +7,32 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.cases import services as cases
-from app.cases.entries import Refused, invalid_transition, replayed
 from app.cases.models import Case, CaseTransition
 from app.cases.schemas import TransitionSchema
 from app.directory.models import Agency
-from app.extensions import db
-from app.ingest import (
+from app.entries.clock import tick
+from app.entries.outcomes import (
     Entry,
     Outcome,
+    Refused,
     Writer,
     answer_taken_id,
-    created,
-    duplicate,
+    invalid_transition,
     missing,
     rejected,
-    store_once,
 )
+from app.entries.states import Lifecycle
+from app.entries.store import apply_once, replayed, store_once
+from app.extensions import db
 from app.records import as_utc, local_day
-from app.sync.clock import tick
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    # A transitioned case may be handed on again (a second program) before it closes.
-    "open": frozenset({"transitioned", "closed"}),
-    "transitioned": frozenset({"transitioned", "closed"}),
-    "closed": frozenset(),
-}
+# A transitioned case may be handed on again (a second program) before it closes.
+LIFECYCLE = Lifecycle({"open": {"transitioned", "closed"}, "transitioned": {"transitioned", "closed"}, "closed": ()})
 
 _transition_schema = TransitionSchema()
-
-
-def is_legal(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
 
 
 def present_transition(transition: CaseTransition) -> dict[str, Any]:
@@ -68,7 +59,7 @@ def _case_for_move(user: User, case_id: str, target: str, *, entry_id: str | Non
         # The same closure delivered twice at once: the other delivery took the row lock first.
         raise Refused(answer_taken_id(case.closure_entry_hash, entry_hash, lambda: cases.present(case),
                                       own=case.closed_by_id == user.id))
-    if not is_legal(case.status, target):
+    if not LIFECYCLE.is_legal(case.status, target):
         raise invalid_transition(f"A {case.status} case cannot become {target}.", "case_id",
                                  f"The case is {case.status}.")
     return case
@@ -158,16 +149,9 @@ def ingest_closures(entries: list[Entry], writer: Writer) -> list[Outcome]:
                                             own=closed.closed_by_id == user.id))
             continue
         data = entry.data
-        try:
-            with db.session.begin_nested():
-                close(user, data["case_id"], reason=data["reason"], at=data.get("closed_at") or writer.now,
-                      seq=seq, entry_id=entry.id, entry_hash=entry.hash)
-            outcomes.append(created())
-        except Refused as refused:
-            outcomes.append(refused.outcome)
-        except IntegrityError:
-            # A concurrent delivery of this very closure committed first: the unique entry id decided.
-            outcomes.append(duplicate())
+        outcomes.append(apply_once(lambda data=data, entry=entry: close(
+            user, data["case_id"], reason=data["reason"], at=data.get("closed_at") or writer.now,
+            seq=seq, entry_id=entry.id, entry_hash=entry.hash)))
     return outcomes
 
 

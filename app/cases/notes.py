@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.cases import services as cases
-from app.cases.entries import replayed
 from app.cases.models import Case, CaseNote
 from app.cases.schemas import NoteSchema
+from app.entries.outcomes import Entry, Outcome, Writer, missing
+from app.entries.store import replayed, store_once
 from app.extensions import db
-from app.ingest import Entry, Outcome, Writer, missing, store_once
 
 _schema = NoteSchema()
 

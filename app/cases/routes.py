@@ -8,8 +8,7 @@ from __future__ import annotations
 from app.audit.services import record, record_despite_rollback
 from app.auth import policy
 from app.auth.guard import current_user, signed_in
-from app.cases import commands, goals, lifecycle, notes, services, timeline
-from app.cases.entries import Refused
+from app.cases import goals, lifecycle, notes, services, timeline
 from app.cases.schemas import (
     CaseDetailSchema,
     CaseIntakeRequestSchema,
@@ -27,7 +26,9 @@ from app.cases.schemas import (
     TransitionRequestSchema,
     TransitionSchema,
 )
-from app.errors import ApiError, ErrorSchema
+from app.entries.outcomes import Refused
+from app.entries.pipeline import submit
+from app.errors import ApiError, ErrorSchema, refusal
 from app.records import local_day, utcnow
 from app.rest import ApiBlueprint
 
@@ -56,7 +57,7 @@ def _created(body, created: bool):
 def open_case(intake):
     """Accept a person into case management (the case_intake entry type), usually from an accepted referral."""
     user = current_user()
-    case_id, created = commands.submit("case_intake", user, intake, intake.pop("id", None))
+    case_id, created = submit("case_intake", user, intake, intake.pop("id", None))
     return _created(_case_or_404(user, case_id), created)
 
 
@@ -100,8 +101,7 @@ def update_case(changes, case_id):
         error = refused.outcome.error or {"code": refused.outcome.status}
         record_despite_rollback("case.update", target_type="case", target_id=str(case_id), outcome=error["code"][:20],
                                 via="rest", fields=sorted(changes))
-        commands.raise_for(refused.outcome)
-        raise
+        raise refusal(refused.outcome) from None
     record("case.update", target_type="case", target_id=str(case_id), via="rest", fields=sorted(changes))
     return case
 
@@ -116,7 +116,7 @@ def add_goal(goal, case_id):
     """Set a goal (the case_goal entry type)."""
     user = current_user()
     entry_id = goal.pop("id", None)
-    goal_id, created = commands.submit("case_goal", user, {**goal, "case_id": str(case_id)}, entry_id)
+    goal_id, created = submit("case_goal", user, {**goal, "case_id": str(case_id)}, entry_id)
     return _created(goals.view(goals.find_visible(user, goal_id)), created)
 
 
@@ -131,7 +131,7 @@ def update_goal(update, case_id, goal_id):
     if goals.find_in_case(user, str(case_id), str(goal_id)) is None:
         raise ApiError(404, "not_found", "No such goal.")
     entry_id = update.pop("id", None)
-    commands.submit("case_goal_update", user, {**update, "goal_id": str(goal_id)}, entry_id)
+    submit("case_goal_update", user, {**update, "goal_id": str(goal_id)}, entry_id)
     return goals.view(goals.find_visible(user, str(goal_id)))
 
 
@@ -145,7 +145,7 @@ def add_note(note, case_id):
     """Write a case note (the case_note entry type)."""
     user = current_user()
     entry_id = note.pop("id", None)
-    note_id, created = commands.submit("case_note", user, {**note, "case_id": str(case_id)}, entry_id)
+    note_id, created = submit("case_note", user, {**note, "case_id": str(case_id)}, entry_id)
     return _created(notes.find_visible(user, note_id), created)
 
 
@@ -159,7 +159,7 @@ def add_transition(transition, case_id):
     """Hand the person on to a longer-term program; the case becomes transitioned (the case_transition type)."""
     user = current_user()
     entry_id = transition.pop("id", None)
-    transition_id, created = commands.submit("case_transition", user, {**transition, "case_id": str(case_id)},
+    transition_id, created = submit("case_transition", user, {**transition, "case_id": str(case_id)},
                                              entry_id)
     return _created(lifecycle.find_transition(user, transition_id), created)
 
@@ -173,5 +173,5 @@ def close_case(closure, case_id):
     """Close an open or transitioned case with a reason (the case_closure entry type)."""
     user = current_user()
     entry_id = closure.pop("id", None)
-    commands.submit("case_closure", user, {**closure, "case_id": str(case_id)}, entry_id)
+    submit("case_closure", user, {**closure, "case_id": str(case_id)}, entry_id)
     return _case_or_404(user, str(case_id))

@@ -10,17 +10,16 @@ import sqlalchemy as sa
 from app.auth import policy
 from app.auth.models import User
 from app.cases import window
-from app.cases.entries import Refused, invalid_transition, replayed
 from app.cases.models import Case
 from app.cases.schemas import CaseSchema
+from app.entries.clock import tick
+from app.entries.outcomes import Entry, Outcome, Refused, Writer, conflict, invalid_transition, missing, rejected
+from app.entries.store import replayed, store_once
 from app.extensions import db
-from app.ingest import Entry, Outcome, Writer, conflict, missing, rejected, store_once
 from app.pagination import paginate
 from app.people import services as people
 from app.records import local_day
 from app.referrals import services as referrals
-from app.stats import rollup
-from app.sync.clock import tick
 
 _schema = CaseSchema()
 
@@ -201,5 +200,5 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             outcomes.append(conflict(shown) if shown is not None else case_not_opened())
             continue
         outcomes.extend(store_once(Case, [entry], [row], lambda c: present_if_visible(c, user),
-                                   on_inserted=rollup.record_case_intakes))
+                                   ))
     return outcomes

@@ -22,14 +22,6 @@ def list_sites() -> list[Site]:
     return list(db.session.scalars(sa.select(Site).order_by(Site.name)))
 
 
-def get_agency(agency_id: int) -> Agency | None:
-    return db.session.get(Agency, agency_id)
-
-
-def get_site(site_id: int) -> Site | None:
-    return db.session.get(Site, site_id)
-
-
 def upsert_by_name(model, name: str, **values) -> tuple[object, bool]:
     """Find a reference row by name or create it; returns (row, created). Keeps seeding idempotent."""
     row = db.session.scalar(sa.select(model).where(model.name == name))

@@ -14,12 +14,12 @@ from app.directory.models import Site
 from app.encounters import triage
 from app.encounters.models import Encounter
 from app.encounters.schemas import EncounterSchema
+from app.entries.outcomes import Entry, Outcome, Writer, missing
+from app.entries.store import store_once
 from app.extensions import db
-from app.ingest import Entry, Outcome, Writer, missing, store_once
 from app.pagination import paginate
 from app.people import services as people
 from app.records import local_day
-from app.stats import rollup
 
 _schema = EncounterSchema()
 
@@ -86,7 +86,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             accepted.append(entry)
     stored = iter(store_once(Encounter, accepted, [_row(e, writer) for e in accepted],
                              lambda enc: present(enc) if find_visible(writer.user, str(enc.id)) else None,
-                             on_inserted=rollup.record_encounters))
+                             ))
     return [outcome if outcome is not None else next(stored) for outcome in outcomes]
 
 

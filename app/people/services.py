@@ -8,12 +8,13 @@ import sqlalchemy as sa
 
 from app.auth import policy
 from app.auth.models import User
+from app.entries.clock import tick
+from app.entries.outcomes import Entry, Outcome, Writer
+from app.entries.store import store_once
 from app.extensions import db
-from app.ingest import Entry, Outcome, Writer, store_once
 from app.people.models import Person
 from app.people.schemas import PersonSchema
 from app.referrals import queries as referral_queries
-from app.sync.clock import tick
 
 IDENTIFYING_FIELDS = ("display_name", "given_name", "family_name", "birth_year", "description")
 

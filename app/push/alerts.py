@@ -44,6 +44,16 @@ class FlushReport:
     purged: int = 0
 
 
+def on_referral_created(referral_id: str, *, version: int) -> None:
+    """A new referral alerts the receiving agency (connected in app/wiring.py)."""
+    announce("referral.created", referral_id, version)
+
+
+def on_referral_moved(referral, *, status: str) -> None:
+    """A lifecycle move alerts the other side (connected in app/wiring.py)."""
+    announce("referral.updated", str(referral.id), referral.version)
+
+
 def announce(kind: str, referral_id: str, version: int) -> None:
     """Decide an alert inside the current transaction; its row is written with the commit (the alerts
     of a batch in one statement) and handed over after it."""

@@ -22,6 +22,3 @@ def agency_has_consent(person_id: str, agency_id: int) -> bool:
     ) is not None
 
 
-def referral_ids_for_person(person_id: str) -> list[str]:
-    return [str(i) for i in db.session.scalars(
-        sa.select(Referral.id).where(Referral.person_id == person_id).order_by(Referral.made_at))]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from app.audit.services import record, record_despite_rollback
 from app.auth import policy
 from app.auth.guard import current_user, signed_in
-from app.clock_rules import check_times
-from app.errors import ApiError, ErrorSchema
+from app.entries.clock import tick
+from app.entries.outcomes import Refused, rejected
+from app.entries.times import check_times
+from app.errors import ApiError, ErrorSchema, refusal
 from app.records import utcnow
 from app.referrals import services
 from app.referrals.schemas import ReferralQuerySchema, ReferralSchema, ReferralUpdateSchema
 from app.rest import ApiBlueprint
-from app.sync.clock import tick
 
 blp = ApiBlueprint("referrals", __name__, url_prefix="/referrals", description="Referrals")
 
@@ -57,20 +58,18 @@ def patch_referral(update, referral_id):
     now = utcnow()
     problem = check_times(update, ("occurred_at",), now)
     if problem is not None:
-        raise ApiError(400, problem.code, problem.message, problem.fields)
+        raise refusal(rejected(problem.code, problem.message, problem.fields))
     tick()
     try:
         referral = services.change_status(user, str(referral_id), status=update["status"], note=update.get("note"),
                                           base_version=update.get("base_version"),
                                           at=update.get("occurred_at") or now)
-    except services.TransitionRefused as refused:
+    except Refused as refused:
         outcome = refused.outcome
-        error = outcome.error or {"code": "conflict",
-                                  "message": "The referral changed meanwhile; this change no longer applies."}
         record_despite_rollback("referral.change", target_type="referral", target_id=str(referral_id),
-                                outcome=error["code"], via="rest", status=update["status"])
-        extra = {"current": outcome.current} if outcome.current is not None else None
-        raise ApiError(refused.http_status, error["code"], error["message"], error.get("fields"),
-                       extra=extra) from None
+                                outcome=outcome.error["code"] if outcome.error else "conflict", via="rest",
+                                status=update["status"])
+        raise refusal(outcome, conflict_message="The referral changed meanwhile; this change no longer applies."
+                      ) from None
     record("referral.change", target_type="referral", target_id=str(referral_id), via="rest", status=update["status"])
     return services.view(referral, user)

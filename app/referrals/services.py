@@ -6,36 +6,34 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record_disclosure
 from app.auth import policy
 from app.auth.models import User
-from app.clock_rules import earlier_than_allowed
 from app.directory.models import Agency
 from app.encounters import services as encounters
-from app.extensions import db
-from app.ingest import (
+from app.entries import events
+from app.entries.clock import tick
+from app.entries.outcomes import (
     Entry,
     Outcome,
+    Refused,
     Writer,
     answer_taken_id,
     conflict,
     created,
-    duplicate,
     missing,
     rejected,
-    store_once,
 )
+from app.entries.store import apply_once, store_once
+from app.entries.times import earlier_than_allowed
+from app.extensions import db
 from app.people import services as people
 from app.people.models import Person
-from app.push import alerts
 from app.records import as_utc, local_day
 from app.referrals import lifecycle
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.schemas import ReferralSchema
-from app.stats import rollup
-from app.sync.clock import tick
 
 _schema = ReferralSchema(exclude=("history", "person"))
 _full_schema = ReferralSchema()
@@ -131,7 +129,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             accepted.append(entry)
     rows = [_new_row(e, writer, seq) for e in accepted]
     stored = iter(store_once(Referral, accepted, rows, lambda r: _present_if_visible(r, user),
-                             on_created=lambda e: _after_create(e, user), on_inserted=rollup.record_referrals))
+                             on_created=lambda e: _after_create(e, user)))
     return [outcome if outcome is not None else next(stored) for outcome in outcomes]
 
 
@@ -170,7 +168,7 @@ def _after_create(entry: Entry, user: User) -> Outcome:
         shown = [f for f in people.IDENTIFYING_FIELDS if getattr(person, f) is not None]
         record_disclosure(person_id=data["person_id"], agency_id=data["agency_id"], referral_id=entry.id,
                           disclosed_by=user.id, fields=shown, consent_basis="referral_consent")
-    alerts.announce("referral.created", entry.id, 1)
+    events.referral_created.send(entry.id, version=1)
     return created()
 
 
@@ -185,34 +183,25 @@ def _present_if_visible_id(referral_id: str, user: User) -> dict[str, Any] | Non
 
 # --- status changes --------------------------------------------------------------------------
 
-class TransitionRefused(Exception):
-    """A status change that cannot be applied; carries the outcome to report."""
-
-    def __init__(self, outcome: Outcome, http_status: int):
-        super().__init__(outcome.error or outcome.status)
-        self.outcome = outcome
-        self.http_status = http_status
-
-
 def change_status(user: User, referral_id: str, *, status: str, note: str | None, base_version: int | None,
                   at: datetime, entry_id: str | None = None, entry_hash: str | None = None) -> Referral:
-    """Apply one lifecycle move. Raises TransitionRefused with the outcome to report otherwise.
+    """Apply one lifecycle move. Raises Refused with the outcome to report otherwise.
 
     A stale base_version is fine while the move is still legal from the current status; when it
     no longer is, the caller is told `conflict` with the current referral.
     """
     referral = find_visible(user, referral_id, for_update=True)
     if referral is None:
-        raise TransitionRefused(missing("referral_id", "referral"), 404)
+        raise Refused(missing("referral_id", "referral"))
     if not _may_move(user, referral, status):
-        raise TransitionRefused(rejected("forbidden", "Your role cannot make this change to the referral."), 403)
-    if not lifecycle.is_legal(referral.status, status):
+        raise Refused(rejected("forbidden", "Your role cannot make this change to the referral."))
+    if not lifecycle.LIFECYCLE.is_legal(referral.status, status):
         if base_version is not None and base_version != referral.version:
-            raise TransitionRefused(conflict(present(referral, user)), 409)
-        allowed = ", ".join(lifecycle.allowed_targets(referral.status)) or "none"
-        raise TransitionRefused(rejected(
+            raise Refused(conflict(present(referral, user)))
+        allowed = ", ".join(lifecycle.LIFECYCLE.allowed(referral.status)) or "none"
+        raise Refused(rejected(
             "invalid_transition", f"A {referral.status} referral cannot become {status} (allowed: {allowed}).",
-            {"status": [f"Not allowed from {referral.status}."]}), 409)
+            {"status": [f"Not allowed from {referral.status}."]}))
     _refuse_out_of_order(referral, at)
     referral.version += 1
     db.session.add(ReferralEvent(entry_id=entry_id, entry_hash=entry_hash, referral_id=referral.id,
@@ -225,9 +214,7 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
         referral.accepted_at = at
         referral.accepted_on = local_day(at)
     db.session.flush()
-    if status == "accepted":
-        rollup.record_referrals_accepted([referral])
-    alerts.announce("referral.updated", str(referral.id), referral.version)
+    events.referral_moved.send(referral, status=status)
     return referral
 
 
@@ -238,9 +225,9 @@ def _refuse_out_of_order(referral: Referral, at: datetime) -> None:
         sa.select(sa.func.max(ReferralEvent.at)).where(ReferralEvent.referral_id == referral.id))
     latest = max(referral.made_at, as_utc(last_change)) if last_change is not None else referral.made_at
     if earlier_than_allowed(at, latest):
-        raise TransitionRefused(rejected(
+        raise Refused(rejected(
             "validation_error", "The change is dated before the referral was made or last changed: check the "
-            "device's clock.", {"occurred_at": [f"Must not be before {latest.isoformat()}."]}), 400)
+            "device's clock.", {"occurred_at": [f"Must not be before {latest.isoformat()}."]}))
 
 
 def _may_move(user: User, referral: Referral, status: str) -> bool:
@@ -261,17 +248,10 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
                                             own=existing.actor_id == writer.user.id))
             continue
         data = entry.data
-        try:
-            with db.session.begin_nested():
-                change_status(writer.user, data["referral_id"], status=data["status"], note=data.get("note"),
-                              base_version=data.get("base_version"), at=data.get("occurred_at") or writer.now,
-                              entry_id=entry.id, entry_hash=entry.hash)
-            outcomes.append(created())
-        except TransitionRefused as refused:
-            outcomes.append(refused.outcome)
-        except IntegrityError:
-            # A concurrent delivery of this very entry committed first: the unique entry_id decided.
-            outcomes.append(duplicate())
+        outcomes.append(apply_once(lambda data=data, entry=entry: change_status(
+            writer.user, data["referral_id"], status=data["status"], note=data.get("note"),
+            base_version=data.get("base_version"), at=data.get("occurred_at") or writer.now,
+            entry_id=entry.id, entry_hash=entry.hash)))
     return outcomes
 
 

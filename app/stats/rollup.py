@@ -1,14 +1,12 @@
 """The daily rollup: count records as they are written, read counts per day, rebuild from the records.
 
-The rule that keeps it right: in the transaction that writes a record, call the matching
-`record_*` function exactly once for it: for every encounter, referral and case that was *inserted*
-(a duplicate or rejected entry inserts nothing and counts nothing), and for every referral at the
-moment it becomes accepted. Increments commute, so concurrent syncs cannot lose counts the way a
-recomputation could. The writers:
-- encounters.services.ingest   -> record_encounters(rows whose outcome is "created")
-- referrals.services.ingest    -> record_referrals(rows whose outcome is "created")
-- referrals.services.change_status, when status becomes "accepted" -> record_referrals_accepted([referral])
-- cases.services.ingest        -> record_case_intakes(rows whose outcome is "created")
+The rule that keeps it right: in the transaction that writes a record, count it exactly once: every
+encounter, referral and case that was *inserted* (a duplicate or rejected entry inserts nothing and
+counts nothing), and every referral at the moment it becomes accepted. Increments commute, so
+concurrent syncs cannot lose counts the way a recomputation could. The counts follow the entry
+services' events (app/entries/events.py), connected in app/wiring.py:
+- records_inserted (store_once: encounters, referrals, cases inserted now) -> on_records_inserted
+- referral_moved (referrals.services.change_status), status "accepted"      -> on_referral_moved
 tests/test_stats_rollup.py checks them through POST /sync and PATCH /referrals.
 """
 
@@ -20,7 +18,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -44,6 +41,20 @@ def team_key(team_id: int | None) -> int:
     return NO_TEAM if team_id is None else team_id
 
 
+def on_records_inserted(model: type, *, rows: list[Record]) -> None:
+    """Count what store_once inserted now (connected in app/wiring.py): encounters by kind, referrals
+    made, case intakes; other records are not counted."""
+    counter = _COUNTED.get(model)
+    if counter is not None:
+        counter(rows)
+
+
+def on_referral_moved(referral: Record, *, status: str) -> None:
+    """A referral that has just become accepted counts as referrals_accepted (connected in app/wiring.py)."""
+    if status == "accepted":
+        record_referrals_accepted([referral])
+
+
 def record_encounters(encounters: Iterable[Record]) -> None:
     """Count encounters just inserted (each once; never a duplicate) on their occurred_on, by kind."""
     _record(encounters, "occurred_on", lambda get: get("kind"))
@@ -62,6 +73,10 @@ def record_referrals_accepted(referrals: Iterable[Record]) -> None:
 def record_case_intakes(cases: Iterable[Record]) -> None:
     """Count cases just inserted as case_intakes on their opened_on."""
     _record(cases, "opened_on", lambda _get: "case_intakes")
+
+
+_COUNTED: dict[type, Callable[[Iterable[Record]], None]] = {
+    Encounter: record_encounters, Referral: record_referrals, Case: record_case_intakes}
 
 
 def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Callable], str]) -> None:
@@ -87,8 +102,8 @@ def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Cal
 _PENDING = "help_rollup_pending"
 
 
-@event.listens_for(Session, "before_commit")
-def _write_pending_counts(session: Session) -> None:
+def write_pending_counts(session: Session) -> None:
+    """Session before_commit (attached by app/wiring.py)."""
     if session.in_nested_transaction():
         return  # a savepoint released: its counts wait for the outermost commit
     by_transaction = session.info.pop(_PENDING, None)
@@ -100,8 +115,8 @@ def _write_pending_counts(session: Session) -> None:
         add_counts(pending, session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back_counts(session: Session, previous_transaction: SessionTransaction) -> None:
+def forget_rolled_back_counts(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Session after_soft_rollback (attached by app/wiring.py)."""
     by_transaction = session.info.get(_PENDING)
     if not by_transaction:
         return

@@ -14,9 +14,9 @@ from app.cases import services as cases
 from app.directory import services as directory
 from app.directory.schemas import AgencySchema, SiteSchema, TeamSchema
 from app.encounters import triage
+from app.entries.clock import current_seq
 from app.people import services as people
 from app.referrals import services as referrals
-from app.sync.clock import current_seq
 
 
 def encode_cursor(seq: int) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from app.audit.services import record
 from app.auth.guard import current_user, signed_in
 from app.auth.policy import can_log_entries
+from app.entries.pipeline import ingest_batch
 from app.errors import ApiError, ErrorSchema
 from app.records import utcnow
 from app.rest import ApiBlueprint
 from app.sync import changes as feed
-from app.sync.ingest import ingest_batch
 from app.sync.schemas import MAX_ENTRIES, ChangesQuerySchema, ChangesSchema, SyncRequestSchema, SyncResponseSchema
 
 blp = ApiBlueprint("sync", __name__, url_prefix="/sync", description="Offline sync")

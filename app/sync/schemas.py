@@ -6,8 +6,6 @@ from marshmallow import Schema, fields, validate
 
 from app.fields import Moment
 
-ENTRY_TYPES = ("person", "encounter", "referral", "referral_update", "case_intake", "case_goal", "case_goal_update",
-               "case_note", "case_transition", "case_closure")
 MAX_ENTRIES = 500
 
 

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from app.demo.seed import seed_reference_data
 from app.directory.models import Agency, Team
 from app.extensions import db as _db
-from app.seed import seed_reference_data
 from tests.conftest import base_config
 from tests.e2e.phone import Phone
 from tests.support import factories

@@ -2,7 +2,7 @@
 so does every entry refused (not visible to the writer, not allowed, a conflict). Ids only.
 
 The same rows come from a /sync batch and from the REST endpoints that run one entry (app/cases/
-commands.py): who, what, which record, when (UTC), from where, outcome. A duplicate (the phone
+app/entries/pipeline.py `submit`): who, what, which record, when (UTC), from where, outcome. A duplicate (the phone
 sending again what is stored) changes nothing and leaves no row. A batch's rows go in with one
 executemany, so the trail costs the ingest path little.
 """
@@ -16,22 +16,9 @@ from flask import has_request_context, request
 
 from app.audit.models import AuditEvent
 from app.audit.services import record_despite_rollback
+from app.entries import registry
+from app.entries.outcomes import CREATED, DUPLICATE, Entry, Outcome, Writer
 from app.extensions import db
-from app.ingest import CREATED, DUPLICATE, Entry, Outcome, Writer
-
-# entry type -> (action, target type, the data field naming the record changed; None: the entry's own id)
-ACTIONS: dict[str, tuple[str, str, str | None]] = {
-    "person": ("person.create", "person", None),
-    "encounter": ("encounter.create", "encounter", None),
-    "referral": ("referral.create", "referral", None),
-    "referral_update": ("referral.change", "referral", "referral_id"),
-    "case_intake": ("case.create", "case", None),
-    "case_goal": ("case_goal.create", "case_goal", None),
-    "case_goal_update": ("case_goal.change", "case_goal", "goal_id"),
-    "case_note": ("case_note.create", "case_note", None),
-    "case_transition": ("case.transition", "case", "case_id"),
-    "case_closure": ("case.close", "case", "case_id"),
-}
 
 
 def record_entries(writer: Writer, outcomes: list[tuple[Entry, Outcome]], via: str) -> None:
@@ -49,7 +36,9 @@ def record_refusal(writer: Writer, entry: Entry, outcome: Outcome, via: str) -> 
 
 
 def _row(entry: Entry, outcome: Outcome, writer: Writer, via: str) -> dict[str, Any]:
-    action, target_type, target_field = ACTIONS[entry.type]
+    entry_type = registry.get(entry.type)
+    assert entry_type is not None  # the pipeline only handles registered types
+    action, target_type, target_field = entry_type.action, entry_type.target_type, entry_type.target_field
     target_id = str(entry.data.get(target_field) or "") if target_field else entry.id
     detail: dict[str, Any] = {"via": via}
     if target_field:

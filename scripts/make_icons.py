@@ -1,6 +1,6 @@
 """Draws the phone app's PNG icons (app/static/pwa/icons/) with the standard library only.
 
-Run `python -m app.pwa.make_icons` after changing the design; the PNGs are committed.
+Run `.venv/bin/python scripts/make_icons.py` after changing the design; the PNGs are committed.
 The mark: a white "h" with an amber plus ("help"), on the app's deep blue.
 """
 
@@ -10,7 +10,7 @@ import struct
 import zlib
 from pathlib import Path
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa" / "icons"
+ICON_DIR = Path(__file__).resolve().parent.parent / "app" / "static" / "pwa" / "icons"
 BLUE = (11, 79, 138)
 WHITE = (255, 255, 255)
 AMBER = (255, 184, 28)

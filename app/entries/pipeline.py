@@ -1,8 +1,10 @@
-"""POST /sync: a batch of queued phone entries, checked one by one, stored in bulk, answered in order.
+"""The road every entry takes, from /sync or from a REST write: envelope, schema, clock, the entry
+type's store service (from the registry), the audit trail; one outcome per entry, in order.
 
-Consecutive entries of one type form a run handed to that domain's service in one call, so 500
-encounters cost a handful of queries, not 500 round trips. Entries are processed in the order they
-were made, so an entry may refer to one created earlier in the same batch.
+Consecutive entries of one type form a run handed to that type's service in one call, so 500
+encounters cost a handful of queries, not 500 round trips. Entries are handled in the order they
+were made, so an entry may refer to one created earlier in the same batch. Nothing here commits: the
+request (or job) does, once.
 """
 
 from __future__ import annotations
@@ -11,70 +13,35 @@ import logging
 import uuid
 from typing import Any, Callable
 
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.auth.models import User
-from app.cases import goals as case_goals
-from app.cases import lifecycle as case_lifecycle
-from app.cases import notes as case_notes
-from app.cases import services as cases
-from app.cases.schemas import (
-    CaseClosureEntrySchema,
-    CaseGoalEntrySchema,
-    CaseGoalUpdateEntrySchema,
-    CaseIntakeEntrySchema,
-    CaseNoteEntrySchema,
-    CaseTransitionEntrySchema,
-)
-from app.clock_rules import check_times
-from app.encounters import services as encounters
-from app.encounters.schemas import EncounterEntrySchema
-from app.errors import flatten_messages
+from app.entries import registry, trail
+from app.entries.clock import forget as forget_tick
+from app.entries.clock import tick
+from app.entries.outcomes import CREATED, DUPLICATE, Entry, Outcome, Writer, rejected
+from app.entries.times import check_times
+from app.errors import flatten_messages, refusal
 from app.extensions import db
-from app.ingest import Entry, Outcome, Writer, rejected
 from app.input_rules import BAD_TEXT_MESSAGE, has_bad_text
-from app.people import services as people
-from app.people.schemas import PersonEntrySchema
 from app.records import content_hash, normalised, utcnow
-from app.referrals import services as referrals
-from app.referrals.schemas import ReferralEntrySchema, ReferralUpdateEntrySchema
-from app.sync import trail
-from app.sync.clock import forget as forget_tick
-from app.sync.clock import tick
-from app.sync.schemas import ENTRY_TYPES
 
 # Fields the server sets itself: ignored when a phone sends them (the author comes from the session).
 SERVER_FIELDS = ("author_id", "author", "team_id", "received_at", "id")
 log = logging.getLogger(__name__)
-
-HANDLERS: dict[str, tuple[Schema, Callable[[list[Entry], Writer], list[Outcome]], tuple[str, ...]]] = {
-    "person": (PersonEntrySchema(), people.ingest, ()),
-    "encounter": (EncounterEntrySchema(), encounters.ingest, ("occurred_at",)),
-    "referral": (ReferralEntrySchema(), referrals.ingest, ("made_at",)),
-    "referral_update": (ReferralUpdateEntrySchema(), referrals.ingest_updates, ("occurred_at",)),
-    "case_intake": (CaseIntakeEntrySchema(), cases.ingest, ("opened_at",)),
-    "case_goal": (CaseGoalEntrySchema(), case_goals.ingest, ("set_at",)),
-    "case_goal_update": (CaseGoalUpdateEntrySchema(), case_goals.ingest_updates, ("occurred_at",)),
-    "case_note": (CaseNoteEntrySchema(), case_notes.ingest, ("at",)),
-    "case_transition": (CaseTransitionEntrySchema(), case_lifecycle.ingest_transitions, ("transitioned_at",)),
-    "case_closure": (CaseClosureEntrySchema(), case_lifecycle.ingest_closures, ("closed_at",)),
-}
-# Types whose handler takes a change number (tick): the case they change goes out on /sync/changes.
-FEED_TYPES = {"person", "referral", "referral_update", "case_intake", "case_transition", "case_closure"}
 
 
 def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One result per entry, in order. The caller commits; nothing here commits."""
     writer = Writer(user=user, device_id=device_id, now=utcnow())
     parsed = [_parse_guarded(raw, writer) for raw in raw_entries]
-    if any(isinstance(p, Entry) and p.type in FEED_TYPES for p in parsed):
+    if any(isinstance(p, Entry) and registry.get(p.type).in_feed for p in parsed):
         tick()  # one change number for the batch, taken before any per-entry savepoint
     outcomes: list[Outcome | None] = [p if isinstance(p, Outcome) else None for p in parsed]
     for entry_type, indexes in _runs(parsed):
-        _schema, handler, _times = HANDLERS[entry_type]
         run = [parsed[i] for i in indexes]
-        handled = _handle_guarded(handler, run, writer)
+        handled = _handle_guarded(registry.get(entry_type).store, run, writer)
         for index, outcome in zip(indexes, handled):
             outcomes[index] = outcome
         trail.record_entries(writer, list(zip(run, handled)), via="sync")
@@ -147,7 +114,8 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
     if isinstance(envelope, Outcome):
         return envelope
     entry_id, entry_type, raw_data = envelope
-    schema, _handler, time_fields = HANDLERS[entry_type]
+    declared = registry.get(entry_type)
+    schema, time_fields = declared.schema, declared.time_fields
     data = {k: v for k, v in raw_data.items() if k not in SERVER_FIELDS}
     bad_text = sorted(name for name, value in data.items() if has_bad_text(value))
     if bad_text:
@@ -175,8 +143,8 @@ def _check_envelope(raw: Any) -> tuple[str, str, dict[str, Any]] | Outcome:
         entry_id = ""
         problems["id"] = ["Give the entry a UUID (crypto.randomUUID() on the phone)."]
     entry_type = raw.get("type")
-    if entry_type not in HANDLERS:
-        problems["type"] = [f"Must be one of: {', '.join(ENTRY_TYPES)}."]
+    if registry.get(entry_type) is None:
+        problems["type"] = [f"Must be one of: {', '.join(registry.names())}."]
     data = raw.get("data")
     if not isinstance(data, dict):
         problems["data"] = ["Must be an object."]
@@ -195,3 +163,26 @@ def _result(raw: Any, outcome: Outcome) -> dict[str, Any]:
     if outcome.current is not None:
         result["current"] = outcome.current
     return result
+
+
+def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | None = None) -> tuple[str, bool]:
+    """Run `data` (loaded by the entry type's schema) as one entry of `entry_type` for a REST write;
+    returns (the entry's id, whether it was created now), or raises the refusal as an ApiError.
+
+    With the client's `id` a replayed request is answered like a replayed sync entry: the same
+    content is no change (created False), other content 409 conflict with the stored record.
+    """
+    declared = registry.get(entry_type)
+    now = utcnow()
+    problem = check_times(data, declared.time_fields, now)
+    if problem is not None:
+        raise refusal(rejected(problem.code, problem.message, problem.fields))
+    entry = Entry(id=entry_id or str(uuid.uuid4()), type=entry_type, data=data,
+                  hash=content_hash(entry_type, normalised(data)))
+    writer = Writer(user=user, device_id=None, now=now)
+    [outcome] = declared.store([entry], writer)
+    if outcome.status in (CREATED, DUPLICATE):
+        trail.record_entries(writer, [(entry, outcome)], via="rest")
+        return entry.id, outcome.status == CREATED
+    trail.record_refusal(writer, entry, outcome, via="rest")
+    raise refusal(outcome)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.cases.models import Case
+from app.demo.history_rows import Author, HistoryRows
 from app.directory.services import list_agencies, list_sites, list_teams
 from app.encounters.models import Encounter
 from app.extensions import db
@@ -25,7 +26,6 @@ from app.people.models import Person
 from app.records import local_day, service_zone, utcnow
 from app.referrals.models import Referral, ReferralEvent
 from app.stats import rollup
-from app.stats.history_rows import Author, HistoryRows
 
 CHUNK = 10_000
 OFFICERS_PER_TEAM = 3

@@ -8,11 +8,10 @@ commit: the next writer gets 11 only after 10 is visible. One number per transac
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.entries.models import ChangeClock
 from app.extensions import db
-from app.sync.models import ChangeClock
 
 _KEY = "help_change_seq"
 
@@ -43,7 +42,6 @@ def forget() -> None:
     db.session().info.pop(_KEY, None)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+def forget_on_end(session: Session) -> None:
+    """Session after_commit and after_rollback (attached by app/wiring.py): the next transaction ticks anew."""
     session.info.pop(_KEY, None)

@@ -1,0 +1,1 @@
+"""Database helpers below every domain: bulk inserts in each dialect's own form."""

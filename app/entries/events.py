@@ -1,0 +1,19 @@
+"""What the entry services announce while they store, for commit-time work to follow (the daily
+rollup counts, push alerts). The services send; app/wiring.py connects the listeners, in one place.
+
+Every signal is sent inside the transaction that made the change; listeners only note work in that
+transaction (a rollup count, an alert row), which commits or rolls back with it.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the model class (Encounter, Referral, Case); rows=[the rows inserted now, never a duplicate]
+records_inserted = _signals.signal("records-inserted")
+# sender: the referral id; version=1
+referral_created = _signals.signal("referral-created")
+# sender: the Referral just moved (flushed); status=its new status
+referral_moved = _signals.signal("referral-moved")
