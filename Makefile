@@ -39,9 +39,10 @@ worker: $(VENV)/.runtime
 system-deps:
 	bash scripts/system-deps.sh
 
-## node_modules: axe-core and Lighthouse for the browser tests (installed when missing)
-node_modules:
+## node_modules: axe-core and Lighthouse for the browser tests, eslint (installed when missing or older than the lock)
+node_modules: package-lock.json
 	npm ci --no-audit --no-fund
+	touch $@
 
 ## test: set up and run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
 test: $(VENV)/.dev system-deps node_modules
@@ -51,8 +52,14 @@ test: $(VENV)/.dev system-deps node_modules
 test-fast: $(VENV)/.dev
 	$(VENV)/bin/pytest --db sqlite -m "not e2e and not slow"
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev lint-js
 	$(VENV)/bin/ruff check app workers tests bench deploy
+
+## lint-js: eslint on the phone app (app/static/pwa) and its unit tests, then the unit tests (node --test)
+.PHONY: lint-js
+lint-js: node_modules
+	npx --no -- eslint app/static/pwa tests/js
+	node --test --test-reporter=spec tests/js/
 
 bench: $(VENV)/.dev system-deps
 	bash bench/run_all.sh

@@ -80,7 +80,7 @@ self.addEventListener("push", (event) => {
 });
 
 async function showAlert(data) {
-  let alert = {};
+  let alert;
   try {
     alert = data ? data.json() : {};
   } catch {

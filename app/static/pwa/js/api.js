@@ -54,7 +54,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     throw new NetworkError(error);
   }
   if (response.status === 204) return null;
-  let parsed = null;
+  let parsed;
   try {
     parsed = await response.json();
   } catch {

@@ -67,7 +67,14 @@ export async function refreshCaseList(db) {
   }
 }
 
-const caseFields = ({ goals, case_notes: notes, transitions, timeline, encounters_per_month: perMonth, ...record }) => record;
+// What GET /cases/<id> adds to the case itself: kept under the case's meta key, not in the "cases" store.
+const DETAIL_ONLY = ["goals", "case_notes", "transitions", "timeline", "encounters_per_month"];
+
+function caseFields(detail) {
+  const record = { ...detail };
+  for (const key of DETAIL_ONLY) delete record[key];
+  return record;
+}
 
 // The case view's data: GET /cases/<id> when online (kept for offline), else the last copy loaded, with the
 // case's own fields from whichever copy on the phone is further along. Null when the phone has nothing.

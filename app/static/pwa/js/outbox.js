@@ -37,10 +37,14 @@ export async function waitingEntries(db) {
   return (await listEntries(db)).filter((e) => e.state === "waiting");
 }
 
+// What the status line counts: entries that will be sent, and entries only the user can move on.
+export function countsOf(entries) {
+  const waiting = entries.filter((e) => e.state === "waiting").length;
+  return { waiting, attention: entries.length - waiting };
+}
+
 export async function counts(db) {
-  const all = await listEntries(db);
-  const waiting = all.filter((e) => e.state === "waiting").length;
-  return { waiting, attention: all.length - waiting };
+  return countsOf(await listEntries(db));
 }
 
 export function getEntry(db, id) {
@@ -52,22 +56,28 @@ export function acknowledge(db, id) {
   return transact(db, "outbox", "readwrite", (s) => { s.outbox.delete(id); });
 }
 
+// The entry as it waits in "Needs attention": the server's error to show, and its record on a conflict.
+export const markedForAttention = (entry, error, current = null) => ({ ...entry, state: "attention", error, current });
+
 export function needsAttention(db, id, error, current = null) {
   return transact(db, "outbox", "readwrite", async (s) => {
     const entry = await requestResult(s.outbox.get(id));
     if (!entry) return;
-    s.outbox.put({ ...entry, state: "attention", error, current });
+    s.outbox.put(markedForAttention(entry, error, current));
   });
 }
+
+export const withServerError = (entry) => ({ ...entry, server_errors: (entry.server_errors || 0) + 1 });
+export const withAttempt = (entry) => ({ ...entry, attempts: (entry.attempts || 0) + 1 });
 
 // The server failed (500) on this entry sent alone; returns how many times that has happened.
 export function countServerError(db, id) {
   return transact(db, "outbox", "readwrite", async (s) => {
     const entry = await requestResult(s.outbox.get(id));
     if (!entry) return 0;
-    const failures = (entry.server_errors || 0) + 1;
-    s.outbox.put({ ...entry, server_errors: failures });
-    return failures;
+    const next = withServerError(entry);
+    s.outbox.put(next);
+    return next.server_errors;
   });
 }
 
@@ -75,22 +85,25 @@ export function countAttempt(db, ids) {
   return transact(db, "outbox", "readwrite", async (s) => {
     for (const id of ids) {
       const entry = await requestResult(s.outbox.get(id));
-      if (entry) s.outbox.put({ ...entry, attempts: (entry.attempts || 0) + 1 });
+      if (entry) s.outbox.put(withAttempt(entry));
     }
   });
 }
 
 // Back to waiting, with corrected data. A conflict means the server holds another record under this id,
 // so a corrected entry is sent under a fresh id (same place in the queue).
+export function resent(entry, data) {
+  const next = { ...entry, data: data ?? entry.data, state: "waiting", error: null, current: null, server_errors: 0 };
+  if (entry.current) next.id = crypto.randomUUID();
+  return next;
+}
+
 export function resend(db, id, data) {
   return transact(db, "outbox", "readwrite", async (s) => {
     const entry = await requestResult(s.outbox.get(id));
     if (!entry) return null;
-    const next = { ...entry, data: data ?? entry.data, state: "waiting", error: null, current: null, server_errors: 0 };
-    if (entry.current) {
-      next.id = crypto.randomUUID();
-      s.outbox.delete(id);
-    }
+    const next = resent(entry, data);
+    if (next.id !== id) s.outbox.delete(id);
     s.outbox.put(next);
     return next;
   });

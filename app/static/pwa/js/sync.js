@@ -4,6 +4,7 @@
 // and so does an entry the server fails on (500) alone, run after run.
 
 import { ApiError, NetworkError, api, isRevoked, setCsrfToken } from "./api.js";
+import { sendWaiting, syncBody } from "./batches.js";
 import * as outbox from "./outbox.js";
 import { requestResult, transact } from "./idb.js";
 import { pullChanges, saveRecords } from "./records.js";
@@ -12,9 +13,6 @@ import { keepOnlyOutbox } from "./userdb.js";
 
 export const OUTBOX_SYNC_TAG = "help-field-outbox";
 const LOCK = "help-field-sync";
-const BATCH_SIZE = 100;
-// Runs in which the server failed (500) on an entry sent alone before it waits in "Needs attention".
-const SERVER_ERROR_RUNS = 3;
 
 function withLock(work) {
   const locks = globalThis.navigator && globalThis.navigator.locks;
@@ -55,16 +53,6 @@ async function outcomeOf(error, db, userId) {
   throw error;
 }
 
-function conflictMessage(entry, current) {
-  if (entry.type === "referral_update" && current && current.status) {
-    return `Someone else changed this referral first: it is now ${current.status.replace("_", " ")}.`;
-  }
-  if (entry.type === "case_intake" && current && current.id && current.id !== entry.id) {
-    return "This person already has an open case: discard this intake and work in that case.";
-  }
-  return "The server already holds a different record under this entry's id.";
-}
-
 // A status change the server took leaves the outbox and shows on the phone's copy of the referral in one
 // transaction: in between, a screen would see the referral as it was before the change.
 function acknowledgeReferralUpdate(db, entry) {
@@ -77,103 +65,28 @@ function acknowledgeReferralUpdate(db, entry) {
   });
 }
 
-// Sends one batch; returns how many entries the server acknowledged and how many it sent back.
-async function sendBatch(db, device, batch) {
-  const body = { device_id: device, entries: batch.map(({ id, type, data }) => ({ id, type, data })) };
-  await outbox.countAttempt(db, batch.map((e) => e.id));
-  const answer = await api("/sync", { method: "POST", body });
-  const results = new Map((answer.results || []).map((r) => [r.id, r]));
-  let acknowledged = 0;
-  let returned = 0;
-  for (const entry of batch) {
-    const result = results.get(entry.id);
-    if (!result) continue;
-    if (result.status === "created" || result.status === "duplicate") {
-      await (entry.type === "referral_update" ? acknowledgeReferralUpdate(db, entry) : outbox.acknowledge(db, entry.id));
-      acknowledged += 1;
-    } else if (result.status === "rejected") {
-      const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
-      await outbox.needsAttention(db, entry.id, error);
-      returned += 1;
-    } else if (result.status === "conflict") {
-      const current = result.current || {};
-      await outbox.needsAttention(db, entry.id, { code: "conflict", message: conflictMessage(entry, current) }, current);
-      if (entry.type === "referral_update" && current.id) await saveRecords(db, "referrals", [current]);
-      if (entry.type === "case_intake" && current.id) await saveRecords(db, "cases", [current]);
-      returned += 1;
-    }
-  }
-  return { acknowledged, returned };
-}
-
-function serverFailedMessage(failures) {
-  return `The server failed ${failures} times while saving this entry, so it waits here instead of holding up `
-    + "the others. Send it again later; if it fails again, tell your administrator.";
-}
-
-// Sends everything waiting; returns {sent} or, when it has to stop, an outcome (with what was sent so far).
+// Sends everything waiting (batches.js holds the rules): the outbox in this user's database, POST /sync.
 async function pushOutbox(db) {
   const device = await deviceId();
-  let size = BATCH_SIZE;
-  let csrfRetried = false;
-  let sent = 0;
-  let answered = false;
-  let loneFailures = 0;
-  // Entries the server failed on (500) when sent alone: not sent again in this run, counted once per run.
-  const setAside = new Set();
-  for (;;) {
-    const waiting = (await outbox.waitingEntries(db)).filter((e) => !setAside.has(e.id));
-    if (!waiting.length) {
-      return setAside.size ? { outcome: "retry_later", sent, message: "The server failed on an entry; it will be tried again." }
-        : { sent };
-    }
-    const batch = waiting.slice(0, size);
-    try {
-      const { acknowledged, returned } = await sendBatch(db, device, batch);
-      sent += acknowledged;
-      answered = true;
-      if (acknowledged + returned === 0) {
-        return { outcome: "retry_later", sent, message: "The server did not answer for these entries." };
-      }
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (error.code === "csrf_failed" && !csrfRetried) {
-        csrfRetried = true;
-        setCsrfToken((await api("/auth/me")).csrf_token);
-        continue;
-      }
-      // A whole batch refused as too large or malformed, or one the server failed on (500): halve it until the
-      // one bad entry stands alone. 502, 503 and 504 (a proxy, a restart) are the server's state, not an
-      // entry's: the batch waits whole and is tried again later, however often that takes.
-      const splits = error.status === 413 || error.status === 400 || error.status === 500;
-      if (splits && batch.length > 1) {
-        size = Math.ceil(batch.length / 2);
-        continue;
-      }
-      if (error.status === 413 || error.status === 400) {
-        await outbox.needsAttention(db, batch[0].id, { code: error.code, message: error.message, fields: error.fields });
-        continue;
-      }
-      if (error.status === 500) {
-        const [entry] = batch;
-        const failures = await outbox.countServerError(db, entry.id);
-        loneFailures += 1;
-        if (failures >= SERVER_ERROR_RUNS) {
-          await outbox.needsAttention(db, entry.id, { code: error.code, message: serverFailedMessage(failures) });
-        } else {
-          setAside.add(entry.id);
-        }
-        // A second entry failing alone before the server took anything in this run: more likely the server
-        // than the entries. Stop and try again later rather than walk the whole queue one by one.
-        if (loneFailures >= 2 && !answered) {
-          return { outcome: "retry_later", sent, message: error.message };
-        }
-        size = BATCH_SIZE;
-        continue;
-      }
-      throw error;
-    }
-  }
+  return sendWaiting({
+    waiting: () => outbox.waitingEntries(db),
+    async send(batch) {
+      await outbox.countAttempt(db, batch.map((e) => e.id));
+      return api("/sync", { method: "POST", body: syncBody(device, batch) });
+    },
+    acknowledge: (entry) => (entry.type === "referral_update"
+      ? acknowledgeReferralUpdate(db, entry) : outbox.acknowledge(db, entry.id)),
+    // A conflict's `current` is the server's record: the phone's copy becomes it.
+    async needsAttention(entry, error, current) {
+      await outbox.needsAttention(db, entry.id, error, current);
+      if (entry.type === "referral_update" && current && current.id) await saveRecords(db, "referrals", [current]);
+      if (entry.type === "case_intake" && current && current.id) await saveRecords(db, "cases", [current]);
+    },
+    countServerError: (entry) => outbox.countServerError(db, entry.id),
+    async refreshCsrf() {
+      setCsrfToken((await api("/auth/me")).csrf_token);
+    },
+  });
 }
 
 // One sync run for `userId`'s database. Resolves with {outcome, sent, pulled?, pullError?}: outcome is
