@@ -21,8 +21,8 @@ def prepare_database(url: str, instance: Path) -> None:
     """Empty schema (from the models) plus reference data and a bench officer."""
     from app import create_app
     from app.auth.services import create_user
+    from app.demo.seed import seed_reference_data
     from app.extensions import db
-    from app.seed import seed_reference_data
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "APP_ENV": "test"})
     app.instance_path = str(instance)
