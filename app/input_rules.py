@@ -1,6 +1,6 @@
 """What every request must be before the API reads it: JSON nested at most MAX_DEPTH levels (checked
 on the raw bytes, before parsing: app/security.py), and text that is valid Unicode without NUL
-characters (the API's parser, app/rest.py; /sync's entries one by one, app/sync/ingest.py).
+characters (the API's parser, app/rest.py; /sync's entries one by one, app/entries/pipeline.py).
 
 A deeply nested body would exhaust the parser's recursion; a lone surrogate (`"\\ud800"` is valid JSON)
 cannot be encoded for the database; a NUL is refused by PostgreSQL. Each is answered 400 with the one

@@ -1,6 +1,6 @@
 """GET /sync/changes: what changed since a cursor, among the records the caller may see.
 
-The cursor is the change clock's value (see clock.py), to be passed back as given: monotonic, in
+The cursor is the change clock's value (see app/entries/clock.py), to be passed back as given: monotonic, in
 commit order, so two writes in the same millisecond are never skipped. Pages end on a change
 number boundary, so a batch's records are never split across pages.
 """

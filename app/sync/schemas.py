@@ -10,7 +10,7 @@ MAX_ENTRIES = 500
 
 
 class SyncRequestSchema(Schema):
-    TEXT_CHECKED_BY_SERVICE = ("entries",)  # each entry's text is checked on its own (app/sync/ingest.py)
+    TEXT_CHECKED_BY_SERVICE = ("entries",)  # each entry's text is checked on its own (app/entries/pipeline.py)
     device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     # Entries are checked one by one by the service, so one bad entry is rejected alone.
     entries = fields.List(fields.Dict(), required=True)
