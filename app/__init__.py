@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     migrate.init_app(app, extensions.db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     api.init_app(app)
+    _document_entry_types()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_cli(app)
@@ -68,6 +69,13 @@ def _register_entry_types() -> None:
     from app.referrals.entry_types import ENTRY_TYPES as REFERRALS
 
     registry.register(*PEOPLE, *ENCOUNTERS, *REFERRALS, *CASES)
+
+
+def _document_entry_types() -> None:
+    """The registered entry types into the OpenAPI document, before the blueprints refer to them."""
+    from app.entries.openapi import document_entry_types
+
+    document_entry_types(api.spec)
 
 
 def _register_blueprints(app: Flask) -> None:

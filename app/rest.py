@@ -52,10 +52,45 @@ class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = ApiParser()
 
 
+class DocumentedObject(fields.Mapping):
+    """A JSON object taken and given as it is, like `fields.Dict()`, that the OpenAPI document
+    describes by a schema: a marshmallow schema class, or the name of a component the factory
+    registers (the sync entries, one per registered entry type).
+
+    For bodies a service checks piece by piece (a bad /sync entry is rejected alone, not the batch)
+    and for records a service has already dumped (the changes feed): typed in the spec, not re-checked.
+    """
+
+    mapping_type = dict
+
+    def __init__(self, documented_as: type[Schema] | str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.documented_as = documented_as
+
+
+def documented_object2properties(self, field, **kwargs) -> dict:
+    """apispec attribute function: a DocumentedObject is a reference to its schema (no `type`: the
+    field maps to none, so the reference is the whole description)."""
+    if not isinstance(field, DocumentedObject):
+        return {}
+    if isinstance(field.documented_as, str):
+        ref = self.spec.components.get_ref("schema", field.documented_as)
+    else:
+        ref = self.resolve_nested_schema(field.documented_as)
+    ret = kwargs.get("ret", {})
+    # In OpenAPI 3.0 a $ref's siblings are ignored: keep a description beside it through allOf.
+    return {"allOf": [ref]} if ret else dict(ref)
+
+
 class HelpApi(Api):
-    """flask-smorest's Api, documenting our error body instead of its own."""
+    """flask-smorest's Api, documenting our error body instead of its own, and DocumentedObject."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app, *, spec_kwargs=None) -> None:
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.map_to_openapi_type(DocumentedObject, None, None)
+        self.ma_plugin.converter.add_attribute_function(documented_object2properties)
 
 
 class PageArgs(Schema):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.cases.schemas import CaseSchema
+from app.entries.openapi import SYNC_ENTRY
 from app.fields import Moment
+from app.people.schemas import PersonSchema
+from app.referrals.schemas import ReferralSchema
+from app.rest import DocumentedObject
 
 MAX_ENTRIES = 500
 
@@ -12,8 +17,9 @@ MAX_ENTRIES = 500
 class SyncRequestSchema(Schema):
     TEXT_CHECKED_BY_SERVICE = ("entries",)  # each entry's text is checked on its own (app/entries/pipeline.py)
     device_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    # Entries are checked one by one by the service, so one bad entry is rejected alone.
-    entries = fields.List(fields.Dict(), required=True)
+    # Entries are checked one by one by the pipeline, so one bad entry is rejected alone: here each is
+    # only an object, documented as the oneOf of the entry types (app/entries/openapi.py).
+    entries = fields.List(DocumentedObject(SYNC_ENTRY), required=True)
 
 
 class EntryErrorSchema(Schema):
@@ -46,7 +52,8 @@ class ChangesSchema(Schema):
     agencies = fields.List(fields.Dict(), required=True)
     sites = fields.List(fields.Dict(), required=True)
     teams = fields.List(fields.Dict(), required=True)
-    persons = fields.List(fields.Dict(), required=True)
-    referrals = fields.List(fields.Dict(), required=True)
-    cases = fields.List(fields.Dict(), required=True)
+    # Dumped by the domains' services (changes.py): documented by the schemas they dump with.
+    persons = fields.List(DocumentedObject(PersonSchema), required=True)
+    referrals = fields.List(DocumentedObject(ReferralSchema), required=True)
+    cases = fields.List(DocumentedObject(CaseSchema), required=True)
     triage_rules = fields.Dict(metadata={"description": "the triage rules, in the full snapshot"})
