@@ -21,8 +21,8 @@ def prepare_database(url: str, instance: Path) -> None:
     """Empty schema (from the models) plus reference data and a bench officer."""
     from app import create_app
     from app.auth.services import create_user
+    from app.demo.seed import seed_reference_data
     from app.extensions import db
-    from app.seed import seed_reference_data
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "APP_ENV": "test"})
     app.instance_path = str(instance)
@@ -51,7 +51,7 @@ def table(title: str, rows: list[tuple]) -> None:
     print(f"\n{title}")
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
-        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
         if index == 0:
             print("  " + "  ".join("-" * w for w in widths))
 

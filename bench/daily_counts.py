@@ -43,9 +43,9 @@ def build(app, encounters: int, days: int) -> dict:
     """Schema from the models, reference data, demo users, then the generated history (timed)."""
     import sqlalchemy as sa
 
+    from app.demo.history import HistoryGenerator, HistoryPlan
+    from app.demo.seed import seed_demo_users, seed_reference_data
     from app.extensions import db
-    from app.seed import seed_demo_users, seed_reference_data
-    from app.stats.history import HistoryGenerator, HistoryPlan
 
     with app.app_context():
         db.drop_all()
@@ -80,7 +80,7 @@ def median_ms(*calls, repeat: int) -> list[float]:
         call()
     times: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
-        for call, spent in zip(calls, times):
+        for call, spent in zip(calls, times, strict=True):
             started = time.perf_counter()
             call()
             spent.append((time.perf_counter() - started) * 1000)

@@ -6,6 +6,7 @@ database does, so several processes on one box still share them.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from datetime import timedelta
@@ -56,10 +57,8 @@ def clear_account(username: str) -> None:
     key = f"user:{username.strip().lower()}"
     conn = redis_connection()
     if conn is not None:
-        try:
+        with contextlib.suppress(RedisError):
             conn.delete(f"help:login-failures:{key}")
-        except RedisError:
-            pass
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == key))
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -42,10 +43,10 @@ def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) 
     for entry_type, indexes in _runs(parsed):
         run = [parsed[i] for i in indexes]
         handled = _handle_guarded(registry.get(entry_type).store, run, writer)
-        for index, outcome in zip(indexes, handled):
+        for index, outcome in zip(indexes, handled, strict=True):
             outcomes[index] = outcome
-        trail.record_entries(writer, list(zip(run, handled)), via="sync")
-    return [_result(raw, outcome) for raw, outcome in zip(raw_entries, outcomes)]
+        trail.record_entries(writer, list(zip(run, handled, strict=True)), via="sync")
+    return [_result(raw, outcome) for raw, outcome in zip(raw_entries, outcomes, strict=True)]
 
 
 def _handle_guarded(handler: Callable[[list[Entry], Writer], list[Outcome]], run: list[Entry],

@@ -9,7 +9,8 @@ read-then-write race: the primary key decides.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -44,7 +45,7 @@ def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
     first_hash: dict[str, str] = {}
     fresh_rows = []
     rows_by_id: dict[str, dict[str, Any]] = {}
-    for entry, row in zip(entries, rows):
+    for entry, row in zip(entries, rows, strict=True):
         rows_by_id.setdefault(entry.id, row)
         if entry.id not in first_hash:
             first_hash[entry.id] = entry.hash
