@@ -70,7 +70,9 @@ def _recent_failures(key: str) -> list[float]:
         try:
             name = f"help:login-failures:{key}"
             conn.zremrangebyscore(name, 0, since)
-            stamps.extend(float(score) for _m, score in conn.zrange(name, 0, -1, withscores=True))
+            pairs = conn.zrange(name, 0, -1, withscores=True)
+            # redis-py's types do not narrow zrange's result on withscores=True: (member, score) pairs.
+            stamps.extend(float(score) for _m, score in pairs)  # type: ignore[str-unpack]
         except RedisError:
             pass
     cutoff = utcnow() - timedelta(seconds=_window())

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,7 +94,7 @@ def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Cal
     by_transaction: dict[Any, Counter[CountKey]] = session.info.setdefault(_PENDING, {})
     pending = by_transaction.setdefault(current_transaction(session), Counter())
     for record in records:
-        get = record.get if isinstance(record, Mapping) else (lambda name, r=record: getattr(r, name))
+        get: Callable[[str], Any] = record.get if isinstance(record, Mapping) else partial(getattr, record)
         day = get(day_field)
         if day is None:
             raise ValueError(f"Set {day_field} (the local day, app.records.local_day) before counting.")
@@ -144,6 +145,7 @@ def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -
 
 def _upsert_statement(table: sa.Table, session: Session) -> sa.Insert:
     dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table)
     elif dialect == "sqlite":
