@@ -44,8 +44,8 @@ node_modules: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## test: lint, then set up and run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
-test: lint $(VENV)/.dev system-deps node_modules
+## test: set up (system-deps brings Node.js for lint-js), lint, then run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
+test: $(VENV)/.dev system-deps node_modules lint
 	$(VENV)/bin/pytest
 
 ## test-fast: SQLite only, no browser, no lint (for quick local loops)
