@@ -1,4 +1,4 @@
-# HELP Field: `make run` serves the app on http://127.0.0.1:5000, `make test` runs the whole suite.
+# HELP Field: `make run` serves the app on http://127.0.0.1:5000, `make test` lints and runs the whole suite.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 # pip lists every local index folder it skips; those lines are noise, errors still show.
@@ -44,16 +44,18 @@ node_modules: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## test: set up and run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
-test: $(VENV)/.dev system-deps node_modules
+## test: set up (system-deps brings Node.js for lint-js), lint, then run the whole suite on SQLite and PostgreSQL, with real Redis and Chromium
+test: $(VENV)/.dev system-deps node_modules lint
 	$(VENV)/bin/pytest
 
-## test-fast: SQLite only, no browser (for quick local loops)
+## test-fast: SQLite only, no browser, no lint (for quick local loops)
 test-fast: $(VENV)/.dev
 	$(VENV)/bin/pytest --db sqlite -m "not e2e and not slow"
 
+## lint: ruff (E, F, W, I, B, UP, SIM) on the Python code, mypy on app/ and workers/ (mypy.ini), and lint-js
 lint: $(VENV)/.dev lint-js
-	$(VENV)/bin/ruff check app workers tests bench deploy
+	$(VENV)/bin/ruff check app workers tests bench scripts deploy
+	$(VENV)/bin/mypy app workers
 
 ## lint-js: eslint on the phone app (app/static/pwa) and its unit tests, then the unit tests (node --test)
 .PHONY: lint-js

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 # The browser vendors' push services: the only hosts the server will POST alerts to by default.
 DEFAULT_PUSH_ALLOWLIST = (

@@ -115,10 +115,11 @@ def handle_http_exception(exc: HTTPException):
         return response
     code, message = DEFAULTS.get(status, ("error", exc.description or "Request failed."))
     field_messages = None
-    if status in (400, 422) and getattr(exc, "data", None):
+    data = getattr(exc, "data", None)  # webargs' errors carry their messages here
+    if status in (400, 422) and data:
         field_messages = _validation_fields(exc)
         if field_messages is not None:
-            if "json" in (exc.data.get("messages") or {}) and field_messages == {"_schema": ["Invalid JSON body."]}:
+            if "json" in (data.get("messages") or {}) and field_messages == {"_schema": ["Invalid JSON body."]}:
                 status, code, message, field_messages = 400, "invalid_json", "The body is not valid JSON.", None
             else:
                 status, code = 400, "validation_error"
@@ -127,8 +128,9 @@ def handle_http_exception(exc: HTTPException):
         message = "Nothing was found at that address."
     response = jsonify(error_body(code, message, field_messages))
     response.status_code = status
-    if status == 405 and getattr(exc, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    valid_methods = getattr(exc, "valid_methods", None)  # werkzeug's MethodNotAllowed
+    if status == 405 and valid_methods:
+        response.headers["Allow"] = ", ".join(valid_methods)
     if status == 429 and exc.response is not None and exc.response.headers.get("Retry-After"):
         response.headers["Retry-After"] = exc.response.headers["Retry-After"]
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -20,6 +22,18 @@ NAMING_CONVENTION = {
 # Objects stay readable after a commit: the sign-in check commits early (see auth/guard.py) and the
 # request goes on using the user it loaded, without a refresh that would take the write lock again.
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"expire_on_commit": False})
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(DeclarativeBase):
+        """What a type checker sees of db.Model, which Flask-SQLAlchemy builds at run time."""
+
+        __table__: ClassVar[Table]  # every model maps one table
+else:
+    Model = db.Model  # the base class of every model
+
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = HelpApi()
 

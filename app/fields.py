@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from marshmallow import ValidationError, fields, validate
 
@@ -44,8 +44,8 @@ def record_id(**kwargs) -> fields.Integer:
 # mistakes, and would overflow the local-day arithmetic (a day after 9999-12-31 does not exist).
 EARLIEST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
-_EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
-_AFTER_LAST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_AFTER_LAST = datetime(3000, 1, 1, tzinfo=UTC)
 _OUT_OF_RANGE = "Must be between 1900-01-01 and 2999-12-31."
 
 
@@ -55,7 +55,7 @@ class Moment(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         try:
-            in_utc = moment.astimezone(timezone.utc)
+            in_utc = moment.astimezone(UTC)
         except OverflowError:
             raise ValidationError(_OUT_OF_RANGE) from None
         if not _EARLIEST <= in_utc < _AFTER_LAST:

@@ -161,7 +161,7 @@ def _held_job_ids(connection, job_ids: list[str]) -> set[str]:
         for job_id in job_ids:
             pipe.exists(Job.key_for(job_id))
         answers = pipe.execute()
-    return {job_id for job_id, exists in zip(job_ids, answers) if exists}
+    return {job_id for job_id, exists in zip(job_ids, answers, strict=True) if exists}
 
 
 def _drop_ended(connection, job_ids: set[str]) -> set[str]:

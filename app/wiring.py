@@ -42,5 +42,5 @@ def init_app(_app: Flask) -> None:
     for target, name, handler in SQLALCHEMY_HANDLERS:
         if not event.contains(target, name, handler):
             event.listen(target, name, handler)
-    for signal, handler in SIGNAL_HANDLERS:
-        signal.connect(handler, weak=False)
+    for signal, listener in SIGNAL_HANDLERS:
+        signal.connect(listener, weak=False)

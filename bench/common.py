@@ -51,7 +51,7 @@ def table(title: str, rows: list[tuple]) -> None:
     print(f"\n{title}")
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
-        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
         if index == 0:
             print("  " + "  ".join("-" * w for w in widths))
 

@@ -80,7 +80,7 @@ def median_ms(*calls, repeat: int) -> list[float]:
         call()
     times: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
-        for call, spent in zip(calls, times):
+        for call, spent in zip(calls, times, strict=True):
             started = time.perf_counter()
             call()
             spent.append((time.perf_counter() - started) * 1000)

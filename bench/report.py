@@ -60,4 +60,4 @@ def rows() -> list[tuple]:
 if __name__ == "__main__":
     summary = rows()
     table("HELP Field benchmarks against their targets", summary)
-    save("summary", {"rows": [dict(zip(summary[0], r)) for r in summary[1:]]})
+    save("summary", {"rows": [dict(zip(summary[0], r, strict=True)) for r in summary[1:]]})

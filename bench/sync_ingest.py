@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -82,13 +82,13 @@ def raw_rows(entries: list[dict], author_id: int, team_id: int | None) -> list[d
     from app.records import content_hash
 
     zone = ZoneInfo("America/Edmonton")  # the default TIMEZONE the server runs with here
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for entry in entries:
         d = entry["data"]
         occurred = datetime.fromisoformat(d["occurred_at"])
         level = level_for(d["needs"], [])
-        rows.append({"id": entry["id"], "kind": d["kind"], "occurred_at": occurred.astimezone(timezone.utc),
+        rows.append({"id": entry["id"], "kind": d["kind"], "occurred_at": occurred.astimezone(UTC),
                      "occurred_on": occurred.astimezone(zone).date(), "person_id": None,
                      "call_number": d.get("call_number"), "site_id": None, "needs": d["needs"], "risk_flags": [],
                      "outcome": d["outcome"], "triage_level": level, "triage_computed": level, "lat": None,

@@ -153,14 +153,14 @@ def test_every_operation_has_an_expected_answer(client):
 def test_record_reads_by_role_and_scope(world, kind):
     seen = {}
     for scope, expected in RECORD_READS[kind].items():
-        for role, status in zip(ROLES, expected):
+        for role, status in zip(ROLES, expected, strict=True):
             if status is None:
                 continue
             record_id = world.records[role][scope][kind]
             response = world.client(role).get(READ_PATHS[kind].format(id=record_id))
             seen[(scope, role)] = response.status_code
     expected_table = {(scope, role): status for scope, row in RECORD_READS[kind].items()
-                      for role, status in zip(ROLES, row) if status is not None}
+                      for role, status in zip(ROLES, row, strict=True) if status is not None}
     assert seen == expected_table
 
 
@@ -197,7 +197,7 @@ def _push_keys() -> dict[str, str]:
 @pytest.mark.parametrize("operation", list(ENDPOINTS))
 def test_endpoints_by_role(world, operation):
     answers = {role: _request(world.client(role), operation, world).status_code for role in ROLES}
-    assert answers == dict(zip(ROLES, ENDPOINTS[operation]))
+    assert answers == dict(zip(ROLES, ENDPOINTS[operation], strict=True))
 
 
 @pytest.mark.parametrize("path, kind", [("/encounters", "encounter"), ("/referrals", "referral"),
@@ -233,11 +233,11 @@ REFERRAL_MOVES = {
 @pytest.mark.parametrize("scope, status", list(REFERRAL_MOVES))
 def test_referral_moves_by_role(db, make_client, scope, status):
     answers = {}
-    for role, expected in zip(ROLES, REFERRAL_MOVES[(scope, status)]):
+    for role in ROLES[:4]:  # no anonymous column: a move needs a signed-in user
         world = _fresh_world(make_client)  # each move needs a pending referral
         referral_id = world.records[role][scope]["referral"]
         answers[role] = world.client(role).patch(f"/referrals/{referral_id}", {"status": status}).status_code
-    assert answers == dict(zip(ROLES[:4], REFERRAL_MOVES[(scope, status)]))
+    assert answers == dict(zip(ROLES[:4], REFERRAL_MOVES[(scope, status)], strict=True))
 
 
 def _fresh_world(make_client) -> World:

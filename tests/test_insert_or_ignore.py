@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +29,7 @@ from app.referrals.models import Referral
 from tests.support import factories
 
 EDMONTON = ZoneInfo("America/Edmonton")
-NOW = datetime(2026, 11, 21, 18, 30, 15, 123456, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 18, 30, 15, 123456, tzinfo=UTC)
 AWKWARD = 'quote " backslash \\ braces {a,b} comma, NULL\nnew line é ✓'
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from redis import Redis
@@ -27,21 +27,28 @@ FLUSH_SECONDS = 30.0
 RESTART_PAUSE_MAX = 30.0
 
 
-class AppContextMixin:
+if TYPE_CHECKING:
+    from rq.worker import BaseWorker as _Worker  # what the mixin is mixed into
+else:
+    _Worker = object
+
+
+class AppContextMixin(_Worker):
     """Every job runs inside a fresh app context: its own database session, removed afterwards."""
 
     app: Flask
+    stop_signalled: bool
 
     def __init__(self, *args: Any, app: Flask, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.app = app
         self.stop_signalled = False
 
-    def perform_job(self, job, queue) -> bool:  # type: ignore[override]
+    def perform_job(self, job, queue) -> bool:
         with self.app.app_context():
             return super().perform_job(job, queue)
 
-    def request_stop(self, signum, frame) -> None:  # type: ignore[override]
+    def request_stop(self, signum, frame) -> None:
         # rq's idle shutdown leaves no trace on the worker; `run` needs to tell it from a crash.
         self.stop_signalled = True
         super().request_stop(signum, frame)
@@ -54,7 +61,7 @@ class AppWorker(AppContextMixin, SimpleWorker):
 class ForkingAppWorker(AppContextMixin, Worker):
     """Runs each job in a forked child (rq's default isolation)."""
 
-    def main_work_horse(self, job, queue) -> None:  # type: ignore[override]
+    def main_work_horse(self, job, queue) -> None:
         # The child inherits the parent's pooled database connections; sharing them would corrupt both.
         with self.app.app_context():
             db.engine.dispose(close=False)
@@ -103,7 +110,7 @@ def worker_connection(url: str) -> Redis:
 
 
 def make_worker(app: Flask, connection: Redis, *, fork: bool = False,
-                queue_names: list[str] | None = None) -> Worker:
+                queue_names: list[str] | None = None) -> AppContextMixin:
     names = queue_names or list(app.config.get("RQ_QUEUES") or ["alerts"])
     queues = [Queue(name, connection=connection) for name in names]
     worker_class = ForkingAppWorker if fork else AppWorker

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import UUID, UtcDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         sa.Index("ix_audit_events_at", "at"),
@@ -30,7 +30,7 @@ class AuditEvent(db.Model):
     detail: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
 
 
-class Disclosure(db.Model):
+class Disclosure(Model):
     """Identifying fields of a person made visible to a partner agency, and the consent behind it."""
 
     __tablename__ = "disclosures"

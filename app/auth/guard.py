@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import g, request
@@ -27,10 +27,9 @@ def load_signed_in_user() -> None:
     g.session_revoked = False
     if not request.path.startswith(API_PREFIX + "/"):
         return
-    if request.method in WRITE_METHODS and request.content_length not in (None, 0):
-        if not request.is_json:
-            raise ApiError(415, "unsupported_media_type",
-                           "Send the body as JSON with Content-Type: application/json.")
+    if request.method in WRITE_METHODS and request.content_length not in (None, 0) and not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       "Send the body as JSON with Content-Type: application/json.")
     _refuse_nul_characters()
     if request.method in WRITE_METHODS and _cross_site():
         _denied("csrf_failed")
@@ -39,11 +38,11 @@ def load_signed_in_user() -> None:
     # Who is asking is settled in its own short transaction, so the request's work (a sync batch's
     # validation, say) does not hold SQLite's write lock while it only computes.
     db.session.commit()
-    if request.method in WRITE_METHODS and request.path not in CSRF_EXEMPT and g.user is not None:
-        if not csrf_matches(g.auth_session, request.headers.get("X-CSRF-Token")):
-            _denied("csrf_failed")
-            raise ApiError(403, "csrf_failed",
-                           "The security token is missing or out of date; reload the app and try again.")
+    if (request.method in WRITE_METHODS and request.path not in CSRF_EXEMPT and g.user is not None
+            and not csrf_matches(g.auth_session, request.headers.get("X-CSRF-Token"))):
+        _denied("csrf_failed")
+        raise ApiError(403, "csrf_failed",
+                       "The security token is missing or out of date; reload the app and try again.")
 
 
 def _denied(reason: str) -> None:

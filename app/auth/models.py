@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import UtcDateTime, enum_check, utcnow
 from app.vocabulary import ROLES
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (
         enum_check("role", "role", ROLES),
@@ -30,7 +30,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
 
 
-class AuthSession(db.Model):
+class AuthSession(Model):
     """One signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
 
     __tablename__ = "auth_sessions"
@@ -42,7 +42,7 @@ class AuthSession(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """Failed sign-ins, for throttling when no Redis is configured (shared by all processes)."""
 
     __tablename__ = "login_failures"

@@ -6,10 +6,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.engine import CursorResult
 
 from app.auth.models import AuthSession, User
 from app.extensions import db
@@ -40,7 +41,9 @@ def csrf_token_for(session: AuthSession) -> str:
 
 
 def csrf_matches(session: AuthSession, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(csrf_token_for(session), presented)
+    if not presented:
+        return False
+    return hmac.compare_digest(csrf_token_for(session), presented)
 
 
 def _expired(session: AuthSession, now: datetime) -> bool:
@@ -89,9 +92,10 @@ def end_session(session: AuthSession) -> None:
 
 def end_all_sessions(user_id: int) -> int:
     """Revoke every live session of a user (deactivation, lost phone); returns how many."""
-    result = db.session.execute(
+    # An UPDATE's result is a CursorResult (it has the row count); Session.execute is typed for any statement.
+    result = cast(CursorResult, db.session.execute(
         sa.update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
-    )
+    ))
     return result.rowcount or 0

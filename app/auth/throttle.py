@@ -6,6 +6,7 @@ database does, so several processes on one box still share them.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from datetime import timedelta
@@ -56,10 +57,8 @@ def clear_account(username: str) -> None:
     key = f"user:{username.strip().lower()}"
     conn = redis_connection()
     if conn is not None:
-        try:
+        with contextlib.suppress(RedisError):
             conn.delete(f"help:login-failures:{key}")
-        except RedisError:
-            pass
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == key))
 
 
@@ -71,7 +70,9 @@ def _recent_failures(key: str) -> list[float]:
         try:
             name = f"help:login-failures:{key}"
             conn.zremrangebyscore(name, 0, since)
-            stamps.extend(float(score) for _m, score in conn.zrange(name, 0, -1, withscores=True))
+            pairs = conn.zrange(name, 0, -1, withscores=True)
+            # redis-py's types do not narrow zrange's result on withscores=True: (member, score) pairs.
+            stamps.extend(float(score) for _m, score in pairs)  # type: ignore[str-unpack]
         except RedisError:
             pass
     cutoff = utcnow() - timedelta(seconds=_window())

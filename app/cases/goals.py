@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -153,11 +154,11 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
         existing = db.session.scalar(sa.select(CaseGoalEvent).where(CaseGoalEvent.entry_id == entry.id))
         if existing is not None:
             outcomes.append(answer_taken_id(existing.entry_hash, entry.hash,
-                                            lambda e=existing: _present_if_visible_id(str(e.goal_id), user),
+                                            partial(_present_if_visible_id, str(existing.goal_id), user),
                                             own=existing.actor_id == user.id))
             continue
         data = entry.data
-        outcomes.append(apply_once(lambda data=data, entry=entry: change_status(
-            user, data["goal_id"], status=data["status"], note=data.get("note"),
+        outcomes.append(apply_once(partial(
+            change_status, user, data["goal_id"], status=data["status"], note=data.get("note"),
             at=data.get("occurred_at") or writer.now, entry_id=entry.id, entry_hash=entry.hash)))
     return outcomes

@@ -4,6 +4,7 @@ also the changes a case takes while active (next review, lead officer, end of th
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -145,12 +146,12 @@ def ingest_closures(entries: list[Entry], writer: Writer) -> list[Outcome]:
         closed = db.session.scalar(sa.select(Case).where(Case.closure_entry_id == entry.id))
         if closed is not None:
             outcomes.append(answer_taken_id(closed.closure_entry_hash, entry.hash,
-                                            lambda c=closed: cases.present_if_visible(c, user),
+                                            partial(cases.present_if_visible, closed, user),
                                             own=closed.closed_by_id == user.id))
             continue
         data = entry.data
-        outcomes.append(apply_once(lambda data=data, entry=entry: close(
-            user, data["case_id"], reason=data["reason"], at=data.get("closed_at") or writer.now,
+        outcomes.append(apply_once(partial(
+            close, user, data["case_id"], reason=data["reason"], at=data.get("closed_at") or writer.now,
             seq=seq, entry_id=entry.id, entry_hash=entry.hash)))
     return outcomes
 

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.cases.window import tracking_until_for_insert
-from app.extensions import db
+from app.extensions import Model
 from app.records import UUID, FieldRecord, UtcDateTime, enum_check, utcnow
 from app.vocabulary import CASE_STATUSES, GOAL_STATUSES
 
 
-class Case(FieldRecord, db.Model):
+class Case(FieldRecord, Model):
     __tablename__ = "cases"
     __table_args__ = (
         enum_check("status", "status", CASE_STATUSES),
@@ -53,7 +53,7 @@ class Case(FieldRecord, db.Model):
     closure_entry_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
-class CaseGoal(FieldRecord, db.Model):
+class CaseGoal(FieldRecord, Model):
     """A goal of the case plan, with its current status; its history is in CaseGoalEvent."""
 
     __tablename__ = "case_goals"
@@ -67,7 +67,7 @@ class CaseGoal(FieldRecord, db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
 
 
-class CaseGoalEvent(db.Model):
+class CaseGoalEvent(Model):
     """One status change of a goal; entry_id is the phone's UUID of the case_goal_update."""
 
     __tablename__ = "case_goal_events"
@@ -87,7 +87,7 @@ class CaseGoalEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
 
 
-class CaseNote(FieldRecord, db.Model):
+class CaseNote(FieldRecord, Model):
     """A case note; the author is FieldRecord.author_id (from the session)."""
 
     __tablename__ = "case_notes"
@@ -97,7 +97,7 @@ class CaseNote(FieldRecord, db.Model):
     at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
 
-class CaseTransition(FieldRecord, db.Model):
+class CaseTransition(FieldRecord, Model):
     """The person handed on to a longer-term program: which agency, which program, when."""
 
     __tablename__ = "case_transitions"

@@ -9,6 +9,7 @@ from app.audit.services import record, record_despite_rollback
 from app.auth import policy
 from app.auth.guard import current_user, signed_in
 from app.cases import goals, lifecycle, notes, services, timeline
+from app.cases.models import CaseGoal
 from app.cases.schemas import (
     CaseDetailSchema,
     CaseIntakeRequestSchema,
@@ -42,6 +43,13 @@ def _case_or_404(user, case_id: str):
     if case is None:
         raise ApiError(404, "not_found", "No such case.")
     return case
+
+
+def _goal_or_404(user, goal_id: str) -> CaseGoal:
+    goal = goals.find_visible(user, goal_id)
+    if goal is None:
+        raise ApiError(404, "not_found", "No such goal.")
+    return goal
 
 
 def _created(body, created: bool):
@@ -117,7 +125,7 @@ def add_goal(goal, case_id):
     user = current_user()
     entry_id = goal.pop("id", None)
     goal_id, created = submit("case_goal", user, {**goal, "case_id": str(case_id)}, entry_id)
-    return _created(goals.view(goals.find_visible(user, goal_id)), created)
+    return _created(goals.view(_goal_or_404(user, goal_id)), created)
 
 
 @blp.route("/<uuid:case_id>/goals/<uuid:goal_id>", methods=["PATCH"])
@@ -132,7 +140,7 @@ def update_goal(update, case_id, goal_id):
         raise ApiError(404, "not_found", "No such goal.")
     entry_id = update.pop("id", None)
     submit("case_goal_update", user, {**update, "goal_id": str(goal_id)}, entry_id)
-    return goals.view(goals.find_visible(user, str(goal_id)))
+    return goals.view(_goal_or_404(user, str(goal_id)))
 
 
 @blp.route("/<uuid:case_id>/notes", methods=["POST"])

@@ -103,6 +103,7 @@ def search(user: User, *, today: date, status: str | None = None, due: bool | No
         statement = statement.where(Case.status == status)
     if person_id:
         statement = statement.where(Case.person_id == person_id)
+    order: tuple[Any, ...]
     if due is True:
         statement = statement.where(due_clause(today))
         order = (Case.review_due_on.asc().nulls_last(), Case.tracking_until, Case.id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
@@ -33,17 +35,14 @@ def insert_or_ignore(model: Any, rows: list[dict[str, Any]]) -> set[str]:
     if dialect.name == "postgresql":
         plan = _unnest_plan(dialect, table, tuple(rows[0]))
         arrays = _unnest_arrays(plan, rows) if plan is not None else None
-        if arrays is not None:
+        if plan is not None and arrays is not None:
             return {str(row_id) for row_id in connection.exec_driver_sql(plan.sql, arrays).scalars()}
     return _insert_with_values(table, rows, dialect.name)
 
 
 def _insert_with_values(table: sa.Table, rows: list[dict[str, Any]], dialect_name: str) -> set[str]:
     """The general statement: SQLAlchemy's INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING id."""
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
     return {str(row_id) for row_id in db.session.execute(statement, rows).scalars()}
 
@@ -108,9 +107,10 @@ def _build_unnest_plan(dialect: Any, table: sa.Table, keys: tuple[str, ...]) -> 
     for column in table.c:
         if column.key in keys or column.default is None:
             continue  # given, or left to the server (its default, or NULL), as the general statement does
-        if not column.default.is_scalar:
+        default = column.default
+        if not (isinstance(default, sa.ColumnDefault) and default.is_scalar):
             return None  # a Python-side default computed per row: the general statement computes it
-        targets.append((column, None, column.default.arg))
+        targets.append((column, None, default.arg))
     preparer = dialect.identifier_preparer
     columns, names, arrays = [], [], []
     for index, (column, key, default) in enumerate(targets):

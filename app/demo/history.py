@@ -99,7 +99,8 @@ class HistoryGenerator:
         authors = _ensure_staff(teams, [a.id for a in agencies])
         navigators: dict[int, list[int]] = {}
         for user in db.session.scalars(sa.select(User).where(User.role == "navigator", User.active.is_(True))):
-            navigators.setdefault(user.agency_id, []).append(user.id)
+            if user.agency_id is not None:  # always, for a navigator (a CHECK constraint)
+                navigators.setdefault(user.agency_id, []).append(user.id)
         now = utcnow()
         last_day = local_day(now)
         return HistoryRows(
@@ -122,7 +123,7 @@ def _ensure_staff(teams, agency_ids: list[int]) -> list[Author]:
     authors = []
     for index, team in enumerate(teams):
         slug = re.sub(r"[^a-z0-9]+", "-", team.name.lower()).strip("-")
-        wanted = [("officer", n, None) for n in range(1, OFFICERS_PER_TEAM + 1)]
+        wanted: list[tuple[str, int, int | None]] = [("officer", n, None) for n in range(1, OFFICERS_PER_TEAM + 1)]
         wanted += [("navigator", n, agency_ids[(index * NAVIGATORS_PER_TEAM + n) % len(agency_ids)])
                    for n in range(1, NAVIGATORS_PER_TEAM + 1)]
         for role, n, agency_id in wanted:

@@ -59,7 +59,7 @@ def seed_reference_data() -> dict[str, int]:
         _row, new = upsert_by_name(Team, name, division=division)
         created["teams"] += new
     for name, kind, agency_name, address in SITES:
-        agency = db.session.scalar(sa.select(Agency).where(Agency.name == agency_name))
+        agency = db.session.execute(sa.select(Agency).where(Agency.name == agency_name)).scalar_one()
         _row, new = upsert_by_name(Site, name, kind=kind, agency_id=agency.id, address=address, active=True)
         created["sites"] += new
     return created
@@ -72,13 +72,14 @@ def seed_demo_users(*, random_passwords: bool = False) -> list[tuple[str, str | 
     are not used: each new account gets a random one, returned only here; an account that already
     exists comes back with None.
     """
-    out = []
+    out: list[tuple[str, str | None, str, bool]] = []
     for username, role, published, team, agency, display in DEMO_USERS:
         exists = db.session.scalar(sa.select(User.id).where(User.username == username)) is not None
-        password = published
-        if random_passwords:
-            password = None if exists else secrets.token_urlsafe(15)
-        if not exists:
+        password: str | None
+        if exists:
+            password = None if random_passwords else published
+        else:
+            password = secrets.token_urlsafe(15) if random_passwords else published
             create_user(username, role, password, team=team, agency=agency, display_name=display)
         out.append((username, password, role, not exists))
     return out

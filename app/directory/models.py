@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import enum_check
 from app.vocabulary import SITE_KINDS
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,7 +19,7 @@ class Team(db.Model):
     change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0, index=True)
 
 
-class Agency(db.Model):
+class Agency(Model):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +32,7 @@ class Agency(db.Model):
     change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0, index=True)
 
 
-class Site(db.Model):
+class Site(Model):
     __tablename__ = "sites"
     __table_args__ = (enum_check("kind", "kind", SITE_KINDS),)
 

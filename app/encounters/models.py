@@ -7,12 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import UUID, FieldRecord, UtcDateTime, enum_check
 from app.vocabulary import ENCOUNTER_KINDS
 
 
-class Encounter(FieldRecord, db.Model):
+class Encounter(FieldRecord, Model):
     __tablename__ = "encounters"
     __table_args__ = (
         enum_check("kind", "kind", ENCOUNTER_KINDS),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class ChangeClock(db.Model):
+class ChangeClock(Model):
     __tablename__ = "change_clock"
 
     id: Mapped[int] = mapped_column(primary_key=True)

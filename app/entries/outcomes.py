@@ -6,9 +6,10 @@ sync result; REST views turn it into an HTTP answer with `app.errors.refusal`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -36,16 +37,15 @@ def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) 
     """One result per entry, in order. The caller commits; nothing here commits."""
     writer = Writer(user=user, device_id=device_id, now=utcnow())
     parsed = [_parse_guarded(raw, writer) for raw in raw_entries]
-    if any(isinstance(p, Entry) and registry.get(p.type).in_feed for p in parsed):
+    if any(isinstance(p, Entry) and registry.declared(p.type).in_feed for p in parsed):
         tick()  # one change number for the batch, taken before any per-entry savepoint
-    outcomes: list[Outcome | None] = [p if isinstance(p, Outcome) else None for p in parsed]
-    for entry_type, indexes in _runs(parsed):
-        run = [parsed[i] for i in indexes]
-        handled = _handle_guarded(registry.get(entry_type).store, run, writer)
-        for index, outcome in zip(indexes, handled):
+    outcomes: dict[int, Outcome] = {index: p for index, p in enumerate(parsed) if isinstance(p, Outcome)}
+    for entry_type, indexes, run in _runs(parsed):
+        handled = _handle_guarded(registry.declared(entry_type).store, run, writer)
+        for index, outcome in zip(indexes, handled, strict=True):
             outcomes[index] = outcome
-        trail.record_entries(writer, list(zip(run, handled)), via="sync")
-    return [_result(raw, outcome) for raw, outcome in zip(raw_entries, outcomes)]
+        trail.record_entries(writer, list(zip(run, handled, strict=True)), via="sync")
+    return [_result(raw, outcomes[index]) for index, raw in enumerate(raw_entries)]
 
 
 def _handle_guarded(handler: Callable[[list[Entry], Writer], list[Outcome]], run: list[Entry],
@@ -89,16 +89,17 @@ def _server_fault(entry: Entry | None, entry_type: str | None = None) -> Outcome
                     "it stays on the phone: tell your administrator the error id.")
 
 
-def _runs(parsed: list[Entry | Outcome]) -> list[tuple[str, list[int]]]:
-    """Consecutive valid entries of the same type, as (type, indexes)."""
-    runs: list[tuple[str, list[int]]] = []
+def _runs(parsed: list[Entry | Outcome]) -> list[tuple[str, list[int], list[Entry]]]:
+    """Consecutive valid entries of the same type, as (type, indexes, entries)."""
+    runs: list[tuple[str, list[int], list[Entry]]] = []
     for index, item in enumerate(parsed):
         if not isinstance(item, Entry):
             continue
         if runs and runs[-1][0] == item.type:
             runs[-1][1].append(index)
+            runs[-1][2].append(item)
         else:
-            runs.append((item.type, [index]))
+            runs.append((item.type, [index], [item]))
     return runs
 
 
@@ -114,7 +115,7 @@ def _parse(raw: Any, writer: Writer) -> Entry | Outcome:
     if isinstance(envelope, Outcome):
         return envelope
     entry_id, entry_type, raw_data = envelope
-    declared = registry.get(entry_type)
+    declared = registry.declared(entry_type)
     schema, time_fields = declared.schema, declared.time_fields
     data = {k: v for k, v in raw_data.items() if k not in SERVER_FIELDS}
     bad_text = sorted(name for name, value in data.items() if has_bad_text(value))
@@ -151,7 +152,7 @@ def _check_envelope(raw: Any) -> tuple[str, str, dict[str, Any]] | Outcome:
     unknown = set(raw) - {"id", "type", "data"}
     for name in sorted(unknown):
         problems[name] = ["Unknown field."]
-    if problems:
+    if problems or not isinstance(entry_type, str) or not isinstance(data, dict):  # both are in problems when not
         return rejected("validation_error", "The entry's id, type or data is missing or not valid.", problems)
     return entry_id, entry_type, data
 
@@ -172,7 +173,7 @@ def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | No
     With the client's `id` a replayed request is answered like a replayed sync entry: the same
     content is no change (created False), other content 409 conflict with the stored record.
     """
-    declared = registry.get(entry_type)
+    declared = registry.declared(entry_type)
     now = utcnow()
     problem = check_times(data, declared.time_fields, now)
     if problem is not None:

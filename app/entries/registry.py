@@ -41,6 +41,11 @@ def get(name: object) -> EntryType | None:
     return _TYPES.get(name) if isinstance(name, str) else None
 
 
+def declared(name: str) -> EntryType:
+    """A type the pipeline has already checked is registered (KeyError for any other)."""
+    return _TYPES[name]
+
+
 def names() -> tuple[str, ...]:
     return tuple(_TYPES)
 

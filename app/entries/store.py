@@ -9,7 +9,9 @@ read-then-write race: the primary key decides.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -44,7 +46,7 @@ def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
     first_hash: dict[str, str] = {}
     fresh_rows = []
     rows_by_id: dict[str, dict[str, Any]] = {}
-    for entry, row in zip(entries, rows):
+    for entry, row in zip(entries, rows, strict=True):
         rows_by_id.setdefault(entry.id, row)
         if entry.id not in first_hash:
             first_hash[entry.id] = entry.hash
@@ -68,13 +70,13 @@ def store_once(model: Any, entries: list[Entry], rows: list[dict[str, Any]],
             outcomes.append(on_created(entry))
         elif entry.id in stored:
             record, row = stored[entry.id], rows_by_id[entry.id]
-            outcomes.append(answer_taken_id(record.entry_hash, entry.hash, lambda r=record: present(r),
+            outcomes.append(answer_taken_id(record.entry_hash, entry.hash, partial(present, record),
                                             own=record.author_id == row["author_id"]))
         else:
             # The same id twice in this batch, the first stored now by this writer.
             current = _load(model, {entry.id}).get(entry.id)
             outcomes.append(answer_taken_id(first_hash[entry.id], entry.hash,
-                                            lambda c=current: present(c) if c is not None else None, own=True))
+                                            partial(present, current) if current is not None else _nothing, own=True))
     return outcomes
 
 
@@ -111,6 +113,10 @@ def replayed(model: Any, entry: Entry, present: Callable[[Any], dict[str, Any] |
         return None
     return answer_taken_id(stored.entry_hash, entry.hash, lambda: present(stored),
                            own=stored.author_id == writer_id)
+
+
+def _nothing() -> None:
+    return None
 
 
 def apply_once(change: Callable[[], Any]) -> Outcome:

@@ -36,8 +36,7 @@ def record_refusal(writer: Writer, entry: Entry, outcome: Outcome, via: str) -> 
 
 
 def _row(entry: Entry, outcome: Outcome, writer: Writer, via: str) -> dict[str, Any]:
-    entry_type = registry.get(entry.type)
-    assert entry_type is not None  # the pipeline only handles registered types
+    entry_type = registry.declared(entry.type)  # the pipeline only handles registered types
     action, target_type, target_field = entry_type.action, entry_type.target_type, entry_type.target_field
     target_id = str(entry.data.get(target_field) or "") if target_field else entry.id
     detail: dict[str, Any] = {"via": via}

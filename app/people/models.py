@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import FieldRecord, UtcDateTime
 
 
-class Person(FieldRecord, db.Model):
+class Person(FieldRecord, Model):
     __tablename__ = "persons"
     __table_args__ = (
         sa.CheckConstraint("birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",

@@ -56,7 +56,9 @@ class DeliveryFailed(Exception):
 
 def jobs_for_alerts(deliveries: dict[int, int]) -> list[jobs.JobSpec]:
     """Jobs for the first attempt of these alerts ({alert id: deliveries due}), whole alerts per job."""
-    specs, group, size = [], [], 0
+    specs: list[jobs.JobSpec] = []
+    group: list[int] = []
+    size = 0
     for alert_id, count in sorted(deliveries.items()):
         if group and size + count > DELIVERIES_PER_JOB:
             specs.append(_alerts_job(group))
@@ -228,8 +230,8 @@ def _save(outcome: _Outcome) -> None:
         _update(delivery_ids, state="sent", sent_at=now, last_status=status, last_error=None)
     services.mark_reachable(sorted(set(outcome.reachable)), now)
     for state, rows in (("failed", outcome.failed), ("waiting", outcome.waiting)):
-        for delivery_id, (status, reason) in rows.items():
-            _update([delivery_id], state=state, last_status=status, last_error=reason[:300])
+        for delivery_id, (last_status, reason) in rows.items():
+            _update([delivery_id], state=state, last_status=last_status, last_error=reason[:300])
     if outcome.deferred:  # not tried: give the attempt back
         _update(outcome.deferred, state="queued", attempts=_DELIVERIES.c.attempts - 1)
     for subscription_id in sorted(outcome.gone):

@@ -54,8 +54,8 @@ def _compose(kind: str, referral_id: str, version: int) -> PushMessage | None:
         title = f"Referral {said}: {service}"
         body = f"Your {referral.urgency} referral for {service} was {said}."
     # referral_id and version name the alert: the phone shows each one once, however often it arrives.
-    payload = {"type": kind, "referral_id": str(referral.id), "version": version, "urgency": referral.urgency,
-               "title": title, "body": body}
+    payload: dict[str, str | int] = {"type": kind, "referral_id": str(referral.id), "version": version,
+                                     "urgency": referral.urgency, "title": title, "body": body}
     # Topic: ≤ 32 characters of the base64url alphabet; per referral, so a newer alert replaces an older one.
     return PushMessage(payload=payload, urgency=referral.urgency, topic=_topic(str(referral.id)))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import UUID, UtcDateTime, enum_check, utcnow
 
 ALERT_KINDS = ("referral.created", "referral.updated")
@@ -18,7 +18,7 @@ DELIVERY_STATES = ("queued", "sending", "waiting", "sent", "failed")
 UNFINISHED_STATES = ("queued", "sending", "waiting")
 
 
-class PushSubscription(db.Model):
+class PushSubscription(Model):
     __tablename__ = "push_subscriptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class PushSubscription(db.Model):
     last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class PendingAlert(db.Model):
+class PendingAlert(Model):
     """An alert decided on commit; kept until it has been handed to the queue."""
 
     __tablename__ = "pending_alerts"
@@ -44,7 +44,7 @@ class PendingAlert(db.Model):
     enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
-class PushDelivery(db.Model):
+class PushDelivery(Model):
     """One alert to one subscription. The unique pair is what makes a job safe to run twice:
     a worker sends only after it has moved this row to `sending` itself (see app/push/jobs.py)."""
 

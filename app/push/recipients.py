@@ -24,7 +24,7 @@ def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
         sa.select(ReferralEvent.referral_id, ReferralEvent.version, ReferralEvent.actor_id)
         .where(ReferralEvent.referral_id.in_({r for r, _v in changes})))) if changes else {}
     agencies = {r.agency_id for r in referrals.values()}
-    navigators: dict[int, set[int]] = defaultdict(set)
+    navigators: dict[int | None, set[int]] = defaultdict(set)
     for user_id, agency_id in db.session.execute(sa.select(User.id, User.agency_id).where(
             User.role == "navigator", User.agency_id.in_(agencies), User.active.is_(True))):
         navigators[agency_id].add(user_id)

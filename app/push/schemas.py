@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import Schema, ValidationError, fields, validate
 
-ENDPOINT = {"required": True, "validate": validate.Length(min=1, max=1000)}
+ENDPOINT: dict[str, Any] = {"required": True, "validate": validate.Length(min=1, max=1000)}
 
 
 def _b64url(value: str) -> bytes:

@@ -37,7 +37,7 @@ _local = threading.local()
 class PushMessage:
     """What goes to the phone: the payload (already free of personal details), its urgency and topic."""
 
-    payload: dict[str, str]
+    payload: dict[str, str | int]
     urgency: str
     topic: str
 

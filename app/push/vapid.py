@@ -17,10 +17,16 @@ def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def _elliptic(key: object) -> ec.EllipticCurvePrivateKey:
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError("The VAPID key must be an elliptic-curve (P-256) private key.")
+    return key
+
+
 def _load_pem_or_raw(value: str) -> ec.EllipticCurvePrivateKey:
     value = value.strip()
     if "BEGIN" in value:
-        return serialization.load_pem_private_key(value.encode(), password=None)
+        return _elliptic(serialization.load_pem_private_key(value.encode(), password=None))
     raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     return ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
 
@@ -41,7 +47,7 @@ def private_key() -> ec.EllipticCurvePrivateKey:
         return _load_pem_or_raw(configured)
     path = Path(current_app.instance_path) / KEY_FILE
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        return _elliptic(serialization.load_pem_private_key(path.read_bytes(), password=None))
     return generate_key_file(path)
 
 

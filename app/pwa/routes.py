@@ -73,7 +73,8 @@ def _send(body: bytes, suffix: str, mimetype: str, *, etag: str, extra: dict[str
     response.set_etag(etag + ("-gz" if encoded else ""))
     response.headers["Cache-Control"] = "no-cache"
     response.headers.update(extra or {})
-    return response.make_conditional(request)
+    response.make_conditional(request)  # sets 304 and drops the body in place when unchanged
+    return response
 
 
 def _send_file(path: Path, mimetype: str | None = None) -> Response:
@@ -109,7 +110,8 @@ def service_worker():
     """The service worker at the root scope, with the shell's file list and version written in."""
     source = (SHELL_DIR / "sw.js").read_bytes()
     files = shell_files()
-    shell = {"version": shell_digest(files, source), "files": shell_urls(files)}
+    version = shell_digest(files, source)
+    shell = {"version": version, "files": shell_urls(files)}
     text = SHELL_MARKER.sub(lambda _m: json.dumps(shell), source.decode("utf-8"), count=1)
-    return _send(text.encode("utf-8"), ".js", "text/javascript", etag=shell["version"],
+    return _send(text.encode("utf-8"), ".js", "text/javascript", etag=version,
                  extra={"Service-Worker-Allowed": "/"})

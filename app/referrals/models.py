@@ -7,12 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import UUID, FieldRecord, UtcDateTime, enum_check, utcnow
 from app.vocabulary import NEEDS, REFERRAL_STATUSES, URGENCIES
 
 
-class Referral(FieldRecord, db.Model):
+class Referral(FieldRecord, Model):
     __tablename__ = "referrals"
     __table_args__ = (
         enum_check("status", "status", REFERRAL_STATUSES),
@@ -39,7 +39,7 @@ class Referral(FieldRecord, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
 
 
-class ReferralEvent(db.Model):
+class ReferralEvent(Model):
     """One status change; entry_id is the phone's UUID of the referral_update (idempotency key)."""
 
     __tablename__ = "referral_events"

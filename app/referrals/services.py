@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -244,12 +245,12 @@ def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
         existing = db.session.scalar(sa.select(ReferralEvent).where(ReferralEvent.entry_id == entry.id))
         if existing is not None:
             outcomes.append(answer_taken_id(existing.entry_hash, entry.hash,
-                                            lambda e=existing: _present_if_visible_id(str(e.referral_id), writer.user),
+                                            partial(_present_if_visible_id, str(existing.referral_id), writer.user),
                                             own=existing.actor_id == writer.user.id))
             continue
         data = entry.data
-        outcomes.append(apply_once(lambda data=data, entry=entry: change_status(
-            writer.user, data["referral_id"], status=data["status"], note=data.get("note"),
+        outcomes.append(apply_once(partial(
+            change_status, writer.user, data["referral_id"], status=data["status"], note=data.get("note"),
             base_version=data.get("base_version"), at=data.get("occurred_at") or writer.now,
             entry_id=entry.id, entry_hash=entry.hash)))
     return outcomes

@@ -67,5 +67,5 @@ def _ranked(since, min_encounters: int, limit: int) -> list[dict[str, Any]]:
     people = []
     for person_id, count, last, *kinds in db.session.execute(query):
         people.append({"person_id": person_id, "encounters": int(count), "last_contact": last,
-                       "by_kind": {kind: int(n or 0) for kind, n in zip(ENCOUNTER_KINDS, kinds)}})
+                       "by_kind": {kind: int(n or 0) for kind, n in zip(ENCOUNTER_KINDS, kinds, strict=True)}})
     return people

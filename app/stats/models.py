@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.records import enum_check
 from app.vocabulary import ENCOUNTER_KINDS
 
@@ -24,7 +24,7 @@ MEASURES = (*ENCOUNTER_KINDS, "referrals_made", "referrals_accepted", "case_inta
 NO_TEAM = 0
 
 
-class DailyTeamCount(db.Model):
+class DailyTeamCount(Model):
     """Derived data, always equal to counting the records themselves (see app.stats.rollup).
 
     encounters by occurred_on and kind; referrals by made_on (referrals_made) and by accepted_on
@@ -41,7 +41,7 @@ class DailyTeamCount(db.Model):
     total: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
 
-class DailyAuthorCount(db.Model):
+class DailyAuthorCount(Model):
     """The same counts per author (and the author's team at the time), for the user filter."""
 
     __tablename__ = "daily_author_counts"

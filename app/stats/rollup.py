@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ Record = Any  # a model instance or the row dict a bulk insert used
 _TEAMS = DailyTeamCount.__table__
 _AUTHORS = DailyAuthorCount.__table__
 _KEY_COLUMNS = ("day", "measure", "team_key", "author_id")
+_TEAM_KEY_COLUMNS = _KEY_COLUMNS[:3]  # the team grain has no author
 
 
 def team_key(team_id: int | None) -> int:
@@ -92,7 +94,7 @@ def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Cal
     by_transaction: dict[Any, Counter[CountKey]] = session.info.setdefault(_PENDING, {})
     pending = by_transaction.setdefault(current_transaction(session), Counter())
     for record in records:
-        get = record.get if isinstance(record, Mapping) else (lambda name, r=record: getattr(r, name))
+        get: Callable[[str], Any] = record.get if isinstance(record, Mapping) else partial(getattr, record)
         day = get(day_field)
         if day is None:
             raise ValueError(f"Set {day_field} (the local day, app.records.local_day) before counting.")
@@ -134,8 +136,8 @@ def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -
     for (day, measure, team, _author), n in counts.items():
         by_team[(day, measure, team)] += n
     # Sorted keys: two transactions touching the same rows lock them in the same order (no deadlock).
-    author_rows = [dict(zip(_KEY_COLUMNS, key), total=n) for key, n in sorted(counts.items()) if n]
-    team_rows = [dict(zip(_KEY_COLUMNS, key), total=n) for key, n in sorted(by_team.items()) if n]
+    author_rows = [dict(zip(_KEY_COLUMNS, key, strict=True), total=n) for key, n in sorted(counts.items()) if n]
+    team_rows = [dict(zip(_TEAM_KEY_COLUMNS, key, strict=True), total=n) for key, n in sorted(by_team.items()) if n]
     for table, rows in ((_TEAMS, team_rows), (_AUTHORS, author_rows)):
         if rows:
             session.execute(_upsert_statement(table, session), rows)
@@ -143,6 +145,7 @@ def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -
 
 def _upsert_statement(table: sa.Table, session: Session) -> sa.Insert:
     dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table)
     elif dialect == "sqlite":

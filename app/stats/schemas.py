@@ -68,7 +68,7 @@ class DailyCountsSchema(Schema):
     totals = fields.Nested(CountsSchema, required=True)
 
 
-_figures = {name: fields.Integer(required=True) for name in FIGURES}
+_figures: dict[str, fields.Field] = {name: fields.Integer(required=True) for name in FIGURES}
 FiguresSchema = Schema.from_dict(_figures, name="PublishedFigures")
 TeamFiguresSchema = Schema.from_dict(
     {"team_id": fields.Integer(required=True, allow_none=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.audit.services import record
 from app.auth.guard import current_user, signed_in
 from app.auth.policy import can_log_entries
@@ -28,7 +30,7 @@ def sync(batch):
     if len(batch["entries"]) > MAX_ENTRIES:
         raise ApiError(413, "too_large", f"Send at most {MAX_ENTRIES} entries per batch; the rest can follow.")
     results = ingest_batch(current_user(), batch["device_id"], batch["entries"])
-    tally: dict[str, int] = {}
+    tally: dict[str, Any] = {}  # audit detail: count per status
     for result in results:
         tally[result["status"]] = tally.get(result["status"], 0) + 1
     record("sync.batch", target_type="device", target_id=batch["device_id"][:64], **tally)
@@ -46,7 +48,7 @@ def sync_changes(args):
     with none (the phone polling with nothing new) reads nothing personal and leaves no row.
     """
     body = feed.changes(current_user(), args.get("since"), args["limit"])
-    returned = {kind: [str(item["id"]) for item in body[kind]] for kind in FEED_RECORDS if body[kind]}
+    returned: dict[str, Any] = {kind: [str(item["id"]) for item in body[kind]] for kind in FEED_RECORDS if body[kind]}
     if returned:
         record("sync.changes", since=args.get("since"), cursor=body["cursor"], **returned)
     return body

@@ -25,7 +25,9 @@ class SyncRequestSchema(Schema):
 class EntryErrorSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
-    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    # The error body's own key; marshmallow takes declared fields off the class, so the instance's
+    # `fields` mapping is untouched, but its types cannot say so.
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))  # type: ignore[assignment]
 
 
 class EntryResultSchema(Schema):

@@ -17,7 +17,7 @@ class ApiClient:
         self.client = client
         self.csrf: str | None = None
 
-    def sign_in_as(self, user) -> "ApiClient":
+    def sign_in_as(self, user) -> ApiClient:
         """Open a session directly (no password hashing), as a successful sign-in would."""
         session, token = start_session(user)
         db.session.commit()

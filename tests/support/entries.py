@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 EDMONTON_EVENING = "2026-11-20T19:30:00-07:00"
@@ -69,7 +69,7 @@ def case_closure(case_id: str, reason: str = "Goals met.", **data: Any) -> dict[
 
 
 def in_future(minutes: int) -> str:
-    return (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat()
+    return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat()
 
 
 def batch(*entries: dict[str, Any], device_id: str = "phone-7f3a") -> dict[str, Any]:

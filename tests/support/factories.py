@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from app.auth.models import User
@@ -63,4 +63,4 @@ def make_user(role: str = "officer", *, team: Team | None = None, agency: Agency
 
 def at(text: str) -> datetime:
     """Parse an RFC 3339 string in tests."""
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).astimezone(UTC)

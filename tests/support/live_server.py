@@ -32,7 +32,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "APP_ENV": "test", "SECRET_KEY": "test-secret-key", "DATABASE_URL": self.database_url,
                "PYTHONPATH": str(ROOT), **self.extra_env}
@@ -43,8 +43,10 @@ class LiveServer:
             command += ["--config", str(self.config_file)]
         command += self.extra_args
         command.append("wsgi:app")
-        log = open(self.workdir / f"gunicorn-{self.port}.log", "ab")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+        # The server keeps its own copy of the log's descriptor; ours is closed once it has started.
+        with open(self.workdir / f"gunicorn-{self.port}.log", "ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log,
+                                            start_new_session=True)
         _wait_for_port(self.port, timeout=30)
         self._wait_until_ready()
         return self
@@ -87,7 +89,7 @@ class Phone:
         self.http = requests.Session()
         self.csrf: str | None = None
 
-    def sign_in(self) -> "Phone":
+    def sign_in(self) -> Phone:
         response = self.http.post(f"{self.server.url}/api/v1/auth/login",
                                   json={"username": self.username, "password": self.password}, timeout=30)
         response.raise_for_status()

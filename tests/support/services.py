@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -40,7 +41,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
@@ -59,10 +60,8 @@ class RedisServer:
         if not pidfile.exists():
             return
         pid = int(pidfile.read_text().strip() or 0)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:
@@ -96,7 +95,7 @@ class PostgresCluster:
         else:
             subprocess.run(command, check=True, capture_output=True)
 
-    def start(self) -> "PostgresCluster":
+    def start(self) -> PostgresCluster:
         initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         if not initdb or not pg_ctl:
             raise RuntimeError("PostgreSQL server binaries are not installed (apt-get install postgresql)")
@@ -110,10 +109,8 @@ class PostgresCluster:
     def stop(self) -> None:
         pg_ctl = _pg_bin("pg_ctl")
         if pg_ctl and (self.workdir / "data").exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run([pg_ctl, "-D", str(self.workdir / "data"), "-m", "immediate", "stop"])
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
