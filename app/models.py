@@ -4,7 +4,7 @@ from app.audit.models import AuditEvent, Disclosure
 from app.auth.models import AuthSession, LoginFailure, User
 from app.cases.models import Case, CaseGoal, CaseGoalEvent, CaseNote, CaseTransition
 from app.directory.models import Agency, Site, Team
-from app.encounters.models import Encounter
+from app.encounters.models import Encounter, EncounterChange
 from app.entries.models import ChangeClock
 from app.people.models import Person
 from app.push.models import PendingAlert, PushDelivery, PushSubscription
@@ -12,6 +12,6 @@ from app.referrals.models import Referral, ReferralEvent
 from app.stats.models import DailyAuthorCount, DailyTeamCount
 
 __all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "CaseGoal", "CaseGoalEvent",
-           "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "Person", "PendingAlert",
+           "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "EncounterChange", "Person", "PendingAlert",
            "PushDelivery", "PushSubscription", "Referral", "ReferralEvent", "ChangeClock", "DailyAuthorCount",
            "DailyTeamCount"]

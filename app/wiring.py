@@ -32,6 +32,7 @@ SQLALCHEMY_HANDLERS = (
 
 SIGNAL_HANDLERS = (
     (events.records_inserted, rollup.on_records_inserted),
+    (events.encounter_moved, rollup.on_encounter_moved),
     (events.referral_created, alerts.on_referral_created),
     (events.referral_moved, rollup.on_referral_moved),
     (events.referral_moved, alerts.on_referral_moved),

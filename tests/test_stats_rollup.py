@@ -18,7 +18,8 @@ from tests.support import factories
 
 EDMONTON = ZoneInfo("America/Edmonton")
 RAW_COUNTS = """
-SELECT occurred_on, kind, COALESCE(team_id, 0), author_id, count(*) FROM encounters GROUP BY 1, 2, 3, 4
+SELECT occurred_on, kind, COALESCE(team_id, 0), author_id, count(*) FROM encounters WHERE NOT voided
+ GROUP BY 1, 2, 3, 4
 UNION ALL
 SELECT made_on, 'referrals_made', COALESCE(team_id, 0), author_id, count(*) FROM referrals GROUP BY 1, 2, 3, 4
 UNION ALL

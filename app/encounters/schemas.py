@@ -1,8 +1,14 @@
-"""An encounter entry from the phone, and an encounter record as the API returns it."""
+"""An encounter entry from the phone, its corrections (amend, void), and an encounter record as the API
+returns it."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.constants import missing
 from webargs.fields import DelimitedList
 
 from app.fields import Moment, Uuid, codes, record_id, text
@@ -33,12 +39,72 @@ class EncounterEntrySchema(Schema):
 
     @validates_schema
     def _fields_of_the_kind(self, data, **_kwargs):
-        kind = data.get("kind")
-        if kind in KINDS_WITH_CALL_NUMBER and not data.get("call_number"):
-            raise ValidationError("A call number (the dispatch event number) is required for this kind.",
-                                  "call_number")
-        if kind == "shelter_check_in" and not data.get("site_id"):
-            raise ValidationError("Choose the shelter or site of the check-in.", "site_id")
+        problems = kind_problems(data)
+        if problems:
+            raise ValidationError(problems)
+
+
+def kind_problems(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The fields an encounter of its kind lacks (a new one, or one as an amendment would leave it)."""
+    kind = data.get("kind")
+    if kind in KINDS_WITH_CALL_NUMBER and not data.get("call_number"):
+        return {"call_number": ["A call number (the dispatch event number) is required for this kind."]}
+    if kind == "shelter_check_in" and not data.get("site_id"):
+        return {"site_id": ["Choose the shelter or site of the check-in."]}
+    return {}
+
+
+def _optional(field: fields.Field) -> fields.Field:
+    """The same field and rules, but left out when not given: an amendment sets only what it names."""
+    optional = copy.deepcopy(field)
+    optional.required = False
+    optional.load_default = missing
+    return optional
+
+
+# The encounter fields an amendment may set: every field of the encounter entry (its id is the record's).
+AMENDABLE_FIELDS = tuple(EncounterEntrySchema._declared_fields)
+
+_CORRECTION_FIELDS = {
+    "base_version": fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                   metadata={"description": "the encounter's version the change was made on"}),
+    "reason": fields.String(required=True, validate=validate.Length(min=1, max=400)),
+}
+
+# PATCH /encounters/<id>: base_version, reason and any encounter field.
+EncounterAmendSchema = Schema.from_dict(
+    {**_CORRECTION_FIELDS, **{name: _optional(f) for name, f in EncounterEntrySchema._declared_fields.items()}},
+    name="EncounterAmend")
+# The encounter_amend entry: the same, naming the encounter.
+EncounterAmendEntrySchema = Schema.from_dict(
+    {"encounter_id": Uuid(required=True), **copy.deepcopy(EncounterAmendSchema._declared_fields)},
+    name="EncounterAmendEntry")
+
+
+class EncounterVoidSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=400))
+
+
+class EncounterVoidEntrySchema(EncounterVoidSchema):
+    encounter_id = Uuid(required=True)
+
+
+_REQUEST_ID = {"id": Uuid(metadata={"description": "optional idempotency key (a retried request is no change)"})}
+EncounterAmendRequestSchema = Schema.from_dict({**_REQUEST_ID, **copy.deepcopy(EncounterAmendSchema._declared_fields)},
+                                               name="EncounterAmendRequest")
+
+
+class EncounterVoidRequestSchema(EncounterVoidSchema):
+    id = Uuid(metadata={"description": "optional idempotency key (a retried request is no change)"})
+
+
+class AmendmentSchema(Schema):
+    version = fields.Integer(required=True)
+    at = Moment(required=True)
+    by = fields.Integer(required=True, attribute="actor_id")
+    reason = fields.String(required=True)
+    field_names = fields.List(fields.String(), required=True, data_key="fields", attribute="fields",
+                              metadata={"description": "names of the fields set (never their values)"})
 
 
 class EncounterSchema(Schema):
@@ -60,6 +126,10 @@ class EncounterSchema(Schema):
     author_id = fields.Integer()
     team_id = fields.Integer(allow_none=True)
     received_at = Moment()
+    version = fields.Integer(required=True)
+    voided = fields.Boolean(required=True)
+    void_reason = fields.String(allow_none=True)
+    amendments = fields.List(fields.Nested(AmendmentSchema), required=True)
 
     def _location(self, encounter):
         if encounter.lat is None:
@@ -73,6 +143,8 @@ class EncounterQuerySchema(PageArgs):
     kind = fields.String(validate=validate.OneOf(ENCOUNTER_KINDS))
     person_id = Uuid()
     team_id = record_id()
+    include_voided = fields.Boolean(load_default=False,
+                                    metadata={"description": "supervisors and admins: list voided encounters too"})
 
 
 EncounterPageSchema = page_schema(EncounterSchema, "EncounterPage")

@@ -91,9 +91,11 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
 
 
 def search(user: User, *, from_=None, to=None, kind=None, person_id=None, team_id=None,
-           page: int = 1, per_page: int = 50) -> dict[str, Any]:
-    """A page of the encounters the user may see, newest first."""
+           include_voided: bool = False, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """A page of the encounters the user may see, newest first; voided ones only when asked for."""
     statement = sa.select(Encounter).where(visible_clause(user))
+    if not include_voided:
+        statement = statement.where(Encounter.voided.is_(False))
     if from_ is not None:
         statement = statement.where(Encounter.occurred_at >= from_)
     if to is not None:
@@ -122,10 +124,12 @@ def for_person(user: User, person_id: str) -> list[Encounter]:
 
 def daily_counts_for_person(person_id: str, first_day: date, last_day: date) -> dict[date, int]:
     """Encounters with the person per local day in [first_day, last_day], every team's: a count of the
-    draw on services (the heavy-users measure), which names no one and shows no content."""
+    draw on services (the heavy-users measure), which names no one and shows no content. A voided
+    encounter counts nowhere."""
     rows = db.session.execute(
         sa.select(Encounter.occurred_on, sa.func.count()).where(
-            Encounter.person_id == person_id, Encounter.occurred_on.between(first_day, last_day))
+            Encounter.person_id == person_id, Encounter.occurred_on.between(first_day, last_day),
+            Encounter.voided.is_(False))
         .group_by(Encounter.occurred_on))
     return {day: count for day, count in rows}
 

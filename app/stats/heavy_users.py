@@ -58,7 +58,7 @@ def _ranked(since, min_encounters: int, limit: int) -> list[dict[str, Any]]:
         sa.select(Encounter.person_id, total, last_contact, *per_kind)
         # The occurred_on bound is implied by the occurred_at one; it lets the day index narrow the scan.
         .where(Encounter.occurred_on >= local_day(since), Encounter.occurred_at >= since,
-               Encounter.person_id.is_not(None))
+               Encounter.person_id.is_not(None), Encounter.voided.is_(False))
         .group_by(Encounter.person_id)
         .having(sa.func.count() >= min_encounters)
         .order_by(total.desc(), last_contact.desc(), Encounter.person_id)

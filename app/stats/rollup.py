@@ -7,6 +7,9 @@ concurrent syncs cannot lose counts the way a recomputation could. The counts fo
 services' events (app/entries/events.py), connected in app/wiring.py:
 - records_inserted (store_once: encounters, referrals, cases inserted now) -> on_records_inserted
 - referral_moved (referrals.services.change_status), status "accepted"      -> on_referral_moved
+- encounter_moved (encounters.corrections: an amended day or kind, a void)  -> on_encounter_moved
+  (the old key is subtracted and, unless voided, the new one added: an encounter counts once, on its
+  day and kind now; a voided one counts nowhere, and the recount leaves it out)
 tests/test_stats_rollup.py checks them through POST /sync and PATCH /referrals.
 """
 
@@ -57,6 +60,18 @@ def on_referral_moved(referral: Record, *, status: str) -> None:
         record_referrals_accepted([referral])
 
 
+def on_encounter_moved(encounter: Record, *, before: Mapping[str, Any]) -> None:
+    """An encounter amended onto another day or kind, or voided (connected in app/wiring.py)."""
+    record_encounter_moved(before, None if encounter.voided else encounter)
+
+
+def record_encounter_moved(old: Record, new: Record | None) -> None:
+    """Move one encounter's count from its old (day, kind) to its new one; None: voided, only subtract."""
+    _record([old], "occurred_on", lambda get: get("kind"), sign=-1)
+    if new is not None:
+        record_encounters([new])
+
+
 def record_encounters(encounters: Iterable[Record]) -> None:
     """Count encounters just inserted (each once; never a duplicate) on their occurred_on, by kind."""
     _record(encounters, "occurred_on", lambda get: get("kind"))
@@ -81,7 +96,7 @@ _COUNTED: dict[type, Callable[[Iterable[Record]], None]] = {
     Encounter: record_encounters, Referral: record_referrals, Case: record_case_intakes}
 
 
-def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Callable], str]) -> None:
+def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Callable], str], sign: int = 1) -> None:
     """Note the counts; they are written once, just before the transaction commits.
 
     Every sync of a team touches the same few rows (its days and kinds): written at once, a
@@ -98,7 +113,7 @@ def _record(records: Iterable[Record], day_field: str, measure_of: Callable[[Cal
         day = get(day_field)
         if day is None:
             raise ValueError(f"Set {day_field} (the local day, app.records.local_day) before counting.")
-        pending[(day, measure_of(get), team_key(get("team_id")), get("author_id"))] += 1
+        pending[(day, measure_of(get), team_key(get("team_id")), get("author_id"))] += sign
 
 
 _PENDING = "help_rollup_pending"
@@ -141,6 +156,13 @@ def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -
     for table, rows in ((_TEAMS, team_rows), (_AUTHORS, author_rows)):
         if rows:
             session.execute(_upsert_statement(table, session), rows)
+        # A count taken back (an encounter amended away or voided) may leave a row at zero: gone, so the
+        # rollup holds exactly the recount's rows. Only rows this transaction has just locked are touched.
+        key = _KEY_COLUMNS if table is _AUTHORS else _TEAM_KEY_COLUMNS
+        emptied = [{f"key_{c}": row[c] for c in key} for row in rows if row["total"] < 0]
+        if emptied:
+            session.execute(sa.delete(table).where(
+                table.c.total == 0, *(table.c[c] == sa.bindparam(f"key_{c}") for c in key)), emptied)
 
 
 def _upsert_statement(table: sa.Table, session: Session) -> sa.Insert:
@@ -186,7 +208,7 @@ def _sources() -> list[sa.Select]:
                           model.author_id.label("author_id"), sa.func.count().label("total"))
                 .where(day_column.is_not(None)).group_by(*keys))
 
-    return [grouped(Encounter, Encounter.occurred_on, Encounter.kind),
+    return [grouped(Encounter, Encounter.occurred_on, Encounter.kind).where(Encounter.voided.is_(False)),
             grouped(Referral, Referral.made_on, label="referrals_made"),
             grouped(Referral, Referral.accepted_on, label="referrals_accepted"),
             grouped(Case, Case.opened_on, label="case_intakes")]

@@ -26,6 +26,18 @@ def encounter(kind: str = "interaction", **data: Any) -> dict[str, Any]:
     return {"id": entry_id, "type": "encounter", "data": body}
 
 
+def encounter_amend(encounter_id: str, base_version: int = 1, reason: str = "Wrong kind chosen in the rush.",
+                    **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "encounter_amend",
+            "data": {"encounter_id": encounter_id, "base_version": base_version, "reason": reason, **data}}
+
+
+def encounter_void(encounter_id: str, reason: str = "Logged twice.", **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "encounter_void", "data": {"encounter_id": encounter_id, "reason": reason, **data}}
+
+
 def referral(person_id: str, agency_id: int, **data: Any) -> dict[str, Any]:
     entry_id = data.pop("id", None) or _id()
     return {"id": entry_id, "type": "referral",
