@@ -74,6 +74,8 @@ COVERED_ELSEWHERE = {
     "GET /audit/persons/{person_id}/disclosures": "tests/test_audit.py (admins only)",
     "POST /auth/logout": "tests/test_auth.py",
     "PATCH /referrals/{referral_id}": "tests/test_sync_referrals.py and the write matrix below",
+    "PATCH /encounters/{encounter_id}": "tests/test_encounter_corrections.py and the write matrix below",
+    "POST /encounters/{encounter_id}/void": "tests/test_encounter_corrections.py and the write matrix below",
     "POST /cases": "tests/test_cases_permissions.py",
     "PATCH /cases/{case_id}": "tests/test_cases_permissions.py",
     "POST /cases/{case_id}/goals": "tests/test_cases_permissions.py",
@@ -248,3 +250,35 @@ def _fresh_world(make_client) -> World:
     for role in ROLES:
         w.records.setdefault(role, {}).update({"team": team, "other": other, "agency": agency})
     return w
+
+
+#                officer  navigator  supervisor  admin (the author or a supervisor corrects; admins log nothing)
+ENCOUNTER_CORRECTIONS = {
+    "own":   (200, 200, 200, X),
+    "team":  (403, 403, 200, 403),
+    "other": (404, 404, 200, 403),
+}
+CORRECTION_REQUESTS = {
+    "PATCH /encounters/{id}": {"base_version": 1, "reason": "Typo.", "notes": "Corrected."},
+    "POST /encounters/{id}/void": {"reason": "Logged twice."},
+}
+
+
+@pytest.mark.parametrize("operation", list(CORRECTION_REQUESTS))
+@pytest.mark.parametrize("scope", list(ENCOUNTER_CORRECTIONS))
+def test_encounter_corrections_by_role(db, make_client, operation, scope):
+    answers = {}
+    for role in ROLES[:4]:
+        if ENCOUNTER_CORRECTIONS[scope][ROLES.index(role)] is None:
+            continue
+        world = _fresh_world(make_client)  # each correction needs an encounter at version 1
+        if scope == "own":
+            world.records[role]["own"] = world.make_records(world.users[role], refer_to=world.agency_y)
+        method, path = operation.split(" ", 1)
+        url = path.format(id=world.records[role][scope]["encounter"])
+        client = world.client(role)
+        send = client.patch if method == "PATCH" else client.post
+        answers[role] = send(url, CORRECTION_REQUESTS[operation]).status_code
+    expected = {role: status for role, status in zip(ROLES[:4], ENCOUNTER_CORRECTIONS[scope], strict=True)
+                if status is not None}
+    assert answers == expected

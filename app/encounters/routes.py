@@ -13,10 +13,10 @@ from app.encounters.schemas import (
     EncounterPageSchema,
     EncounterQuerySchema,
     EncounterSchema,
+    EncounterVoidRequestSchema,
     TriageQuerySchema,
     TriageRulesSchema,
     TriageSchema,
-    EncounterVoidRequestSchema,
 )
 from app.entries.pipeline import submit
 from app.errors import ApiError, ErrorSchema

@@ -65,7 +65,7 @@ def _optional(field: fields.Field) -> fields.Field:
 # The encounter fields an amendment may set: every field of the encounter entry (its id is the record's).
 AMENDABLE_FIELDS = tuple(EncounterEntrySchema._declared_fields)
 
-_CORRECTION_FIELDS = {
+_CORRECTION_FIELDS: dict[str, fields.Field] = {
     "base_version": fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
                                    metadata={"description": "the encounter's version the change was made on"}),
     "reason": fields.String(required=True, validate=validate.Length(min=1, max=400)),

@@ -151,8 +151,10 @@ def add_counts(counts: Mapping[CountKey, int], session: Session | None = None) -
     for (day, measure, team, _author), n in counts.items():
         by_team[(day, measure, team)] += n
     # Sorted keys: two transactions touching the same rows lock them in the same order (no deadlock).
-    author_rows = [dict(zip(_KEY_COLUMNS, key, strict=True), total=n) for key, n in sorted(counts.items()) if n]
-    team_rows = [dict(zip(_TEAM_KEY_COLUMNS, key, strict=True), total=n) for key, n in sorted(by_team.items()) if n]
+    author_rows: list[dict[str, Any]] = [dict(zip(_KEY_COLUMNS, key, strict=True), total=n)
+                                         for key, n in sorted(counts.items()) if n]
+    team_rows: list[dict[str, Any]] = [dict(zip(_TEAM_KEY_COLUMNS, key, strict=True), total=n)
+                                       for key, n in sorted(by_team.items()) if n]
     for table, rows in ((_TEAMS, team_rows), (_AUTHORS, author_rows)):
         if rows:
             session.execute(_upsert_statement(table, session), rows)
