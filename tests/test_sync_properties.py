@@ -1,10 +1,13 @@
 """A Hypothesis state machine: phones make, sync, lose answers, replay and crash; nothing is lost or doubled.
 
 Invariant after every step: each entry a phone made is either stored on the server (exactly once)
-or still in that phone's outbox; nothing unknown is stored. At the end every entry arrives. Some
+or still in that phone's outbox; nothing unknown is stored; the daily counts equal a recount of the
+records, however encounters are amended (another kind, another day) or voided. At the end every entry arrives. Some
 entries are hostile (a time in year 1 or 9999, a lone surrogate, a NUL): each is rejected alone,
 never stored, and never stops its batch.
 """
+
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from app.encounters.models import Encounter
 from app.people.models import Person
+from app.records import local_day, utcnow
 from tests.support import entries as e
 from tests.support import factories
 from tests.support.client import ApiClient
+from tests.test_stats_rollup import local_time, raw_counts, rollup_counts
 
 _crashes = {"pending": 0}
 HOSTILE_DATA = st.sampled_from([
@@ -48,6 +53,8 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
             self.acked: list[dict] = []
             self.hostile: set[str] = set()
             self.needs_attention: set[str] = set()
+            self.versions: dict[str, int] = {}  # encounter id -> version, once stored and acknowledged
+            self.voided: set[str] = set()
 
         def _stored(self) -> list[str]:
             rows = committed_db.session.scalars(sa.select(Encounter.id).where(Encounter.author_id == self.user.id))
@@ -85,6 +92,7 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
             assert done | rejected == {x["id"] for x in batch}, results
             self.needs_attention |= rejected  # out of the queue, into "Needs attention"
             self.acked += [x for x in batch if x["id"] in done]
+            self.versions.update({x["id"]: 1 for x in batch if x["id"] in done and x["type"] == "encounter"})
             self.outbox = [x for x in self.outbox if x["id"] not in done | rejected]
 
         @precondition(lambda self: self.outbox)
@@ -108,6 +116,30 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
         def replay_acknowledged(self, data):
             entry = data.draw(st.sampled_from(self.acked))
             assert e.statuses(self.client.post("/sync", e.batch(entry))) == ["duplicate"]
+
+        @precondition(lambda self: set(self.versions) - self.voided)
+        @rule(data=st.data(), change=st.sampled_from(["kind", "day", "void"]), lose_the_answer=st.booleans())
+        def correct(self, data, change, lose_the_answer):
+            target = data.draw(st.sampled_from(sorted(set(self.versions) - self.voided)))
+            if change == "void":
+                entry = e.encounter_void(target)
+            elif change == "kind":
+                entry = e.encounter_amend(target, self.versions[target],
+                                          kind=data.draw(st.sampled_from(["interaction", "consultation"])))
+            else:
+                day = local_day(utcnow()) - timedelta(days=data.draw(st.integers(min_value=1, max_value=3)))
+                entry = e.encounter_amend(target, self.versions[target], occurred_at=local_time(
+                    day, data.draw(st.sampled_from([0, 12, 23])), 30))
+            assert e.statuses(self.client.post("/sync", e.batch(entry))) == ["created"]
+            if lose_the_answer:
+                assert e.statuses(self.client.post("/sync", e.batch(entry))) == ["duplicate"]
+            self.versions[target] += 1
+            if change == "void":
+                self.voided.add(target)
+
+        @invariant()
+        def daily_counts_equal_a_recount(self):
+            assert rollup_counts() == raw_counts()
 
         @invariant()
         def stored_plus_queued_is_everything_made_once(self):
