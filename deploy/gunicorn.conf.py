@@ -4,13 +4,13 @@ The logs never hold a query string: `GET /api/v1/persons?q=<a name>` is a person
 logs are kept, shipped and read far more widely than the audit log. The access log writes the path
 only (`%(U)s`, never `%(r)s` or `%(q)s`) and no Referer; the error log, which names the request
 when a worker fails on it, has the query cut off too. (The development server's log follows the same
-rule in app/request_log.py; this file imports nothing from the app, so the master stays light.)
+rule, from the same filter in app/request_log.py, loaded by its path so the master stays light.)
 
 Flags on the command line override what is set here (`--bind 0.0.0.0:8000`, `--workers 2`).
 """
 
-import logging
-import re
+import importlib.util
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
@@ -25,29 +25,23 @@ graceful_timeout = 10
 accesslog = "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
 
-# A path up to its "?", then the query up to the next space, or a quote closing the text (a raw
-# client may send quotes inside the query).
-_QUERY = re.compile(r"""(/[^\s?"']*)\?\S*?(?=["']?(?:\s|$))""")
+def _load_request_log():
+    """app/request_log.py by its path: it needs only the standard library, and importing it through the
+    `app` package would load the whole application into gunicorn's master process."""
+    path = Path(__file__).resolve().parent.parent / "app" / "request_log.py"
+    spec = importlib.util.spec_from_file_location("help_field_request_log", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _without_query(value):
-    return _QUERY.sub(r"\1", value) if isinstance(value, str) else value
-
-
-class _QueryStringsOut(logging.Filter):
-    """Cuts query strings out of a record's message and arguments before any handler formats it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _without_query(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(_without_query(arg) for arg in record.args)
-        return True
+_request_log = _load_request_log()
 
 
 class QueryStringFreeLogger(Logger):
     """gunicorn's logger, with the filter on its error log (set again on every configuration reload)."""
 
-    _filter = _QueryStringsOut()
+    _filter = _request_log.QueryStringsOut()
 
     def setup(self, cfg):
         super().setup(cfg)
