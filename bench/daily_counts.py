@@ -44,8 +44,8 @@ def build(app, encounters: int, days: int) -> dict:
     import sqlalchemy as sa
 
     from app.extensions import db
-    from app.seed import seed_demo_users, seed_reference_data
-    from app.stats.history import HistoryGenerator, HistoryPlan
+    from app.demo.seed import seed_demo_users, seed_reference_data
+    from app.demo.history import HistoryGenerator, HistoryPlan
 
     with app.app_context():
         db.drop_all()
