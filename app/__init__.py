@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import config as settings
 from app import extensions, request_log, wiring
 from app.extensions import api, migrate
+from app.json_provider import JsonProvider
 
 API_SPEC = {
     "API_TITLE": "HELP Field API",
@@ -32,6 +33,7 @@ API_SPEC = {
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, overridden by `config` (tests)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = JsonProvider(app)  # orjson for request bodies (app/json_provider.py)
     app.config.update(settings.from_environment(Path(app.instance_path)))
     app.config.update(API_SPEC)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}

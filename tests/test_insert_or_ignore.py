@@ -16,14 +16,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app import records
+from app.db import bulk
 from app.cases.models import Case, CaseGoal, CaseNote, CaseTransition
 from app.encounters.models import Encounter
 from app.entries.outcomes import Entry
 from app.entries.store import store_once
 from app.extensions import db
 from app.people.models import Person
-from app.records import as_utc, insert_or_ignore
+from app.db.bulk import insert_or_ignore
+from app.records import as_utc
 from app.referrals.models import Referral
 from tests.support import factories
 
@@ -179,7 +180,7 @@ def insert_checked(model, rows: list[dict]) -> list[str]:
         by_arrays = stored_text(model, ids)
         nested.rollback()
         nested = db.session.begin_nested()
-        assert records._insert_with_values(model.__table__, rows, "postgresql") == ids
+        assert bulk._insert_with_values(model.__table__, rows, "postgresql") == ids
         by_values = stored_text(model, ids)
         nested.rollback()
         assert by_arrays == by_values
