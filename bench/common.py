@@ -25,8 +25,8 @@ def prepare_database(url: str, instance: Path, *, migrated: bool = False) -> Non
     """
     from app import create_app
     from app.auth.services import create_user
-    from app.extensions import db
     from app.demo.seed import seed_reference_data
+    from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "APP_ENV": "test"})
     app.instance_path = str(instance)

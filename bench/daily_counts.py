@@ -43,9 +43,9 @@ def build(app, encounters: int, days: int) -> dict:
     """Schema from the models, reference data, demo users, then the generated history (timed)."""
     import sqlalchemy as sa
 
-    from app.extensions import db
-    from app.demo.seed import seed_demo_users, seed_reference_data
     from app.demo.history import HistoryGenerator, HistoryPlan
+    from app.demo.seed import seed_demo_users, seed_reference_data
+    from app.extensions import db
 
     with app.app_context():
         db.drop_all()

@@ -24,8 +24,8 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time

@@ -16,14 +16,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.db import bulk
 from app.cases.models import Case, CaseGoal, CaseNote, CaseTransition
+from app.db import bulk
+from app.db.bulk import insert_or_ignore
 from app.encounters.models import Encounter
 from app.entries.outcomes import Entry
 from app.entries.store import store_once
 from app.extensions import db
 from app.people.models import Person
-from app.db.bulk import insert_or_ignore
 from app.records import as_utc
 from app.referrals.models import Referral
 from tests.support import factories

@@ -47,7 +47,7 @@ def _dumped(result: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": result["id"], "status": _text(result["status"])}
     error = result.get("error")
     if error is not None:
-        dumped = {name: _text(error[name]) for name in ("code", "message") if name in error}
+        dumped: dict[str, Any] = {name: _text(error[name]) for name in ("code", "message") if name in error}
         if "fields" in error:
             fields = error["fields"]
             dumped["fields"] = None if fields is None else {_text(k): [_text(m) for m in v] for k, v in fields.items()}
