@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
 from app import extensions, request_log, wiring
 from app.extensions import api, migrate
+from app.json_provider import JsonProvider
 
 API_SPEC = {
     "API_TITLE": "HELP Field API",
@@ -31,14 +31,12 @@ API_SPEC = {
 }
 
 
-class _JSONProvider(DefaultJSONProvider):
-    sort_keys = False  # keys in the order the schemas give them
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, overridden by `config` (tests)."""
     app = Flask(__name__, instance_relative_config=True)
-    app.json = _JSONProvider(app)
+    app.json = JsonProvider(app)  # orjson for request bodies (app/json_provider.py)
     app.config.update(settings.from_environment(Path(app.instance_path)))
     app.config.update(API_SPEC)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}

@@ -18,9 +18,28 @@ class Uuid(fields.UUID):
         return None if value is None else str(uuid.UUID(str(value)))
 
 
+class Codes(fields.List):
+    """A list of codes from a vocabulary: a list of strings, each one of the vocabulary's codes.
+
+    A list whose items are all known codes is taken as it is; any other value goes through
+    marshmallow's List and String fields and the OneOf validator, which give the errors. Same result,
+    but the common case skips a field call and a validator call per item (the lists were 60 % of
+    validating an encounter).
+    """
+
+    def __init__(self, vocabulary: tuple[str, ...], **kwargs):
+        super().__init__(fields.String(validate=validate.OneOf(vocabulary)), **kwargs)
+        self._known = frozenset(vocabulary)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is list and all(type(item) is str and item in self._known for item in value):
+            return list(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def codes(vocabulary: tuple[str, ...], **kwargs) -> fields.List:
     """A list of codes from a vocabulary, each at most once."""
-    return fields.List(fields.String(validate=validate.OneOf(vocabulary)), validate=_unique, **kwargs)
+    return Codes(vocabulary, validate=_unique, **kwargs)
 
 
 def _unique(values: list) -> None:

@@ -44,6 +44,19 @@ def content_hash(entry_type: str, data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _canonical_value(value: Any) -> str:
+    return as_utc(value).isoformat() if isinstance(value, datetime) else str(value)
+
+
+def validated_hash(entry_type: str, data: dict[str, Any]) -> str:
+    """content_hash(entry_type, normalised(data)), the fingerprint of validated entry data, without
+    building the normalised copy: the JSON encoder meets each instant and writes it in UTC (so the same
+    instant sent with another offset is the same content), and every other value as `normalised`
+    leaves it (tuples become lists either way). The text hashed, and so the hash, is the same."""
+    canonical = json.dumps([entry_type, data], sort_keys=True, separators=(",", ":"), default=_canonical_value)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class UtcDateTime(sa.types.TypeDecorator):
     """DateTime that always gives back aware UTC values, on SQLite as on PostgreSQL."""
 
@@ -86,7 +99,7 @@ def enum_check(name: str, column: str, values: tuple[str, ...]) -> sa.CheckConst
 
 
 __all__ = ["db", "UUID", "FieldRecord", "UtcDateTime", "utcnow", "as_utc", "local_day",
-           "service_zone", "content_hash", "enum_check"]
+           "service_zone", "content_hash", "validated_hash", "enum_check"]
 
 
 def normalised(value: Any) -> Any:

@@ -17,8 +17,12 @@ sys.path.insert(0, str(ROOT))
 BENCH_PASSWORD = "steady-measure-2048"
 
 
-def prepare_database(url: str, instance: Path) -> None:
-    """Empty schema (from the models) plus reference data and a bench officer."""
+def prepare_database(url: str, instance: Path, *, migrated: bool = False) -> None:
+    """Empty schema plus reference data and a bench officer.
+
+    The schema comes from the models (drop_all/create_all), or with `migrated` from the app's own
+    migrations (`flask db upgrade` on an empty database: the DDL a deployment runs).
+    """
     from app import create_app
     from app.auth.services import create_user
     from app.demo.seed import seed_reference_data
@@ -27,8 +31,17 @@ def prepare_database(url: str, instance: Path) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "APP_ENV": "test"})
     app.instance_path = str(instance)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        if migrated:
+            import contextlib
+            import io
+
+            from flask_migrate import upgrade
+
+            with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines, one set per database
+                upgrade(directory=str(ROOT / "migrations"))
+        else:
+            db.drop_all()
+            db.create_all()
         seed_reference_data()
         create_user("bench", "officer", BENCH_PASSWORD, team="Downtown HELP")
         db.session.commit()

@@ -22,12 +22,12 @@ def rows() -> list[tuple]:
     def add(figure, value, target, ok):
         out.append((figure, value, target, "-" if ok is None else "PASS" if ok else "MISS"))
 
-    if (r := _load("sync_ingest")):
-        add("sync ingest / raw executemany (SQLite)", f"{r['ratio']:.3f}", ">= 0.125", r["ratio"] >= 0.125)
-    if (r := _load("sync_ingest_postgresql")):
-        add("sync ingest / raw executemany (PostgreSQL)", f"{r['ratio_executemany']:.3f}", ">= 0.125",
-            r["ratio_executemany"] >= 0.125)
-        # The issue asks for the ratio against COPY or executemany; COPY is shown, judged on executemany.
+    for name, label in (("sync_ingest", "SQLite"), ("sync_ingest_postgresql", "PostgreSQL")):
+        if (r := _load(name)) and "floor_rate" in r:
+            # Judged on SQLite (issue 19); PostgreSQL reported the same way against its executemany floor.
+            add(f"sync ingest / storage floor ({label}), median of {len(r['rounds'])}", f"{r['ratio']:.3f}",
+                ">= 0.25" if label == "SQLite" else "reported", r["ratio"] >= 0.25 if label == "SQLite" else None)
+    if (r := _load("sync_ingest_postgresql")) and "ratio_copy" in r:
         add("sync ingest / COPY (PostgreSQL)", f"{r['ratio_copy']:.3f}", "reported", None)
     if (r := _load("daily_counts")):
         for db in ("sqlite", "postgresql"):

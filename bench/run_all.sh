@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, one after another, then one table of figures against their targets.
 # `make bench` runs this from a fresh clone (it sets up .venv, Chromium, Redis and PostgreSQL first).
-# BENCH_QUICK=1 runs smaller sizes (for a look, not for the record).
+# BENCH_QUICK=1 runs smaller sizes and one round (for a look, not for the record).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -10,7 +10,7 @@ if [ "${BENCH_QUICK:-0}" = "1" ]; then
 else
   ENTRIES=50000; MILLION=1000000; PHONES=200; SECONDS_=30
 fi
-echo "== sync ingest vs executemany, COPY";   $PY bench/sync_ingest.py --entries "$ENTRIES" --db both
+echo "== sync ingest vs storage floor";      $PY bench/sync_ingest.py --entries "$ENTRIES" --db both
 echo "== daily counts vs GROUP BY";           $PY bench/daily_counts.py --encounters "$MILLION"
 echo "== push fan-out vs plain pywebpush";    $PY bench/push_fanout.py
 echo "== PWA shell weight";                   $PY bench/page_weight.py

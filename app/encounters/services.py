@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,9 +50,15 @@ def visible_ids(user: User, encounter_ids: set[str]) -> set[str]:
         sa.select(Encounter.id).where(Encounter.id.in_(encounter_ids), visible_clause(user)))}
 
 
+@lru_cache(maxsize=4096)
+def _level_for(needs: tuple[str, ...], risk_flags: tuple[str, ...]) -> int:
+    """triage.level_for, remembered: the rules are read once per process, and batches repeat combinations."""
+    return triage.level_for(needs, risk_flags)
+
+
 def _row(entry: Entry, writer: Writer) -> dict[str, Any]:
     data = entry.data
-    computed = triage.level_for(data.get("needs", []), data.get("risk_flags", []))
+    computed = _level_for(tuple(data.get("needs", ())), tuple(data.get("risk_flags", ())))
     location = data.get("location") or {}
     return {
         "id": entry.id, "kind": data["kind"], "occurred_at": data["occurred_at"],

@@ -11,31 +11,35 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import has_request_context, request
 
 from app.audit.models import AuditEvent
 from app.audit.services import record_despite_rollback
+from app.db.bulk import insert_rows
 from app.entries import registry
 from app.entries.outcomes import CREATED, DUPLICATE, Entry, Outcome, Writer
-from app.extensions import db
 
 
 def record_entries(writer: Writer, outcomes: list[tuple[Entry, Outcome]], via: str) -> None:
     """Add the audit rows of a run of entries to the current transaction."""
-    rows = [_row(entry, outcome, writer, via) for entry, outcome in outcomes if outcome.status != DUPLICATE]
-    if rows:
-        db.session.execute(sa.insert(AuditEvent.__table__), rows)
+    remote_addr = _remote_addr()
+    rows = [_row(entry, outcome, writer, via, remote_addr) for entry, outcome in outcomes
+            if outcome.status != DUPLICATE]
+    insert_rows(AuditEvent, rows)
 
 
 def record_refusal(writer: Writer, entry: Entry, outcome: Outcome, via: str) -> None:
     """A refused entry whose request is about to fail: the row survives the rollback."""
-    row = _row(entry, outcome, writer, via)
+    row = _row(entry, outcome, writer, via, _remote_addr())
     record_despite_rollback(row["action"], actor_id=row["actor_id"], target_type=row["target_type"],
                             target_id=row["target_id"], outcome=row["outcome"], **row["detail"])
 
 
-def _row(entry: Entry, outcome: Outcome, writer: Writer, via: str) -> dict[str, Any]:
+def _remote_addr() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def _row(entry: Entry, outcome: Outcome, writer: Writer, via: str, remote_addr: str | None) -> dict[str, Any]:
     entry_type = registry.declared(entry.type)  # the pipeline only handles registered types
     action, target_type, target_field = entry_type.action, entry_type.target_type, entry_type.target_field
     target_id = str(entry.data.get(target_field) or "") if target_field else entry.id
@@ -52,4 +56,4 @@ def _row(entry: Entry, outcome: Outcome, writer: Writer, via: str) -> dict[str, 
         result = outcome.status[:20]
     return {"at": writer.now, "actor_id": writer.user.id, "action": action, "target_type": target_type,
             "target_id": target_id[:64] or None, "outcome": result,
-            "remote_addr": request.remote_addr if has_request_context() else None, "detail": detail}
+            "remote_addr": remote_addr, "detail": detail}
