@@ -7,7 +7,7 @@ from app.auth.guard import current_user, signed_in
 from app.cases import services as cases
 from app.encounters import services as encounters
 from app.errors import ApiError
-from app.people import services
+from app.people import services, updates
 from app.people.schemas import PersonSchema, PersonSearchArgs, TimelineSchema
 from app.referrals import services as referrals
 from app.rest import ApiBlueprint
@@ -31,7 +31,7 @@ def search_persons(args):
 @signed_in()
 @blp.response(200, TimelineSchema)
 def get_person(person_id):
-    """A person with their timeline: encounters, referrals and cases by id."""
+    """A person with their timeline (encounters, referrals and cases by id) and their change history."""
     user = current_user()
     person = services.find_visible(user, str(person_id))
     if person is None:
@@ -42,4 +42,5 @@ def get_person(person_id):
     body["encounters"] = encounters.ids_for_person(user, str(person_id))
     body["referrals"] = referrals.ids_for_person(user, str(person_id))
     body["cases"] = cases.ids_for_person(user, str(person_id))
+    body["history"] = updates.history(str(person_id))
     return body
