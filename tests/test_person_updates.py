@@ -158,3 +158,40 @@ def test_a_fresh_phone_receives_every_visible_person_also_those_bulk_loaded_with
         if not body["has_more"]:
             break
     assert sorted(seen) == sorted([person_id, *loaded])
+
+
+# --- PATCH /persons/<id> (an extension: the same entry over REST) --------------------------------
+
+def test_patch_applies_the_change_and_answers_the_person_with_history(as_officer):
+    person_id = _created_person(as_officer)
+    response = as_officer.patch(f"/persons/{person_id}", {"base_version": 1, "aliases": ["Slim"], "gender": "man"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["aliases"], body["gender"], body["version"]) == (["Slim"], "man", 2)
+    assert [h["fields"] for h in body["history"]] == [["aliases", "gender"]]
+
+
+def test_patch_with_a_stale_version_on_a_changed_field_is_409_with_current(as_officer):
+    person_id = _created_person(as_officer)
+    as_officer.patch(f"/persons/{person_id}", {"base_version": 1, "given_name": "Robert"})
+    response = as_officer.patch(f"/persons/{person_id}", {"base_version": 1, "given_name": "Bob"})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["error"]["code"] == "conflict" and body["current"]["given_name"] == "Robert"
+
+
+def test_patch_replayed_with_its_id_changes_nothing_more(as_officer):
+    person_id = _created_person(as_officer)
+    change = {"id": "8f0a3a3e-5a5b-4a39-9c1e-3b8f0f5d2a11", "base_version": 1, "gender": "man"}
+    assert as_officer.patch(f"/persons/{person_id}", change).status_code == 200
+    again = as_officer.patch(f"/persons/{person_id}", change)
+    assert again.status_code == 200 and again.get_json()["version"] == 2
+
+
+def test_patch_answers_404_for_a_person_the_caller_may_not_see_and_400_for_nothing_to_change(as_officer,
+                                                                                             make_client):
+    person_id = _created_person(as_officer)
+    stranger = make_client().sign_in_as(factories.make_user("officer", team=factories.make_team()))
+    assert stranger.patch(f"/persons/{person_id}", {"base_version": 1, "gender": "man"}).status_code == 404
+    response = as_officer.patch(f"/persons/{person_id}", {"base_version": 1})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "validation_error")

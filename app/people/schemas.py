@@ -28,10 +28,9 @@ class PersonEntrySchema(Schema):
     consent_recorded_at = Moment(allow_none=True)
 
 
-class PersonUpdateEntrySchema(Schema):
+class _PersonChangeFields(Schema):
     """The fields given replace the stored ones; the fields left out stay as they are."""
 
-    person_id = Uuid(required=True)
     base_version = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     display_name = fields.String(validate=validate.Length(min=1, max=120))
     given_name = text(120)
@@ -45,8 +44,18 @@ class PersonUpdateEntrySchema(Schema):
 
     @validates_schema
     def _changes_something(self, data, **_kwargs):
-        if not set(data) - {"person_id", "base_version"}:
+        if not set(data) - {"id", "person_id", "base_version"}:
             raise ValidationError("Give at least one field to change.")
+
+
+class PersonUpdateEntrySchema(_PersonChangeFields):
+    person_id = Uuid(required=True)
+
+
+class PersonUpdateRequestSchema(_PersonChangeFields):
+    """PATCH /persons/<id>: the person_update entry's data without person_id (the path names it)."""
+
+    id = Uuid(metadata={"description": "the change's idempotency key, as a phone's entry id; optional"})
 
 
 class PersonChangeSchema(Schema):
