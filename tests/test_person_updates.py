@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.audit.models import AuditEvent
 from app.extensions import db
 from app.people.models import Person, PersonChange
 from tests.conftest import count
@@ -68,6 +69,15 @@ def test_an_update_must_change_something_and_name_its_base_version(as_officer):
     entry = e.person_update(person_id, 1, gender="woman")
     del entry["data"]["base_version"]
     assert _result(as_officer, entry)["error"]["fields"] == {"base_version": ["Missing data for required field."]}
+
+
+def test_an_update_may_follow_its_person_in_the_same_batch_and_is_audited_against_the_person(as_officer, db):
+    person = e.person(display_name="Slim")
+    update = e.person_update(person["id"], 1, given_name="Robert")
+    assert e.statuses(as_officer.post("/sync", e.batch(person, update))) == ["created", "created"]
+    assert as_officer.get(f"/persons/{person['id']}").get_json()["given_name"] == "Robert"
+    [row] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "person.change")).all()
+    assert (row.target_type, row.target_id, row.outcome) == ("person", person["id"], "ok")
 
 
 def test_a_stale_version_touching_other_fields_is_applied(as_officer):
