@@ -27,6 +27,7 @@ NEEDS_IDENTITY = (*services.IDENTIFYING_FIELDS, "consent_to_share", "consent_rec
 
 def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """person_update entries, one at a time in order (each may build on the one before)."""
+    tick()  # the change number taken outside the per-entry savepoints, which may roll back
     outcomes = []
     for entry in entries:
         stored = db.session.scalar(sa.select(PersonChange).where(PersonChange.entry_id == entry.id))
