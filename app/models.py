@@ -6,12 +6,13 @@ from app.cases.models import Case, CaseGoal, CaseGoalEvent, CaseNote, CaseTransi
 from app.directory.models import Agency, Site, Team
 from app.encounters.models import Encounter, EncounterChange
 from app.entries.models import ChangeClock
-from app.people.models import Person
+from app.people.models import Person, PersonChange
 from app.push.models import PendingAlert, PushDelivery, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
 from app.stats.models import DailyAuthorCount, DailyTeamCount
 
 __all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "CaseGoal", "CaseGoalEvent",
-           "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "EncounterChange", "Person", "PendingAlert",
+           "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "EncounterChange", "Person",
+           "PersonChange", "PendingAlert",
            "PushDelivery", "PushSubscription", "Referral", "ReferralEvent", "ChangeClock", "DailyAuthorCount",
            "DailyTeamCount"]

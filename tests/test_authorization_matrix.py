@@ -76,6 +76,7 @@ COVERED_ELSEWHERE = {
     "PATCH /referrals/{referral_id}": "tests/test_sync_referrals.py and the write matrix below",
     "PATCH /encounters/{encounter_id}": "tests/test_encounter_corrections.py and the write matrix below",
     "POST /encounters/{encounter_id}/void": "tests/test_encounter_corrections.py and the write matrix below",
+    "PATCH /persons/{person_id}": "tests/test_person_updates.py and the write matrix below",
     "POST /cases": "tests/test_cases_permissions.py",
     "PATCH /cases/{case_id}": "tests/test_cases_permissions.py",
     "POST /cases/{case_id}/goals": "tests/test_cases_permissions.py",
@@ -240,6 +241,26 @@ def test_referral_moves_by_role(db, make_client, scope, status):
         referral_id = world.records[role][scope]["referral"]
         answers[role] = world.client(role).patch(f"/referrals/{referral_id}", {"status": status}).status_code
     assert answers == dict(zip(ROLES[:4], REFERRAL_MOVES[(scope, status)], strict=True))
+
+
+#                        officer  navigator  supervisor  admin (admins make no field changes)
+PERSON_UPDATES = {
+    ("team", "gender"):       (200, 200, 200, 403),
+    ("agency", "gender"):     (404, 200, 200, 403),  # the agency sees the person masked: may set gender...
+    ("agency", "given_name"): (404, 403, 200, 403),  # ...but not who the person is
+    ("other", "gender"):      (404, 404, 200, 403),
+}
+
+
+@pytest.mark.parametrize("scope, field", list(PERSON_UPDATES))
+def test_person_updates_by_role(world, scope, field):
+    answers = {}
+    for role in ROLES[:4]:
+        person_id = world.records[role][scope]["person"]
+        version = world.client("supervisor").get(f"/persons/{person_id}").get_json()["version"]
+        answers[role] = world.client(role).patch(f"/persons/{person_id}",
+                                                 {"base_version": version, field: "Matrix"}).status_code
+    assert answers == dict(zip(ROLES[:4], PERSON_UPDATES[(scope, field)], strict=True))
 
 
 def _fresh_world(make_client) -> World:

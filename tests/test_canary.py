@@ -44,6 +44,9 @@ def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, m
     accept = e.referral_update(referral["id"], "accepted", base_version=1, note=f"{marker} bed at six")
     assert e.statuses(inbox.post("/sync", e.batch(accept))) == ["created"]
     assert marker in json.dumps(inbox.get(f"/referrals/{referral['id']}").get_json())  # consented: shown
+    update = e.person_update(person["id"], 1, aliases=[f"{marker}-street"], given_name=f"{marker}-new")
+    stale = e.person_update(person["id"], 1, given_name=f"{marker}-stale")
+    assert e.statuses(phone.post("/sync", e.batch(update, stale))) == ["created", "conflict"]
     phone.get(f"/persons/{person['id']}")
     phone.get(f"/persons?q={marker}")
     bad = e.encounter(person_id=person["id"], notes=f"{marker} " + "x" * 4000)

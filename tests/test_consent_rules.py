@@ -93,3 +93,73 @@ def test_a_navigator_whose_agency_has_consent_may_record_it_again(masked, make_c
     assert e.statuses(make_client().sign_in_as(officer).post("/sync", e.batch(consented))) == ["created"]
     again = e.referral(person_id, agency.id, consent_obtained=True, service="food")
     assert e.statuses(make_client().sign_in_as(navigator_y).post("/sync", e.batch(again))) == ["created"]
+
+
+# --- person_update: consent given later, withdrawn, and who may record it -----------------------
+
+def test_a_navigator_who_sees_a_person_masked_cannot_give_consent_or_change_who_they_are(masked, make_client):
+    person_id, navigator_y, _z, _agency_z = masked
+    phone = make_client().sign_in_as(navigator_y)
+    for change in ({"consent_to_share": True}, {"given_name": "Guess"}, {"aliases": ["Guess"]},
+                   {"consent_recorded_at": "2026-11-20T19:30:00-07:00"}):
+        [result] = phone.post("/sync", e.batch(e.person_update(person_id, 1, **change))).get_json()["results"]
+        assert (result["status"], result["error"]["code"]) == ("rejected", "forbidden")
+        assert set(result["error"]["fields"]) == set(change)
+    seen = phone.get(f"/persons/{person_id}").get_json()
+    assert (seen["given_name"], seen["identity_shared"], seen["version"]) == (None, False, 1)
+    assert count(Disclosure) == 0
+
+
+def test_a_masked_navigators_stale_update_conflict_shows_nothing_of_the_person(masked, make_client, officer):
+    person_id, navigator_y, _z, _agency_z = masked
+    assert e.statuses(make_client().sign_in_as(officer).post(
+        "/sync", e.batch(e.person_update(person_id, 1, gender="man")))) == ["created"]
+    [result] = make_client().sign_in_as(navigator_y).post(
+        "/sync", e.batch(e.person_update(person_id, 1, gender="woman"))).get_json()["results"]
+    assert (result["status"], result["error"]["code"]) == ("rejected", "conflict")
+    assert "current" not in result
+
+
+def test_consent_given_later_unmasks_the_person_and_is_written_to_the_ledger(masked, make_client, officer,
+                                                                            agency, db):
+    person_id, navigator_y, _z, _agency_z = masked
+    phone = make_client().sign_in_as(officer)
+    assert e.statuses(phone.post("/sync", e.batch(e.person_update(person_id, 1, consent_to_share=True)))) == ["created"]
+    seen = make_client().sign_in_as(navigator_y).get(f"/persons/{person_id}").get_json()
+    assert (seen["given_name"], seen["identity_shared"], seen["consent_to_share"]) == ("Marker", True, True)
+    assert seen["consent_recorded_at"] is not None
+    [disclosure] = db.session.scalars(sa.select(Disclosure)).all()
+    assert (disclosure.agency_id, disclosure.disclosed_by, disclosure.consent_basis, disclosure.referral_id) == (
+        agency.id, officer.id, "person_consent", None)
+    assert set(disclosure.fields) == {"display_name", "given_name", "family_name", "birth_year"}
+
+
+def test_consent_given_later_discloses_nothing_to_an_agency_that_already_had_consent(masked, make_client,
+                                                                                   officer, agency):
+    person_id, _y, _z, _agency_z = masked
+    phone = make_client().sign_in_as(officer)
+    phone.post("/sync", e.batch(e.referral(person_id, agency.id, consent_obtained=True, service="food")))
+    before = count(Disclosure)
+    assert e.statuses(phone.post("/sync", e.batch(e.person_update(person_id, 1, consent_to_share=True)))) == ["created"]
+    assert count(Disclosure) == before
+
+
+def test_withdrawn_consent_masks_the_person_for_the_agency_at_once_and_on_its_phones(masked, make_client,
+                                                                                   officer):
+    person_id, navigator_y, _z, _agency_z = masked
+    police = make_client().sign_in_as(officer)
+    police.post("/sync", e.batch(e.person_update(person_id, 1, consent_to_share=True)))
+    agency_phone = make_client().sign_in_as(navigator_y)
+    first = agency_phone.get("/sync/changes").get_json()
+    assert [(p["id"], p["given_name"]) for p in first["persons"]] == [(person_id, "Marker")]
+
+    assert e.statuses(police.post("/sync", e.batch(e.person_update(person_id, 2, consent_to_share=False)))) == [
+        "created"]
+
+    seen = agency_phone.get(f"/persons/{person_id}").get_json()
+    assert (seen["given_name"], seen["family_name"], seen["birth_year"], seen["display_name"], seen["aliases"]) == (
+        None, None, None, None, None)
+    assert seen["identity_shared"] is False
+    later = agency_phone.get(f"/sync/changes?since={first['cursor']}").get_json()["persons"]
+    assert [(p["id"], p["given_name"], p["identity_shared"]) for p in later] == [(person_id, None, False)]
+    assert police.get(f"/persons/{person_id}").get_json()["given_name"] == "Marker"

@@ -1,6 +1,7 @@
 """`flask db upgrade` gives exactly the models' schema; the CLI commands behave as documented."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -138,3 +139,32 @@ def test_vapid_keys_command_prints_a_p256_public_key(fresh_app, tmp_path):
     raw = base64.urlsafe_b64decode(public + "=" * (-len(public) % 4))
     assert len(raw) == 65 and raw[0] == 4
     assert (tmp_path / "vapid_private.pem").exists()
+
+
+def test_0004_gives_records_left_at_change_number_0_a_number_above_the_clock(fresh_app):
+    """People bulk-loaded with change_seq 0 never reached a phone holding a cursor; after the
+    migration they sit above the clock's head, and the clock has moved past them."""
+    persons = sa.table("persons", sa.column("id", sa.Uuid(as_uuid=False)), sa.column("display_name"),
+                       sa.column("consent_to_share"), sa.column("search_text"),
+                       sa.column("received_at", sa.DateTime(timezone=True)), sa.column("change_seq"),
+                       sa.column("author_id"))
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    with fresh_app.app_context():
+        upgrade(revision="0002_people_count_indexes")
+        with _db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO change_clock (id, value) VALUES (1, 7)"))
+            conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, password_hash, active, "
+                                 "created_at) VALUES (1, 'loader', 'Loader', 'officer', 'x', :t, :now)"),
+                         {"t": True, "now": datetime.now(UTC)})
+            conn.execute(sa.insert(persons), [
+                {"id": i, "display_name": "Loaded", "consent_to_share": False, "search_text": "loaded",
+                 "received_at": datetime.now(UTC), "change_seq": 0 if n else 5, "author_id": 1}
+                for n, i in enumerate(ids)])
+        upgrade()
+        with _db.engine.connect() as conn:
+            seqs = dict(conn.execute(sa.select(persons.c.id, persons.c.change_seq)).all())
+            head = conn.execute(sa.text("SELECT value FROM change_clock WHERE id = 1")).scalar()
+            version = conn.execute(sa.text("SELECT version FROM persons")).scalars().all()
+    assert seqs[ids[0]] == 5
+    assert seqs[ids[1]] == seqs[ids[2]] == 8 == head  # one group of up to 200 rows per change number
+    assert version == [1, 1, 1]

@@ -12,6 +12,7 @@ from app.demo.seed import seed_reference_data
 from app.directory.models import Agency, Site, Team
 from app.encounters.models import Encounter
 from app.extensions import db
+from app.people.models import Person
 from app.records import local_day, service_zone, utcnow
 from app.referrals.models import Referral, ReferralEvent
 from tests.conftest import count
@@ -96,3 +97,17 @@ def test_seed_demo_adds_history_each_run_and_reference_data_once(app, db):
     assert count(Encounter) == 800 and rollup_counts() == raw_counts()
     assert (count(Agency), count(Team), count(Site)) == (7, 6, 6)
     assert count(User) == 4 + 6 * 5  # demo sign-ins, then three officers and two navigators per team
+
+
+def test_history_records_take_change_numbers_so_a_phone_with_a_cursor_receives_them(history, client, supervisor):
+    for model in (Person, Referral, Case):
+        assert db.session.scalar(sa.select(sa.func.count()).where(model.change_seq <= 0)) == 0
+    phone = client.sign_in_as(supervisor)
+    seen, cursor = set(), "0"  # a phone that synced before the history was loaded
+    while True:
+        body = phone.get(f"/sync/changes?since={cursor}&limit=500").get_json()
+        seen |= {p["id"] for p in body["persons"]}
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            break
+    assert len(seen) == count(Person) == history["persons"]

@@ -95,6 +95,19 @@ def test_a_stranger_guessing_a_referral_or_its_update_gets_one_answer(as_officer
         assert results[0]["status"] == "rejected"
 
 
+def test_a_stranger_or_a_masked_agency_guessing_a_person_update_gets_one_answer(person_entry, as_officer, stranger,
+                                                                               make_client, agency):
+    update = e.person_update(person_entry["id"], 1, aliases=["Marker street name"])
+    assert e.statuses(as_officer.post("/sync", e.batch(e.referral(person_entry["id"], agency.id), update))) == [
+        "created", "created"]
+    navigator = make_client().sign_in_as(factories.make_user("navigator", team=factories.make_team(), agency=agency))
+    for guesser in (stranger, navigator):
+        results = [_answers(guesser, [g])[0] for g in _guesses(update, [{"aliases": ["Other"]}])]
+        assert _without_id(results[0]) == _without_id(results[1])
+        assert (results[0]["status"], results[0]["error"]["code"]) == ("rejected", "conflict")
+        assert "current" not in results[0]
+
+
 def test_a_stranger_guessing_a_case_entry_gets_one_answer(as_officer, stranger):
     person = e.person()
     intake = e.case_intake(person["id"], notes="Marker intake")

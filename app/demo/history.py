@@ -21,6 +21,7 @@ from app.cases.models import Case
 from app.demo.history_rows import Author, HistoryRows
 from app.directory.services import list_agencies, list_sites, list_teams
 from app.encounters.models import Encounter
+from app.entries.clock import take
 from app.extensions import db
 from app.people.models import Person
 from app.records import local_day, service_zone, utcnow
@@ -114,8 +115,14 @@ def _count(counts: Counter, day, measure: str, row: dict) -> None:
 
 
 def _insert(model, rows: list[dict]) -> None:
-    if rows:
-        db.session.execute(sa.insert(model.__table__), rows)
+    """Bulk insert; records the changes feed carries get a change number each, as entries would."""
+    if not rows:
+        return
+    if "change_seq" in rows[0]:
+        first = take(len(rows))
+        for offset, row in enumerate(rows):
+            row["change_seq"] = first + offset
+    db.session.execute(sa.insert(model.__table__), rows)
 
 
 def _ensure_staff(teams, agency_ids: list[int]) -> list[Author]:

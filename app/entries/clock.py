@@ -37,6 +37,20 @@ def tick() -> int:
     return value
 
 
+def take(count: int) -> int:
+    """Reserve `count` consecutive change numbers for rows written in bulk (the demo history), so the
+    changes feed can page through them; returns the first. Committed order holds as for tick()."""
+    value = db.session.execute(
+        sa.update(ChangeClock).where(ChangeClock.id == 1).values(value=ChangeClock.value + count)
+        .returning(ChangeClock.value)
+    ).scalar()
+    if value is None:
+        db.session.add(ChangeClock(id=1, value=count))
+        db.session.flush()
+        value = count
+    return value - count + 1
+
+
 def forget() -> None:
     """After a savepoint rolled back: the number taken inside it may have been rolled back too."""
     db.session().info.pop(_KEY, None)

@@ -166,7 +166,8 @@ def _result(raw: Any, outcome: Outcome) -> dict[str, Any]:
     return result
 
 
-def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | None = None) -> tuple[str, bool]:
+def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | None = None, *,
+           conflict_message: str | None = None) -> tuple[str, bool]:
     """Run `data` (loaded by the entry type's schema) as one entry of `entry_type` for a REST write;
     returns (the entry's id, whether it was created now), or raises the refusal as an ApiError.
 
@@ -186,4 +187,4 @@ def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | No
         trail.record_entries(writer, [(entry, outcome)], via="rest")
         return entry.id, outcome.status == CREATED
     trail.record_refusal(writer, entry, outcome, via="rest")
-    raise refusal(outcome)
+    raise refusal(outcome, **({"conflict_message": conflict_message} if conflict_message else {}))

@@ -1,4 +1,5 @@
-"""A person the teams meet. An alias in display_name is enough; legal names are optional."""
+"""A person the teams meet (an alias in display_name is enough; legal names are optional), and the
+history of the changes made to them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
-from app.records import FieldRecord, UtcDateTime
+from app.records import UUID, FieldRecord, UtcDateTime, utcnow
 
 
 class Person(FieldRecord, Model):
@@ -26,5 +27,29 @@ class Person(FieldRecord, Model):
     description: Mapped[str | None] = mapped_column(sa.String(1000))
     consent_to_share: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     consent_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Lower-cased names and alias, for search without a function index.
-    search_text: Mapped[str] = mapped_column(sa.String(400), nullable=False, default="")
+    # Street names the person goes by (at most 10).
+    aliases: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list, server_default=sa.text("'[]'"))
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default=sa.text("1"))
+    # The person kept when this one was merged into it as a duplicate; null otherwise.
+    merged_into: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("persons.id"))
+    # Lower-cased names and aliases, for search without a function index.
+    search_text: Mapped[str] = mapped_column(sa.String(1400), nullable=False, default="")
+
+
+class PersonChange(Model):
+    """One applied person_update: which fields it set (names only), by whom, when; entry_id is the
+    phone's UUID of the entry (the idempotency key)."""
+
+    __tablename__ = "person_changes"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "version", name="uq_person_changes_person_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str | None] = mapped_column(UUID, unique=True)
+    entry_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    person_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("persons.id"), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    fields: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)

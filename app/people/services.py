@@ -16,7 +16,7 @@ from app.people.models import Person
 from app.people.schemas import PersonSchema
 from app.referrals import queries as referral_queries
 
-IDENTIFYING_FIELDS = ("display_name", "given_name", "family_name", "birth_year", "description")
+IDENTIFYING_FIELDS = ("display_name", "given_name", "family_name", "birth_year", "description", "aliases")
 
 
 def visible_clause(user: User, *, by_name: bool = False) -> sa.ColumnElement[bool]:
@@ -36,8 +36,11 @@ def visible_clause(user: User, *, by_name: bool = False) -> sa.ColumnElement[boo
     return condition
 
 
-def find_visible(user: User, person_id: str) -> Person | None:
-    return db.session.scalar(sa.select(Person).where(Person.id == person_id, visible_clause(user)))
+def find_visible(user: User, person_id: str, *, for_update: bool = False) -> Person | None:
+    statement = sa.select(Person).where(Person.id == person_id, visible_clause(user))
+    if for_update:
+        statement = statement.with_for_update()
+    return db.session.scalar(statement)
 
 
 def visible_ids(user: User, person_ids: set[str]) -> set[str]:
@@ -54,6 +57,11 @@ def identity_visible(user: User, person: Person) -> bool:
     if user.agency_id is None:
         return False
     return bool(person.consent_to_share) or referral_queries.agency_has_consent(str(person.id), user.agency_id)
+
+
+def identifying_fields_held(person: Person) -> list[str]:
+    """The identifying fields this person's record fills in: what a disclosure releases."""
+    return [name for name in IDENTIFYING_FIELDS if getattr(person, name) not in (None, [])]
 
 
 _PERSON_FIELDS = tuple(PersonSchema().fields)
@@ -75,9 +83,10 @@ def present(person: Person, user: User) -> dict[str, Any]:
     return PersonSchema().dump(view(person, user))
 
 
-def _search_text(data: dict[str, Any]) -> str:
-    parts = [data.get("display_name"), data.get("given_name"), data.get("family_name")]
-    return " ".join(p.strip().lower() for p in parts if p)[:400]
+def search_text(data: dict[str, Any]) -> str:
+    """What a name search matches: names and aliases, lower-cased."""
+    parts = [data.get("display_name"), data.get("given_name"), data.get("family_name"), *(data.get("aliases") or [])]
+    return " ".join(p.strip().lower() for p in parts if p)[:1400]
 
 
 def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
@@ -90,17 +99,18 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             "id": entry.id, "display_name": data["display_name"], "given_name": data.get("given_name"),
             "family_name": data.get("family_name"), "birth_year": data.get("birth_year"),
             "gender": data.get("gender"), "description": data.get("description"),
+            "aliases": data.get("aliases") or [], "version": 1,
             "consent_to_share": data.get("consent_to_share", False),
             "consent_recorded_at": data.get("consent_recorded_at")
             or (writer.now if data.get("consent_to_share") else None),
-            "search_text": _search_text(data), "author_id": writer.user.id, "team_id": writer.user.team_id,
+            "search_text": search_text(data), "author_id": writer.user.id, "team_id": writer.user.team_id,
             "device_id": writer.device_id, "received_at": writer.now, "entry_hash": entry.hash,
             "change_seq": seq,
         })
-    return store_once(Person, entries, rows, lambda p: _present_if_visible(p, writer.user))
+    return store_once(Person, entries, rows, lambda p: present_if_visible(p, writer.user))
 
 
-def _present_if_visible(person: Person, user: User) -> dict[str, Any] | None:
+def present_if_visible(person: Person, user: User) -> dict[str, Any] | None:
     """The person for a conflict answer, only to someone who sees them in full (identity included)."""
     if find_visible(user, str(person.id)) is None or not identity_visible(user, person):
         return None

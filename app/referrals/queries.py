@@ -22,3 +22,12 @@ def agency_has_consent(person_id: str, agency_id: int) -> bool:
     ) is not None
 
 
+
+
+def agencies_without_referral_consent(person_id: str) -> set[int]:
+    """The agencies this person was referred to, none of those referrals with consent: they see the
+    person masked unless the person's own consent is on record."""
+    referred = set(db.session.scalars(sa.select(Referral.agency_id).where(Referral.person_id == person_id)))
+    consented = set(db.session.scalars(sa.select(Referral.agency_id).where(
+        Referral.person_id == person_id, Referral.consent_obtained.is_(True))))
+    return referred - consented

@@ -166,7 +166,7 @@ def _after_create(entry: Entry, user: User) -> Outcome:
     data = entry.data
     if data["consent_obtained"]:
         person = db.session.get(Person, data["person_id"])
-        shown = [f for f in people.IDENTIFYING_FIELDS if getattr(person, f) is not None]
+        shown = people.identifying_fields_held(person) if person is not None else []
         record_disclosure(person_id=data["person_id"], agency_id=data["agency_id"], referral_id=entry.id,
                           disclosed_by=user.id, fields=shown, consent_basis="referral_consent")
     events.referral_created.send(entry.id, version=1)

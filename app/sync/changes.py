@@ -30,7 +30,9 @@ def decode_cursor(cursor: str) -> int:
 
 def changes(user: User, since: str | None, limit: int) -> dict[str, Any]:
     """Reference data in full on a first sync; then persons, referrals and cases changed since."""
-    start = decode_cursor(since) if since else 0
+    # A fresh phone starts below every change number: a record still at 0 (written by a bulk loader
+    # that took no number) must reach it too, not only those after the first change.
+    start = decode_cursor(since) if since else -1
     head = current_seq()
     upto = _page_end(user, start, head, limit)
     persons = people.changed_since(user, start, upto)

@@ -18,6 +18,12 @@ def person(**data: Any) -> dict[str, Any]:
     return {"id": entry_id, "type": "person", "data": {"display_name": "Sparrow", **data}}
 
 
+def person_update(person_id: str, base_version: int = 1, **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    return {"id": entry_id, "type": "person_update",
+            "data": {"person_id": person_id, "base_version": base_version, **data}}
+
+
 def encounter(kind: str = "interaction", **data: Any) -> dict[str, Any]:
     entry_id = data.pop("id", None) or _id()
     body = {"kind": kind, "occurred_at": EDMONTON_EVENING, **data}
