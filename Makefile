@@ -54,7 +54,7 @@ test-fast: $(VENV)/.dev
 
 ## lint: ruff (E, F, W, I, B, UP, SIM) on the Python code, mypy on app/ and workers/ (mypy.ini), and lint-js
 lint: $(VENV)/.dev lint-js
-	$(VENV)/bin/ruff check app workers tests bench scripts deploy
+	$(VENV)/bin/ruff check app workers tests testkit bench scripts deploy
 	$(VENV)/bin/mypy app workers
 
 ## lint-js: eslint on the phone app (app/static/pwa) and its unit tests, then the unit tests (node --test)

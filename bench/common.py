@@ -50,8 +50,8 @@ def prepare_database(url: str, instance: Path, *, migrated: bool = False) -> Non
 
 @contextmanager
 def postgres_cluster() -> Iterator:
-    """A throwaway PostgreSQL cluster, as the tests start one (tests/support/services.py); stopped after."""
-    from tests.support.services import PostgresCluster
+    """A throwaway PostgreSQL cluster, as the tests start one (testkit/services.py); stopped after."""
+    from testkit.services import PostgresCluster
 
     cluster = PostgresCluster()
     try:

@@ -178,7 +178,7 @@ def main() -> None:
             cluster = None
             url = args.postgres
             if url == "auto":
-                from tests.support.services import PostgresCluster
+                from testkit.services import PostgresCluster
 
                 cluster = PostgresCluster()
                 try:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import prepare_database, save, table  # noqa: E402
 from bench.sync_ingest import make_entries  # noqa: E402
-from tests.support.live_server import LiveServer  # noqa: E402
+from testkit.live_server import LiveServer  # noqa: E402
 
 SECRET = "bench-secret-key"
 BATCH_SIZES = [1, 5, 10, 20, 50, 50, 100]
@@ -89,7 +89,7 @@ def main() -> None:
         work = Path(tmp)
         cluster = None
         if args.db == "postgresql":
-            from tests.support.services import PostgresCluster
+            from testkit.services import PostgresCluster
 
             cluster = PostgresCluster().start()
             url = cluster.create_database("load")

@@ -41,9 +41,9 @@ from app.extensions import db
 from app.push import alerts, messages, sender, services, vapid
 from app.push.models import PendingAlert
 from bench.common import save, table
-from tests.support import factories
-from tests.support.push_records import make_person, make_referral
-from tests.support.services import RedisServer, _wait_for_port, free_port
+from testkit import factories
+from testkit.push_records import make_person, make_referral
+from testkit.services import RedisServer, _wait_for_port, free_port
 from workers import worker_connection
 
 TARGET_OVERHEAD = 0.25
@@ -95,7 +95,7 @@ class Services:
 
     def __enter__(self) -> Self:
         self.redis.start()
-        self.processes.append(self._spawn([sys.executable, "-m", "tests.support.push_receiver",
+        self.processes.append(self._spawn([sys.executable, "-m", "testkit.push_receiver",
                                            "--port", str(self.receiver_port), "--delay-ms", str(self.latency_ms)]))
         _wait_for_port(self.receiver_port)
         os.environ.update(self.env)

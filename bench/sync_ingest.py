@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import BENCH_PASSWORD, postgres_cluster, prepare_database, save, table  # noqa: E402
-from tests.support.live_server import LiveServer, Phone  # noqa: E402
+from testkit.live_server import LiveServer, Phone  # noqa: E402
 
 TARGET_RATIO = 0.25
 QUICK = os.environ.get("BENCH_QUICK", "0") == "1"

@@ -16,15 +16,15 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.extensions import db as _db
-from tests.support import factories
-from tests.support.client import ApiClient
-from tests.support.push_fixtures import (  # noqa: F401  (fixtures of tests/test_push_*.py)
+from testkit import factories
+from testkit.client import ApiClient
+from testkit.push_fixtures import (  # noqa: F401  (fixtures of tests/test_push_*.py)
     push_receiver,
     push_settings,
     push_world,
     rq_worker,
 )
-from tests.support.services import PostgresCluster, RedisServer
+from testkit.services import PostgresCluster, RedisServer
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DATABASES = ("sqlite", "postgresql")

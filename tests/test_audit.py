@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 
 
 def test_admin_reads_the_log_filtered_and_newest_first(client, make_client, officer, admin):

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.cases import new_person
+from testkit import entries as e
+from testkit import factories
+from testkit.cases import new_person
 
 MARKER = "Reads-Canary-4417"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.cases import accepted_referral
+from testkit import entries as e
+from testkit import factories
+from testkit.cases import accepted_referral
 
 
 def audit(make_client, admin, **filters) -> list[dict]:

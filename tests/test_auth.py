@@ -9,9 +9,9 @@ from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, LoginFailure, User
 from app.auth.passwords import password_problems
 from app.push.models import PushSubscription
+from testkit import factories
+from testkit.push_records import subscribe
 from tests.conftest import count
-from tests.support import factories
-from tests.support.push_records import subscribe
 
 
 def move_back(db, model, column, delta):

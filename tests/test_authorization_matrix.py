@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 
 ROLES = ("officer", "navigator", "supervisor", "admin", "anonymous")
 X = None  # no such record for this role (admins log no field entries)

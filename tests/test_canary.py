@@ -9,9 +9,9 @@ import uuid
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.push_records import subscribe
+from testkit import entries as e
+from testkit import factories
+from testkit.push_records import subscribe
 
 
 def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, make_client, officer, agency,

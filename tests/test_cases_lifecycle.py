@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from app.cases.window import add_months
-from tests.support import factories
-from tests.support.cases import (
+from testkit import factories
+from testkit.cases import (
     accepted_referral,
     add_goal,
     error_code,

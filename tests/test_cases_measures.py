@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.cases import (
+from testkit import entries as e
+from testkit import factories
+from testkit.cases import (
     add_goal,
     months_ago,
     new_person,

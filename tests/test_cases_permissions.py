@@ -5,9 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.cases import accepted_referral, error_code, new_person, open_case, result
+from testkit import entries as e
+from testkit import factories
+from testkit.cases import accepted_referral, error_code, new_person, open_case, result
 
 
 @pytest.fixture

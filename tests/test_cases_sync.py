@@ -3,9 +3,9 @@
 import pytest
 
 from app.cases.models import CaseGoal, CaseGoalEvent, CaseNote, CaseTransition
+from testkit import entries as e
+from testkit.cases import new_person, open_case, result
 from tests.conftest import count
-from tests.support import entries as e
-from tests.support.cases import new_person, open_case, result
 
 UNKNOWN = "0b8f2f3e-4a7b-4c59-9d2e-2f1c0f3b9a11"
 

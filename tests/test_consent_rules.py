@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEvent, Disclosure
 from app.referrals.models import Referral
+from testkit import entries as e
+from testkit import factories
 from tests.conftest import count
-from tests.support import entries as e
-from tests.support import factories
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Reference data endpoints, health, the OpenAPI document and security headers."""
 
-from tests.support import factories
+from testkit import factories
 
 
 def test_signed_in_user_lists_teams_agencies_and_sites(as_officer, agency, team, db):
@@ -26,7 +26,7 @@ def test_healthz_reports_queue_ok_with_redis(client, app, redis_server, monkeypa
 
 
 def test_healthz_reports_queue_down_when_redis_is_unreachable(client, app, monkeypatch):
-    from tests.support.services import free_port
+    from testkit.services import free_port
 
     monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     assert client.client.get("/healthz").get_json() == {"db": "ok", "queue": "down"}

@@ -12,8 +12,8 @@ from app.audit.models import AuditEvent
 from app.encounters import services as encounters
 from app.extensions import db
 from app.records import local_day, utcnow
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 from tests.test_stats_rollup import local_time, raw_counts, rollup_counts
 
 

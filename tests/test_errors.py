@@ -4,8 +4,8 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.auth.models import AuthSession
+from testkit import factories
 from tests.conftest import count
-from tests.support import factories
 
 
 def test_unknown_api_route_is_json_404(client):

@@ -4,7 +4,7 @@ stopped and comes back empty, and the database is held locked. Afterwards every 
 exactly once, and every referral's alert reached each of the agency's subscribed browsers exactly once.
 
 Processes: gunicorn (2 workers), `python -m workers`, redis-server and a Web Push receiver that
-decrypts what it gets (tests/support/push_processes.py); the test and its phone threads are the rest.
+decrypts what it gets (testkit/push_processes.py); the test and its phone threads are the rest.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from app.people.models import Person
 from app.push.jobs import ALERT_QUEUE
 from app.push.models import UNFINISHED_STATES, PendingAlert, PushDelivery
 from app.referrals.models import Referral
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.live_server import ROOT, LiveServer, Phone
-from tests.support.push_processes import ReceiverProcess, WorkerProcess
-from tests.support.services import RedisServer
+from testkit import entries as e
+from testkit import factories
+from testkit.live_server import ROOT, LiveServer, Phone
+from testkit.push_processes import ReceiverProcess, WorkerProcess
+from testkit.services import RedisServer
 
 pytestmark = pytest.mark.slow
 PHONES = 6

@@ -15,9 +15,9 @@ from app.push import alerts
 from app.push.models import PendingAlert
 from app.referrals.models import Referral
 from app.stats.models import DailyTeamCount
+from testkit import entries as e
+from testkit.cases import accepted_referral
 from tests.conftest import count
-from tests.support import entries as e
-from tests.support.cases import accepted_referral
 
 YEAR_ONE = "0001-01-01T00:00:00+00:00"
 END_OF_TIME = "9999-12-31T23:59:59-12:00"
@@ -71,7 +71,7 @@ def test_a_nul_in_the_device_id_is_refused(as_officer):
 
 
 def test_broken_unicode_in_a_referral_change_is_refused_and_changes_nothing(as_officer, make_client, agency, db):
-    from tests.support import factories
+    from testkit import factories
     navigator = make_client().sign_in_as(factories.make_user("navigator", agency=agency))
     _person, referral_id = accepted_referral(as_officer, navigator, agency.id)
     response = navigator.patch(f"/referrals/{referral_id}", {"status": "completed", "note": "done \ud800"})

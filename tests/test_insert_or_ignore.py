@@ -26,7 +26,7 @@ from app.extensions import db
 from app.people.models import Person
 from app.records import as_utc
 from app.referrals.models import Referral
-from tests.support import factories
+from testkit import factories
 
 EDMONTON = ZoneInfo("America/Edmonton")
 NOW = datetime(2026, 11, 21, 18, 30, 15, 123456, tzinfo=UTC)

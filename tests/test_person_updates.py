@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.people.models import Person, PersonChange
+from testkit import entries as e
+from testkit import factories
 from tests.conftest import count
-from tests.support import entries as e
-from tests.support import factories
 
 
 def _result(phone, entry):

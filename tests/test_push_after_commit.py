@@ -6,9 +6,9 @@ from flask import Response
 from app import jobs
 from app.push import alerts
 from app.push.models import PendingAlert, PushDelivery
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.push_records import make_person, make_referral, subscribe
+from testkit import entries as e
+from testkit import factories
+from testkit.push_records import make_person, make_referral, subscribe
 
 
 class Recorder:

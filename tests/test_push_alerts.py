@@ -12,7 +12,7 @@ from app.push import jobs as push_jobs
 from app.push.jobs import deliver, deliver_alerts
 from app.push.models import PushDelivery, PushSubscription
 from app.referrals.models import Referral
-from tests.support.push_records import (
+from testkit.push_records import (
     IDENTITY,
     make_person,
     make_referral,

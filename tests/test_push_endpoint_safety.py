@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from app.extensions import db as _db
 from app.push import services
 from app.push.models import PushDelivery, PushSubscription
-from tests.support.push_receiver import PushReceiver
-from tests.support.push_records import new_referral, subscribe
+from testkit.push_receiver import PushReceiver
+from testkit.push_records import new_referral, subscribe
 
 
 class Redirector:

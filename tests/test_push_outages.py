@@ -11,7 +11,7 @@ from rq.registry import StartedJobRegistry
 from app.extensions import db as _db
 from app.push.models import PendingAlert, PushDelivery
 from app.referrals.models import Referral
-from tests.support.push_records import new_referral, subscribe
+from testkit.push_records import new_referral, subscribe
 
 
 def flush(app, *args: str):

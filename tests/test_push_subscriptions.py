@@ -9,8 +9,8 @@ from app.audit.models import AuditEvent
 from app.push import services, vapid
 from app.push.endpoints import EndpointRefused, check
 from app.push.models import PendingAlert, PushDelivery, PushSubscription
-from tests.support.push_receiver import Device
-from tests.support.push_records import make_person, make_referral
+from testkit.push_receiver import Device
+from testkit.push_records import make_person, make_referral
 
 MOZILLA = "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABk"
 

@@ -12,7 +12,7 @@ import pytest
 
 import workers
 from app.push import vapid
-from tests.support.push_records import new_referral, subscribe
+from testkit.push_records import new_referral, subscribe
 
 REPO = Path(__file__).resolve().parent.parent
 

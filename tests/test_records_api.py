@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 
 
 def test_encounters_are_paginated_newest_first_with_filters(as_officer):

@@ -13,8 +13,8 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from tests.support import factories
-from tests.support.live_server import ROOT, LiveServer
+from testkit import factories
+from testkit.live_server import ROOT, LiveServer
 
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 

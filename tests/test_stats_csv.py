@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.vocabulary import ENCOUNTER_KINDS
-from tests.support import factories
+from testkit import factories
 from tests.test_stats_factories import (
     make_case,
     make_encounter,

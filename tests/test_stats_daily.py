@@ -9,8 +9,8 @@ import pytest
 
 from app.stats.schemas import DailyCountsSchema
 from app.vocabulary import ENCOUNTER_KINDS
-from tests.support import factories
-from tests.support.cases import today_in_edmonton
+from testkit import factories
+from testkit.cases import today_in_edmonton
 from tests.test_stats_factories import (
     make_case,
     make_encounter,

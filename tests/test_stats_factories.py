@@ -2,7 +2,7 @@
 
 Times are given as RFC 3339 strings; the day columns are the service's local day of them,
 and every new record is counted in the daily rollup, as the ingest does after inserting it.
-(No tests here; these can move to tests/support/factories.py once the domains have their own.)
+(No tests here; these can move to testkit/factories.py once the domains have their own.)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from app.stats.rollup import (
     record_referrals_accepted,
 )
 from app.vocabulary import KINDS_WITH_CALL_NUMBER
-from tests.support import factories
+from testkit import factories
 
 
 def _time(value: str | datetime | None) -> datetime | None:

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.records import local_day, utcnow
 from app.stats import rollup
 from app.stats.models import DailyAuthorCount, DailyTeamCount
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 
 EDMONTON = ZoneInfo("America/Edmonton")
 RAW_COUNTS = """

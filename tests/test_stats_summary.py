@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import factories
+from testkit import factories
 from tests.test_stats_factories import (
     make_case,
     make_encounter,

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from app.encounters.models import Encounter
 from app.people.models import Person
 from app.referrals.models import Referral
+from testkit import entries as e
+from testkit import factories
 from tests.conftest import count
-from tests.support import entries as e
-from tests.support import factories
 
 
 def test_batch_answers_one_result_per_entry_in_order(as_officer, agency):

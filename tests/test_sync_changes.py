@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 
 
 def _changes(client, since=None, limit=None):

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.encounters.models import Encounter
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.live_server import LiveServer, Phone, wait_for
+from testkit import entries as e
+from testkit import factories
+from testkit.live_server import LiveServer, Phone, wait_for
 
 pytestmark = pytest.mark.slow
 STALL_CONFIG = Path(__file__).parent / "support" / "gunicorn_stall_mid_batch.py"

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from app.encounters.models import Encounter
 from app.people.models import Person
 from app.records import local_day, utcnow
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.client import ApiClient
+from testkit import entries as e
+from testkit import factories
+from testkit.client import ApiClient
 from tests.test_stats_rollup import local_time, raw_counts, rollup_counts
 
 _crashes = {"pending": 0}

@@ -13,9 +13,9 @@ from app.push.models import PendingAlert
 from app.records import utcnow
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.services import change_status
+from testkit import entries as e
+from testkit import factories
 from tests.conftest import count
-from tests.support import entries as e
-from tests.support import factories
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from tests.support import entries as e
-from tests.support import factories
-from tests.support.cases import accepted_referral
+from testkit import entries as e
+from testkit import factories
+from testkit.cases import accepted_referral
 
 ANA = {"display_name": "Ana", "given_name": "Ana", "family_name": "Guessme", "birth_year": 1979}
 

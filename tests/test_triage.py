@@ -5,8 +5,8 @@ import json
 import pytest
 
 from app.encounters import triage
-from tests.support import entries as e
-from tests.support import factories
+from testkit import entries as e
+from testkit import factories
 
 # The shipped rules, as a specification: (risk flags, needs) → level. Each code appears once alone.
 LEVEL_1_FLAGS = ["overdose_risk", "suicidal", "medical_distress", "violence"]

@@ -21,10 +21,10 @@ from app import create_app
 from app.demo.seed import seed_reference_data
 from app.directory.models import Agency, Team
 from app.extensions import db as _db
+from testkit import factories
+from testkit.services import free_port
 from tests.conftest import base_config
 from tests.e2e.phone import Phone
-from tests.support import factories
-from tests.support.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -23,10 +23,10 @@ from app.auth.models import User
 from app.push.models import PushSubscription
 from app.push.services import forget
 from app.referrals.models import Referral
+from testkit.push_records import subscribe
 from tests.e2e.conftest import QuietRequestHandler
 from tests.e2e.phone import wait_for
 from tests.e2e.test_push import NOTIFICATIONS, registration_id
-from tests.support.push_records import subscribe
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,7 @@ As the push service it checks the VAPID JWT (ES256, RFC 8292) and answers 201, o
 scripted (503, 410, ...). As the browser it holds each subscription's private key and auth secret
 and decrypts the aes128gcm body (RFC 8291), so a test sees exactly what a phone would display.
 
-Also runs alone (`python -m tests.support.push_receiver --port N`) for the benchmark, with
+Also runs alone (`python -m testkit.push_receiver --port N`) for the benchmark, with
 `POST /devices?n=` to make subscriptions and `GET /stats` to count what arrived.
 """
 

@@ -15,8 +15,8 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 
 from app.extensions import db
 from app.push.alerts import ALERT_QUEUE
-from tests.support import factories
-from tests.support.push_receiver import PushReceiver
+from testkit import factories
+from testkit.push_receiver import PushReceiver
 from workers import make_worker, worker_connection
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.support import entries as e
+from testkit import entries as e
 
 
 def new_person(client, **data: Any) -> str:

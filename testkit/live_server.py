@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.services import _wait_for_port, free_port
+from testkit.services import _wait_for_port, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

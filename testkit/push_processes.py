@@ -1,7 +1,7 @@
 """The push side as real processes, for tests that kill things: a Web Push receiver that also reports
 every message it got, and `python -m workers`, which can be killed with -9 and started again.
 
-The receiver runs as `python -m tests.support.push_processes --port N`: the receiver of
+The receiver runs as `python -m testkit.push_processes --port N`: the receiver of
 push_receiver.py (VAPID checked, aes128gcm decrypted) plus `GET /received`, which lists every POST
 it got as {"device_id", "status", "payload", "problem"} (payload: the decrypted JSON, or null).
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 import requests
 
-from tests.support.push_receiver import PushReceiver
-from tests.support.services import _wait_for_port, free_port
+from testkit.push_receiver import PushReceiver
+from testkit.services import _wait_for_port, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,7 @@ class ReceiverProcess:
 
     def start(self) -> ReceiverProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.process = _spawn([sys.executable, "-m", "tests.support.push_processes", "--port", str(self.port)],
+        self.process = _spawn([sys.executable, "-m", "testkit.push_processes", "--port", str(self.port)],
                               self.workdir / f"receiver-{self.port}.log")
         _wait_for_port(self.port)
         return self
