@@ -13,7 +13,7 @@ import requests
 
 from testkit.services import _wait_for_port, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class LiveServer:

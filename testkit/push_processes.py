@@ -24,7 +24,7 @@ import requests
 from testkit.push_receiver import PushReceiver
 from testkit.services import _wait_for_port, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _spawn(command: list[str], log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -62,6 +62,7 @@ def person_rows(world, n: int = 3) -> list[dict]:
                      "birth_year": 1975 + i if i != 1 else None, "gender": None, "description": AWKWARD,
                      "consent_to_share": i == 0,
                      "consent_recorded_at": datetime(2026, 11, 20, 9, 5, tzinfo=EDMONTON) if i == 0 else None,
+                     "aliases": [f"Nick {i}", "Slim"] if i else [],  # the person service always writes them
                      "search_text": f"alias {i}", **stamp(world, i, change_seq=7)})
     return rows
 

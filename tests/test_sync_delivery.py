@@ -12,7 +12,7 @@ from testkit import factories
 from testkit.live_server import LiveServer, Phone, wait_for
 
 pytestmark = pytest.mark.slow
-STALL_CONFIG = Path(__file__).parent / "support" / "gunicorn_stall_mid_batch.py"
+STALL_CONFIG = Path(__file__).resolve().parent.parent / "testkit" / "gunicorn_stall_mid_batch.py"
 
 
 @pytest.fixture
