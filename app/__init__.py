@@ -71,9 +71,11 @@ def _register_entry_types() -> None:
     from app.encounters.entry_types import ENTRY_TYPES as ENCOUNTERS
     from app.entries import registry
     from app.people.entry_types import ENTRY_TYPES as PEOPLE
+    from app.people.entry_types import FOLLOWERS as PEOPLE_FOLLOWERS
     from app.referrals.entry_types import ENTRY_TYPES as REFERRALS
 
     registry.register(*PEOPLE, *ENCOUNTERS, *REFERRALS, *CASES)
+    registry.follow_references_with(*PEOPLE_FOLLOWERS)
 
 
 def _document_entry_types() -> None:

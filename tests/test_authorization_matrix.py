@@ -55,6 +55,8 @@ ENDPOINTS = {
     "POST /sync":                   (200, 200, 200, 403, 401),
     "GET /encounters":              (200, 200, 200, 200, 401),
     "GET /persons":                 (200, 200, 200, 200, 401),
+    "GET /persons/duplicates":      (403, 403, 200, 200, 401),
+    "POST /persons/{kept_id}/merge": (403, 403, 200, 200, 401),
     "GET /referrals":               (200, 200, 200, 200, 401),
     "GET /cases":                   (200, 200, 200, 200, 401),
     "GET /triage":                  (200, 200, 200, 200, 401),
@@ -172,6 +174,11 @@ def _request(client, operation: str, world: World):
     url = path + QUERY.get(operation, "")
     if operation == "POST /sync":
         return client.post(url, e.batch(e.encounter()))
+    if operation == "POST /persons/{kept_id}/merge":
+        kept, duplicate = e.person(), e.person()
+        phone = world.make_client().sign_in_as(world.teammate)
+        assert e.statuses(phone.post("/sync", e.batch(kept, duplicate))) == ["created"] * 2
+        return client.post(f"/persons/{kept['id']}/merge", {"duplicate_id": duplicate["id"], "reason": "Same person."})
     if operation == "POST /push/subscriptions":
         return client.post(url, {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-" + method,
                                  "keys": _push_keys()})

@@ -117,6 +117,15 @@ def search(user: User, *, today: date, status: str | None = None, due: bool | No
 
 # --- intake ------------------------------------------------------------------------------------
 
+def has_open_case(person_id: str) -> bool:
+    return _open_case_of(person_id) is not None
+
+
+def repoint_person(duplicate_id: str, kept_id: str, seq: int) -> None:
+    """A merge: the duplicate's cases name the kept person, with the merge's change number."""
+    db.session.execute(sa.update(Case).where(Case.person_id == duplicate_id).values(person_id=kept_id, change_seq=seq))
+
+
 def _open_case_of(person_id: str) -> Case | None:
     return db.session.scalar(sa.select(Case).where(Case.person_id == person_id, Case.status == "open"))
 

@@ -149,3 +149,9 @@ def triage_advice(needs: list[str], risk_flags: list[str]) -> dict[str, Any]:
          "services": agency.services, "matched_needs": covered}
         for agency, covered in directory.agencies_for_needs(needs)]
     return advice
+
+
+def repoint_person(duplicate_id: str, kept_id: str) -> None:
+    """A merge: the duplicate's encounters name the kept person (not in the changes feed; the daily
+    counts count encounters, not people, so they stay as they are)."""
+    db.session.execute(sa.update(Encounter).where(Encounter.person_id == duplicate_id).values(person_id=kept_id))

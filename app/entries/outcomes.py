@@ -20,6 +20,8 @@ class Entry:
     type: str
     data: dict[str, Any]
     hash: str
+    # Data fields re-pointed before storing (a person id naming a merged duplicate now names the kept person).
+    followed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def ingest_batch(user: User, device_id: str, raw_entries: list[dict[str, Any]]) 
         tick()  # one change number for the batch, taken before any per-entry savepoint
     outcomes: dict[int, Outcome] = {index: p for index, p in enumerate(parsed) if isinstance(p, Outcome)}
     for entry_type, indexes, run in _runs(parsed):
+        run = registry.follow_references(run)
         handled = _handle_guarded(registry.declared(entry_type).store, run, writer)
         for index, outcome in zip(indexes, handled, strict=True):
             outcomes[index] = outcome
@@ -179,8 +180,8 @@ def submit(entry_type: str, user: User, data: dict[str, Any], entry_id: str | No
     problem = check_times(data, declared.time_fields, now)
     if problem is not None:
         raise refusal(rejected(problem.code, problem.message, problem.fields))
-    entry = Entry(id=entry_id or str(uuid.uuid4()), type=entry_type, data=data,
-                  hash=validated_hash(entry_type, data))
+    [entry] = registry.follow_references([Entry(id=entry_id or str(uuid.uuid4()), type=entry_type, data=data,
+                                                hash=validated_hash(entry_type, data))])
     writer = Writer(user=user, device_id=None, now=now)
     [outcome] = declared.store([entry], writer)
     if outcome.status in (CREATED, DUPLICATE):

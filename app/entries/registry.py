@@ -29,6 +29,9 @@ class EntryType:
 
 
 _TYPES: dict[str, EntryType] = {}
+# Functions that re-point the references of a run of entries before it is stored (people: a merged
+# person's id to the kept person's), registered by the factory like the entry types.
+_FOLLOWERS: list[Callable[[list[Entry]], list[Entry]]] = []
 
 
 def register(*entry_types: EntryType) -> None:
@@ -52,3 +55,17 @@ def names() -> tuple[str, ...]:
 
 def all_types() -> tuple[EntryType, ...]:
     return tuple(_TYPES.values())
+
+
+def follow_references_with(*followers: Callable[[list[Entry]], list[Entry]]) -> None:
+    """Make reference followers known (idempotently, like `register`)."""
+    for follower in followers:
+        if follower not in _FOLLOWERS:
+            _FOLLOWERS.append(follower)
+
+
+def follow_references(entries: list[Entry]) -> list[Entry]:
+    """The entries with their references re-pointed where a follower says so (same order, same ids)."""
+    for follower in _FOLLOWERS:
+        entries = follower(entries)
+    return entries

@@ -1,4 +1,5 @@
-"""The person entry types: a new person, and an update of one."""
+"""The person entry types: a new person, and an update of one; and the follower that re-points an
+entry naming a merged duplicate to the kept person."""
 
 from __future__ import annotations
 
@@ -11,3 +12,6 @@ ENTRY_TYPES = (
     EntryType("person_update", PersonUpdateEntrySchema(), updates.ingest_updates, "person.change", "person",
               target_field="person_id", in_feed=True),
 )
+
+# Every entry's `person_id` (encounter, referral, case_intake, person_update, ...) follows a merge.
+FOLLOWERS = (services.follow_merges,)

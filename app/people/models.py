@@ -19,7 +19,8 @@ class Person(FieldRecord, Model):
                            name="birth_year_range"),
     )
 
-    display_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    # Null only on a duplicate merged into another person (it keeps no identifying fields).
+    display_name: Mapped[str | None] = mapped_column(sa.String(120))
     given_name: Mapped[str | None] = mapped_column(sa.String(120))
     family_name: Mapped[str | None] = mapped_column(sa.String(120))
     birth_year: Mapped[int | None] = mapped_column(sa.Integer)

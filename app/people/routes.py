@@ -1,5 +1,5 @@
-"""GET /persons?q= (search), GET /persons/<id> (timeline) and PATCH /persons/<id> (a change). Every read
-is audited."""
+"""GET /persons?q= (search), GET /persons/<id> (timeline), PATCH /persons/<id> (a change), and for
+supervisors and admins GET /persons/duplicates and POST /persons/<id>/merge. Every read is audited."""
 
 from __future__ import annotations
 
@@ -11,11 +11,20 @@ from app.auth.guard import current_user, signed_in
 from app.auth.models import User
 from app.cases import services as cases
 from app.encounters import services as encounters
+from app.entries.outcomes import Refused
 from app.entries.pipeline import submit
-from app.errors import ApiError, ErrorSchema
-from app.people import services, updates
+from app.errors import ApiError, ErrorSchema, refusal
+from app.people import duplicates, merge, services, updates
 from app.people.models import Person
-from app.people.schemas import PersonSchema, PersonSearchArgs, PersonUpdateRequestSchema, TimelineSchema
+from app.people.schemas import (
+    DuplicatesArgs,
+    DuplicatesSchema,
+    MergeRequestSchema,
+    PersonSchema,
+    PersonSearchArgs,
+    PersonUpdateRequestSchema,
+    TimelineSchema,
+)
 from app.referrals import services as referrals
 from app.rest import ApiBlueprint
 
@@ -32,6 +41,38 @@ def search_persons(args):
     found = services.search(user, args["q"], args["limit"])
     record("person.search", target_type="person", results=[str(p.id) for p in found])
     return [services.view(p, user) for p in found]
+
+
+@blp.route("/duplicates")
+@signed_in(policy.is_oversight)
+@blp.arguments(DuplicatesArgs, location="query")
+@blp.response(200, DuplicatesSchema)
+def list_duplicates(args):
+    """Pairs of people who may be one person, best first (scoring: docs/duplicates.md)."""
+    user = current_user()
+    pairs = duplicates.find(args["limit"])
+    persons = services.by_ids({person_id for a, b, _s, _r in pairs for person_id in (a, b)})
+    record("person.duplicates", target_type="person", results=[[a, b] for a, b, _s, _r in pairs])
+    return {"items": [{"a": services.view(persons[a], user), "b": services.view(persons[b], user),
+                       "score": score, "reasons": reasons} for a, b, score, reasons in pairs]}
+
+
+@blp.route("/<uuid:kept_id>/merge", methods=["POST"])
+@signed_in(policy.is_oversight)
+@blp.arguments(MergeRequestSchema)
+@blp.response(200, TimelineSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="conflict: both people have an open case")
+def merge_person(body, kept_id):
+    """Merge a duplicate into the person kept (the duplicate keeps only its id and `merged_into`)."""
+    user = current_user()
+    try:
+        kept = merge.merge(user, str(kept_id), str(body["duplicate_id"]))
+    except Refused as refused:
+        error = refused.outcome.error or {"code": refused.outcome.status}
+        record_despite_rollback("person.merge", target_type="person", target_id=str(kept_id),
+                                outcome=error["code"][:20], duplicate_id=str(body["duplicate_id"]))
+        raise refusal(refused.outcome) from None
+    return _timeline(user, kept)
 
 
 @blp.route("/<uuid:person_id>")
@@ -61,6 +102,8 @@ def update_person(change, person_id):
     submit("person_update", user, {**change, "person_id": str(person_id)}, entry_id,
            conflict_message="This person changed since your copy (or the id holds another change); nothing was saved.")
     person = services.find_visible(user, str(person_id))
+    if person is not None and person.merged_into is not None:  # the change went to the person kept
+        person = services.find_visible(user, str(person.merged_into))
     if person is None:  # the change applied, so the person is visible; kept for the type checker
         raise ApiError(404, "not_found", "No such person.")
     return _timeline(user, person)

@@ -97,3 +97,25 @@ class TimelineSchema(PersonSchema):
     referrals = fields.List(Uuid())
     cases = fields.List(Uuid())
     history = fields.List(fields.Nested(PersonChangeSchema), metadata={"description": "changes, oldest first"})
+
+
+class DuplicatesArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class DuplicatePairSchema(Schema):
+    a = fields.Nested(PersonSchema, required=True)
+    b = fields.Nested(PersonSchema, required=True)
+    score = fields.Float(required=True, metadata={"description": "0..1, higher is likelier (docs/duplicates.md)"})
+    reasons = fields.List(fields.String(), required=True, metadata={
+        "description": "same_name, similar_name, shared_alias, alias_is_name, same_birth_year, birth_year_within_1"})
+
+
+class DuplicatesSchema(Schema):
+    items = fields.List(fields.Nested(DuplicatePairSchema), required=True)
+
+
+class MergeRequestSchema(Schema):
+    duplicate_id = Uuid(required=True, metadata={"description": "the person merged into the one in the path"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000),
+                           metadata={"description": "why they are the same person (not kept in the audit log)"})

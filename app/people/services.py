@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,13 @@ def visible_ids(user: User, person_ids: set[str]) -> set[str]:
         return set()
     return {str(i) for i in db.session.scalars(
         sa.select(Person.id).where(Person.id.in_(person_ids), visible_clause(user)))}
+
+
+def by_ids(person_ids: set[str]) -> dict[str, Person]:
+    """Persons by id, for a reader who sees everyone (oversight)."""
+    if not person_ids:
+        return {}
+    return {str(p.id): p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(person_ids)))}
 
 
 def identity_visible(user: User, person: Person) -> bool:
@@ -119,7 +127,7 @@ def present_if_visible(person: Person, user: User) -> dict[str, Any] | None:
 
 def search(user: User, query: str, limit: int) -> list[Person]:
     """Persons whose name or alias contains the words typed; within what the user may see."""
-    statement = sa.select(Person).where(visible_clause(user, by_name=True))
+    statement = sa.select(Person).where(visible_clause(user, by_name=True), Person.merged_into.is_(None))
     for word in query.lower().split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(Person.search_text.like(f"%{escaped}%", escape="\\"))
@@ -130,3 +138,18 @@ def changed_since(user: User, since: int, upto: int) -> list[Person]:
     return list(db.session.scalars(
         sa.select(Person).where(visible_clause(user), Person.change_seq > since, Person.change_seq <= upto)
         .order_by(Person.change_seq, Person.id)))
+
+
+def follow_merges(entries: list[Entry]) -> list[Entry]:
+    """The one place a merged person's id is resolved: an entry whose `person_id` names a duplicate
+    merged into another person is stored against the kept person (its hash, taken as sent, is kept,
+    so a replay still answers duplicate). A merge re-points earlier merges, so one step is enough."""
+    named = {pid for e in entries if isinstance(pid := e.data.get("person_id"), str)}
+    if not named:
+        return entries
+    kept = {str(dup): str(into) for dup, into in db.session.execute(
+        sa.select(Person.id, Person.merged_into).where(Person.id.in_(named), Person.merged_into.is_not(None)))}
+    if not kept:
+        return entries
+    return [replace(e, data={**e.data, "person_id": kept[e.data["person_id"]]}, followed=(*e.followed, "person_id"))
+            if e.data.get("person_id") in kept else e for e in entries]

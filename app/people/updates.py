@@ -52,7 +52,10 @@ def update(user: User, entry: Entry, now: datetime) -> Person:
         raise Refused(rejected(
             "forbidden", "Only someone who can see who this person is may change who they are or their consent.",
             {name: ["You see this person without their identity."] for name in hidden}))
-    _refuse_stale(person, data["base_version"], set(changes), user, sees_identity)
+    if "person_id" not in entry.followed:
+        # An update naming a merged duplicate carries the duplicate's version, which the kept person
+        # never had: it applies as sent (documented in docs/api.md, merging duplicates).
+        _refuse_stale(person, data["base_version"], set(changes), user, sees_identity)
     consent_before = person.consent_to_share
     if "consent_to_share" in changes and changes["consent_to_share"] != consent_before:
         changes.setdefault("consent_recorded_at", now)

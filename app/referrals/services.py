@@ -261,3 +261,9 @@ def for_person(user: User, person_id: str) -> list[Referral]:
     return list(db.session.scalars(
         sa.select(Referral).where(Referral.person_id == person_id, visible_clause(user))
         .order_by(Referral.made_at, Referral.id)))
+
+
+def repoint_person(duplicate_id: str, kept_id: str, seq: int) -> None:
+    """A merge: the duplicate's referrals name the kept person, with the merge's change number."""
+    db.session.execute(sa.update(Referral).where(Referral.person_id == duplicate_id)
+                       .values(person_id=kept_id, change_seq=seq))
