@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ from app.entries.outcomes import (
     rejected,
 )
 from app.entries.states import Lifecycle
-from app.entries.store import apply_once, replayed, store_once
+from app.entries.store import apply_changes, replayed, store_once
 from app.extensions import db
 from app.records import local_day
 
@@ -148,17 +147,8 @@ def change_status(user: User, goal_id: str, *, status: str, note: str | None, at
 
 def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """case_goal_update entries, one at a time in order (each may depend on the one before)."""
-    user = writer.user
-    outcomes = []
-    for entry in entries:
-        existing = db.session.scalar(sa.select(CaseGoalEvent).where(CaseGoalEvent.entry_id == entry.id))
-        if existing is not None:
-            outcomes.append(answer_taken_id(existing.entry_hash, entry.hash,
-                                            partial(_present_if_visible_id, str(existing.goal_id), user),
-                                            own=existing.actor_id == user.id))
-            continue
-        data = entry.data
-        outcomes.append(apply_once(partial(
-            change_status, user, data["goal_id"], status=data["status"], note=data.get("note"),
-            at=data.get("occurred_at") or writer.now, entry_id=entry.id, entry_hash=entry.hash)))
-    return outcomes
+    return apply_changes(entries, writer, history=CaseGoalEvent, record_field="goal_id",
+                         present=_present_if_visible_id, change=lambda entry: change_status(
+                             writer.user, entry.data["goal_id"], status=entry.data["status"],
+                             note=entry.data.get("note"), at=entry.data.get("occurred_at") or writer.now,
+                             entry_id=entry.id, entry_hash=entry.hash))

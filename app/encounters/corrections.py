@@ -15,7 +15,6 @@ The daily counts follow through `events.encounter_moved` (connected in app/wirin
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +31,11 @@ from app.entries.outcomes import (
     Outcome,
     Refused,
     Writer,
-    answer_taken_id,
     conflict,
     missing,
     rejected,
 )
-from app.entries.store import apply_once
+from app.entries.store import apply_changes
 from app.extensions import db
 from app.people import services as people
 from app.records import local_day
@@ -157,33 +155,17 @@ def _present_if_visible(encounter_id: str, user: User) -> dict[str, Any] | None:
     return present(encounter) if encounter is not None else None
 
 
-def _replayed(entry: Entry, writer: Writer) -> Outcome | None:
-    """duplicate or conflict when a change already holds this entry's id (answered like any taken id)."""
-    existing = db.session.scalar(sa.select(EncounterChange).where(EncounterChange.entry_id == entry.id))
-    if existing is None:
-        return None
-    return answer_taken_id(existing.entry_hash, entry.hash,
-                           partial(_present_if_visible, str(existing.encounter_id), writer.user),
-                           own=existing.actor_id == writer.user.id)
-
-
 def ingest_amendments(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """encounter_amend entries, one at a time in order (each may build on the one before)."""
-    outcomes = []
-    for entry in entries:
-        outcome = _replayed(entry, writer) or apply_once(partial(
-            amend, writer.user, entry.data["encounter_id"], entry.data, entry_id=entry.id, entry_hash=entry.hash,
-            now=writer.now))
-        outcomes.append(outcome)
-    return outcomes
+    return apply_changes(entries, writer, history=EncounterChange, record_field="encounter_id",
+                         present=_present_if_visible, change=lambda entry: amend(
+                             writer.user, entry.data["encounter_id"], entry.data, entry_id=entry.id,
+                             entry_hash=entry.hash, now=writer.now))
 
 
 def ingest_voids(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """encounter_void entries, one at a time in order."""
-    outcomes = []
-    for entry in entries:
-        outcome = _replayed(entry, writer) or apply_once(partial(
-            void, writer.user, entry.data["encounter_id"], entry.data["reason"], entry_id=entry.id,
-            entry_hash=entry.hash, now=writer.now))
-        outcomes.append(outcome)
-    return outcomes
+    return apply_changes(entries, writer, history=EncounterChange, record_field="encounter_id",
+                         present=_present_if_visible, change=lambda entry: void(
+                             writer.user, entry.data["encounter_id"], entry.data["reason"], entry_id=entry.id,
+                             entry_hash=entry.hash, now=writer.now))

@@ -22,6 +22,7 @@ from app.entries.outcomes import (
     Entry,
     Outcome,
     Refused,
+    Writer,
     answer_taken_id,
     created,
     duplicate,
@@ -130,3 +131,25 @@ def apply_once(change: Callable[[], Any]) -> Outcome:
     except IntegrityError:
         return duplicate()
     return created()
+
+
+def apply_changes(entries: list[Entry], writer: Writer, *, history: Any, record_field: str,
+                  present: Callable[[str, Any], dict[str, Any] | None],
+                  change: Callable[[Entry], Any]) -> list[Outcome]:
+    """Change entries (status moves, updates), one at a time in order, each building on the one before.
+
+    `history` is the model that keeps each change with its entry id, hash and actor; `record_field`
+    names the record changed on it. An entry id already there is answered like any taken id (its
+    writer, or whoever sees the record in full, is told duplicate or conflict); a new one is applied
+    with `apply_once`.
+    """
+    outcomes = []
+    for entry in entries:
+        stored = db.session.scalar(sa.select(history).where(history.entry_id == entry.id))
+        if stored is None:
+            outcomes.append(apply_once(partial(change, entry)))
+        else:
+            outcomes.append(answer_taken_id(stored.entry_hash, entry.hash,
+                                            partial(present, str(getattr(stored, record_field)), writer.user),
+                                            own=stored.actor_id == writer.user.id))
+    return outcomes

@@ -4,7 +4,6 @@ given later (written to the disclosure ledger) or withdrawn (the person masked a
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,8 +11,8 @@ import sqlalchemy as sa
 from app.audit.services import record_disclosure
 from app.auth.models import User
 from app.entries.clock import tick
-from app.entries.outcomes import Entry, Outcome, Refused, Writer, answer_taken_id, conflict, missing, rejected
-from app.entries.store import apply_once
+from app.entries.outcomes import Entry, Outcome, Refused, Writer, conflict, missing, rejected
+from app.entries.store import apply_changes
 from app.extensions import db
 from app.people import services
 from app.people.models import Person, PersonChange
@@ -28,16 +27,9 @@ NEEDS_IDENTITY = (*services.IDENTIFYING_FIELDS, "consent_to_share", "consent_rec
 def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """person_update entries, one at a time in order (each may build on the one before)."""
     tick()  # the change number taken outside the per-entry savepoints, which may roll back
-    outcomes = []
-    for entry in entries:
-        stored = db.session.scalar(sa.select(PersonChange).where(PersonChange.entry_id == entry.id))
-        if stored is not None:
-            outcomes.append(answer_taken_id(stored.entry_hash, entry.hash,
-                                            partial(_present_if_visible_id, str(stored.person_id), writer.user),
-                                            own=stored.actor_id == writer.user.id))
-            continue
-        outcomes.append(apply_once(partial(update, writer.user, entry, writer.now)))
-    return outcomes
+    return apply_changes(entries, writer, history=PersonChange, record_field="person_id",
+                         present=_present_if_visible_id,
+                         change=lambda entry: update(writer.user, entry, writer.now))
 
 
 def update(user: User, entry: Entry, now: datetime) -> Person:

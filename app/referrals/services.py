@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,13 +19,12 @@ from app.entries.outcomes import (
     Outcome,
     Refused,
     Writer,
-    answer_taken_id,
     conflict,
     created,
     missing,
     rejected,
 )
-from app.entries.store import apply_once, store_once
+from app.entries.store import apply_changes, store_once
 from app.entries.times import earlier_than_allowed
 from app.extensions import db
 from app.people import services as people
@@ -240,20 +238,12 @@ def _may_move(user: User, referral: Referral, status: str) -> bool:
 
 def ingest_updates(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """referral_update entries, one at a time in order (each may depend on the one before)."""
-    outcomes = []
-    for entry in entries:
-        existing = db.session.scalar(sa.select(ReferralEvent).where(ReferralEvent.entry_id == entry.id))
-        if existing is not None:
-            outcomes.append(answer_taken_id(existing.entry_hash, entry.hash,
-                                            partial(_present_if_visible_id, str(existing.referral_id), writer.user),
-                                            own=existing.actor_id == writer.user.id))
-            continue
-        data = entry.data
-        outcomes.append(apply_once(partial(
-            change_status, writer.user, data["referral_id"], status=data["status"], note=data.get("note"),
-            base_version=data.get("base_version"), at=data.get("occurred_at") or writer.now,
-            entry_id=entry.id, entry_hash=entry.hash)))
-    return outcomes
+    return apply_changes(entries, writer, history=ReferralEvent, record_field="referral_id",
+                         present=_present_if_visible_id, change=lambda entry: change_status(
+                             writer.user, entry.data["referral_id"], status=entry.data["status"],
+                             note=entry.data.get("note"), base_version=entry.data.get("base_version"),
+                             at=entry.data.get("occurred_at") or writer.now, entry_id=entry.id,
+                             entry_hash=entry.hash))
 
 
 def for_person(user: User, person_id: str) -> list[Referral]:
