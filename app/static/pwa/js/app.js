@@ -8,10 +8,12 @@ import { choose, flash, working } from "./ui.js";
 import * as caseIntake from "./views/case-intake.js";
 import * as caseView from "./views/case.js";
 import * as cases from "./views/cases.js";
+import * as duplicates from "./views/duplicates.js";
 import * as encounterForm from "./views/encounter-form.js";
 import * as home from "./views/home.js";
 import * as outboxView from "./views/outbox.js";
 import * as people from "./views/people.js";
+import * as personEdit from "./views/person-edit.js";
 import * as referralForm from "./views/referral-form.js";
 import * as referrals from "./views/referrals.js";
 import * as signin from "./views/signin.js";
@@ -30,6 +32,7 @@ const ctx = {
   },
   save: controller.save,
   recount: controller.refreshCounts,
+  sync: () => controller.requestSync("screen"),
   async resent() {
     await controller.refreshCounts();
     controller.requestSync("resent");
@@ -51,6 +54,7 @@ async function fix(id) {
   if (entry.type === "encounter") return encounterForm.render(ctx, { entry });
   if (entry.type === "referral") return referralForm.render(ctx, { entry });
   if (entry.type === "person") return people.renderPersonFix(ctx, entry);
+  if (entry.type === "person_update") return personEdit.render(ctx, { entry });
   return outboxView.render(ctx);
 }
 
@@ -62,6 +66,8 @@ const ROUTES = [
   [/^\/outbox$/, () => outboxView.render(ctx)],
   [/^\/people$/, () => people.renderList(ctx)],
   [/^\/person\/([\w-]+)$/, (m) => people.renderPerson(ctx, { id: m[1] })],
+  [/^\/person\/([\w-]+)\/edit$/, (m) => personEdit.render(ctx, { id: m[1] })],
+  [/^\/duplicates$/, () => duplicates.render(ctx)],
   [/^\/refer$/, (m, query) => referralForm.render(ctx, { query })],
   [/^\/inbox$/, () => referrals.renderInbox(ctx)],
   [/^\/referral\/([\w-]+)$/, (m) => referrals.renderReferral(ctx, { id: decodeURIComponent(m[1]) })],

@@ -3,6 +3,7 @@
 // the rules can be run against an outbox and a server in memory (tests/js/batches.test.mjs).
 
 import { ApiError } from "./api.js";
+import { personConflictMessage } from "./persons.js";
 
 // Entries per POST /sync (the server takes up to 500 and 2 MB; a 413 halves the batch).
 export const BATCH_SIZE = 100;
@@ -20,6 +21,9 @@ export function conflictMessage(entry, current) {
   }
   if (entry.type === "case_intake" && current && current.id && current.id !== entry.id) {
     return "This person already has an open case: discard this intake and work in that case.";
+  }
+  if (entry.type === "person_update" && current && current.id === entry.data.person_id) {
+    return personConflictMessage(entry, current);
   }
   return "The server already holds a different record under this entry's id.";
 }

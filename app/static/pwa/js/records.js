@@ -3,6 +3,7 @@
 
 import { ApiError, api } from "./api.js";
 import { getAll, getOne, putAll, requestResult, transact } from "./idb.js";
+import { keptFor, mergesIn, repointEntry, repointRecord } from "./persons.js";
 
 const FEEDS = ["agencies", "sites", "teams", "persons", "referrals", "cases"];
 
@@ -30,13 +31,14 @@ export async function pullChanges(db) {
       cursor = null;
       continue;
     }
-    await transact(db, [...FEEDS, "meta"], "readwrite", (s) => {
+    await transact(db, [...FEEDS, "meta", "outbox"], "readwrite", async (s) => {
       for (const feed of FEEDS) {
         for (const record of body[feed] || []) {
           s[feed].put(record);
           received += 1;
         }
       }
+      await followMerges(s, mergesIn(body.persons));
       // The rule file comes with the full snapshot only: the phone keeps it to triage offline.
       if (body.triage_rules) s.meta.put({ key: "triage_rules", value: body.triage_rules });
       s.meta.put({ key: "changes_cursor", value: body.cursor });
@@ -48,6 +50,33 @@ export async function pullChanges(db) {
   // A phone that took its snapshot before the rules were part of it asks for them once.
   if (!(await getMeta(db, "triage_rules"))) await setMeta(db, "triage_rules", await api("/triage/rules"));
   return received;
+}
+
+// Persons merged on the server (they came with `merged_into`): the phone drops its copy of the duplicate,
+// and what it holds naming the duplicate names the kept person instead: its referrals and cases, and its
+// unsent entries (same ids, same order: the server still sees each entry once). In the one transaction
+// that stored the page, so no screen sees a half-followed merge. The merges are remembered (meta
+// "merged_persons") so a link to the duplicate leads to the kept person.
+async function followMerges(s, merges) {
+  if (!Object.keys(merges).length) return;
+  const known = { ...((await requestResult(s.meta.get("merged_persons"))) || { value: {} }).value, ...merges };
+  for (const id of Object.keys(merges)) s.persons.delete(id);
+  for (const store of ["referrals", "cases"]) {
+    for (const record of await requestResult(s[store].getAll())) {
+      const next = repointRecord(record, known);
+      if (next !== record) s[store].put(next);
+    }
+  }
+  for (const entry of await requestResult(s.outbox.getAll())) {
+    const next = repointEntry(entry, known);
+    if (next !== entry) s.outbox.put(next);
+  }
+  s.meta.put({ key: "merged_persons", value: known });
+}
+
+// The person an id now stands for on this phone: itself, or the person kept when it was merged.
+export async function currentPersonId(db, id) {
+  return keptFor(id, (await getMeta(db, "merged_persons")) || {});
 }
 
 const byName = (a, b) => (a.name || "").localeCompare(b.name || "");
@@ -97,7 +126,7 @@ export async function searchPersons(db, query, limit = 20) {
   const words = fold(query).split(/\s+/).filter(Boolean);
   const all = await getAll(db, "persons");
   const hits = all.filter((p) => {
-    const text = fold([p.display_name, p.given_name, p.family_name, p.description].join(" "));
+    const text = fold([p.display_name, p.given_name, p.family_name, p.description, ...(p.aliases || [])].join(" "));
     return words.every((w) => text.includes(w));
   });
   hits.sort((a, b) => (b.received_at || "~").localeCompare(a.received_at || "~") || byName(a, b));

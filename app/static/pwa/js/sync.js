@@ -81,6 +81,7 @@ async function pushOutbox(db) {
       await outbox.needsAttention(db, entry.id, error, current);
       if (entry.type === "referral_update" && current && current.id) await saveRecords(db, "referrals", [current]);
       if (entry.type === "case_intake" && current && current.id) await saveRecords(db, "cases", [current]);
+      if (entry.type === "person_update" && current && current.id) await saveRecords(db, "persons", [current]);
     },
     countServerError: (entry) => outbox.countServerError(db, entry.id),
     async refreshCsrf() {

@@ -6,7 +6,7 @@ import { discard, listEntries, resend } from "../outbox.js";
 import { state } from "../store.js";
 import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
 
-const EDITABLE = new Set(["encounter", "referral", "person"]);
+const EDITABLE = new Set(["encounter", "referral", "person", "person_update"]);
 
 function fieldMessages(error) {
   if (!error || !error.fields) return null;
@@ -43,7 +43,8 @@ function attentionItem(ctx, entry, rerender) {
   const conflict = Boolean(entry.current);
   // The server failed on it (500): nothing in it to fix, it is sent again as it is.
   const serverFailed = Boolean(entry.error && entry.error.code === "server_error");
-  const fixable = EDITABLE.has(entry.type) && !conflict && !serverFailed;
+  // A person change met another one: made again, on the server's version, in the form.
+  const fixable = EDITABLE.has(entry.type) && (!conflict || entry.type === "person_update") && !serverFailed;
   // A second intake for a person with an open case: the way on is that case, not this entry.
   const otherCase = entry.type === "case_intake" && conflict && entry.current.id && entry.current.id !== entry.id
     ? entry.current.id : null;

@@ -1,12 +1,20 @@
-// People on this phone: search by alias or name (offline), one person's page, adding a person.
+// People on this phone: search by alias or name (offline, and the server's too when online), one person's
+// page (details as the user may see them, aliases, encounters), adding a person.
 
+import { api } from "../api.js";
 import { casesOnPhone } from "../cases.js";
-import { h, shortTime, uid } from "../dom.js";
+import { fill, h, shortTime, uid } from "../dom.js";
 import { listEntries, newEntry, resend } from "../outbox.js";
-import { getPerson, personLabel, referralsWhere, savePendingPerson, searchPersons } from "../records.js";
+import { identityShown, mergeSearch, personRecord } from "../persons.js";
+import {
+  currentPersonId, getPerson, personLabel, referralsWhere, savePendingPerson, saveRecords, searchPersons,
+} from "../records.js";
 import { state } from "../store.js";
 import { backLink, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
-import { CASE_STATUS, NEEDS, REFERRAL_STATUS, labelOf } from "../vocabulary.js";
+import { CASE_STATUS, NEEDS, OUTCOMES, REFERRAL_STATUS, kindByCode, labelOf } from "../vocabulary.js";
+
+const OVERSIGHT = new Set(["supervisor", "admin"]);
+const SEARCH_DELAY_MS = 300;
 
 function personForm(ctx, entry) {
   const data = entry ? entry.data : {};
@@ -49,47 +57,166 @@ export function renderPersonFix(ctx, entry) {
     personForm(ctx, entry));
 }
 
+// The server's people matching `query` (names and aliases), or null when it cannot be asked.
+async function serverSearch(query) {
+  if (!query.trim() || !state.online || state.authRequired) return null;
+  try {
+    return await api(`/persons?q=${encodeURIComponent(query.trim())}&limit=25`);
+  } catch {
+    return null; // offline after all, or the session ended: the phone's own hits stand
+  }
+}
+
+function personLink(ctx, person) {
+  if (!person.remote) {
+    return h("a", { class: "choice", href: `#/person/${person.id}` }, personLabel(person),
+      person.pending ? h("span", { class: "tag" }, "waiting to sync") : null);
+  }
+  // On the server only: choosing it keeps a copy on the phone, so it can be used offline afterwards.
+  const keep = async () => {
+    await saveRecords(ctx.db, "persons", [personRecord(person)]);
+    ctx.go(`/person/${person.id}`);
+  };
+  return h("button", { type: "button", class: "choice", onclick: keep }, personLabel(person),
+    h("span", { class: "tag" }, "Not on this phone"));
+}
+
 export async function renderList(ctx) {
   const search = h("input", { type: "search", id: uid("people-search"), autocomplete: "off", enterkeyhint: "search" });
-  const results = h("ul", { class: "choices", "aria-live": "polite", "aria-label": "People" });
-  const show = async () => {
-    const found = await searchPersons(ctx.db, search.value, 50);
-    results.replaceChildren(...(found.length ? found.map((p) => h("li", {},
-      h("a", { class: "choice", href: `#/person/${p.id}` }, personLabel(p),
-        p.pending ? h("span", { class: "tag" }, "waiting to sync") : null)))
+  const results = h("ul", { class: "choices", "aria-label": "People" });
+  const note = h("p", { class: "hint", role: "status" });
+  let asked = 0;
+  let timer = null;
+  const draw = (found) => {
+    results.replaceChildren(...(found.length ? found.map((p) => h("li", {}, personLink(ctx, p)))
       : [h("li", { class: "empty" }, search.value ? "Nobody by that name on this phone." : "No people on this phone yet.")]));
+  };
+  const show = async () => {
+    const mine = ++asked;
+    const query = search.value;
+    const local = await searchPersons(ctx.db, query, 50);
+    if (mine !== asked) return;
+    draw(local);
+    clearTimeout(timer);
+    if (!query.trim()) {
+      note.textContent = "";
+      return;
+    }
+    if (!state.online || state.authRequired) {
+      note.textContent = "Offline: only the people on this phone are searched.";
+      return;
+    }
+    timer = setTimeout(async () => {
+      const remote = await serverSearch(query);
+      if (mine !== asked) return;
+      if (remote === null) {
+        note.textContent = "The server could not be asked: only the people on this phone are shown.";
+        return;
+      }
+      const found = mergeSearch(await searchPersons(ctx.db, query, 50), remote);
+      if (mine !== asked) return;
+      draw(found);
+      const more = found.filter((p) => p.remote).length;
+      note.textContent = more ? `${more} more found on the server (not on this phone).` : "The server found no one else.";
+    }, SEARCH_DELAY_MS);
   };
   search.addEventListener("input", show);
   await show();
   const add = h("details", { class: "card" }, h("summary", {}, "Add a new person"), personForm(ctx, null));
   const view = h("div", { class: "view" }, backLink(), takeFlash(), h("h1", {}, "People"),
-    field("Search by alias or name", search, "Searches the people on this phone; works offline."), results, add);
+    field("Search by alias or name", search, "Searches the people on this phone (works offline) and, when online, the server."),
+    note, results, add,
+    OVERSIGHT.has(state.user.role)
+      ? h("p", {}, h("a", { class: "button secondary", href: "#/duplicates" }, "Review possible duplicates")) : null);
   view.refresh = show; // new people arrive with each sync
   return view;
 }
 
+// The person's encounters the user may see: those waiting on this phone, and the server's when online.
+async function encountersCard(ctx, id, pendingEntries) {
+  const waiting = pendingEntries.filter((e) => e.type === "encounter" && e.data.person_id === id)
+    .map((e) => ({ id: e.id, ...e.data, unsent: e.state === "waiting" ? "waiting to sync" : "needs attention" }));
+  let fromServer = null;
+  if (state.online && !state.authRequired) {
+    try {
+      fromServer = (await api(`/encounters?person_id=${encodeURIComponent(id)}&per_page=50`)).items;
+    } catch {
+      fromServer = null;
+    }
+  }
+  const held = new Set(waiting.map((e) => e.id));
+  const all = [...waiting, ...(fromServer || []).filter((e) => !held.has(e.id))]
+    .sort((a, b) => (b.occurred_at || "").localeCompare(a.occurred_at || ""));
+  return h("section", { class: "card", "aria-labelledby": "person-encounters" },
+    h("h2", { id: "person-encounters" }, "Encounters"),
+    fromServer === null ? h("p", { class: "hint" }, "Offline: only the encounters waiting on this phone are listed; "
+      + "the rest show when the phone is online.") : null,
+    all.length ? h("ul", { class: "entry-list" }, all.map((e) => h("li", {},
+      h("span", { class: "entry-label" }, (kindByCode(e.kind) || { label: e.kind }).label,
+        e.unsent ? h("span", { class: "tag" }, e.unsent) : null),
+      h("span", { class: "entry-time" }, [shortTime(e.occurred_at),
+        ...(e.needs || []).map((c) => labelOf(NEEDS, c)), ...(e.outcome || []).map((c) => labelOf(OUTCOMES, c))].join(" · ")))))
+      : emptyNote(fromServer === null ? "None waiting on this phone." : "No encounters you can see."));
+}
+
+function detailsList(person) {
+  if (!identityShown(person)) {
+    return [h("p", { class: "notice" }, "Name and details not shared: this person has not consented to share them "
+      + "with your agency."),
+    person.gender ? h("dl", { class: "details" }, h("dt", {}, "Gender"), h("dd", {}, person.gender)) : null];
+  }
+  const details = [["Name", [person.given_name, person.family_name].filter(Boolean).join(" ")],
+    ["Born", person.birth_year], ["Gender", person.gender], ["Description", person.description],
+    ["Also known as", (person.aliases || []).join(", ")],
+    ["Consent to share", person.consent_to_share === undefined ? null : person.consent_to_share ? "Yes" : "No"]]
+    .filter(([, v]) => v !== null && v !== undefined && v !== "");
+  return details.length ? h("dl", { class: "details" }, details.map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])) : null;
+}
+
 export async function renderPerson(ctx, { id }) {
-  const person = await getPerson(ctx.db, id);
+  let person = await getPerson(ctx.db, id);
+  const kept = person ? id : await currentPersonId(ctx.db, id);
+  if (!person && kept !== id) {
+    // Merged on the server into another person: that person is the one to work with now.
+    return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person merged"),
+      h("p", {}, "This record was found to be the same person as another one and merged into it."),
+      h("p", {}, h("a", { class: "button primary", href: `#/person/${kept}` }, "Open the person kept")));
+  }
+  if (!person && state.online) {
+    // Not held, but the server may show them (a link from a referral or case): kept on the phone from now.
+    try {
+      const found = await api(`/persons/${encodeURIComponent(id)}`);
+      if (found && !found.merged_into) {
+        const record = personRecord(found);
+        await saveRecords(ctx.db, "persons", [record]);
+        person = record;
+      }
+    } catch {
+      person = null;
+    }
+  }
   if (!person) {
     return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person not on this phone"),
       emptyNote("This person is not among the records kept on this phone."));
   }
-  const waitingUpdates = await listEntries(ctx.db);
+  const entries = await listEntries(ctx.db);
   const referrals = await referralsWhere(ctx.db, (r) => r.person_id === id);
-  const details = [["Name", [person.given_name, person.family_name].filter(Boolean).join(" ")],
-    ["Born", person.birth_year], ["Description", person.description]].filter(([, v]) => v);
-  const unsent = waitingUpdates.some((e) => e.id === id);
+  const unsent = entries.some((e) => e.id === id || (e.type === "person_update" && e.data.person_id === id));
   const cases = (await casesOnPhone(ctx.db)).filter((c) => c.person_id === id);
   const openCase = cases.find((c) => c.status === "open");
-  return h("div", { class: "view" }, backLink("#/people", "People"), takeFlash(),
-    h("h1", {}, person.display_name, person.pending || unsent ? h("span", { class: "tag" }, "waiting to sync") : null),
-    details.length ? h("dl", { class: "details" }, details.map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])) : null,
+  const encounters = h("div", {});
+  const view = h("div", { class: "view" }, backLink("#/people", "People"), takeFlash(),
+    h("h1", {}, identityShown(person) ? person.display_name : "Name not shared",
+      person.pending || unsent ? h("span", { class: "tag" }, "waiting to sync") : null),
+    detailsList(person),
     h("div", { class: "row-actions" },
       h("a", { class: "button primary", href: `#/log/interaction?person=${id}` }, "Log an interaction"),
       h("a", { class: "button secondary", href: `#/refer?person=${id}` }, "Make a referral"),
+      state.user.role !== "admin" ? h("a", { class: "button secondary", href: `#/person/${id}/edit` }, "Edit details") : null,
       openCase ? h("a", { class: "button secondary", href: `#/case/${openCase.id}` }, "Open the case")
         : state.user.role !== "admin"
           ? h("a", { class: "button secondary", href: `#/case/new?person=${id}` }, "Take into case management") : null),
+    encounters,
     cases.length ? h("section", { class: "card", "aria-labelledby": "person-cases" },
       h("h2", { id: "person-cases" }, "Case management"),
       h("ul", { class: "entry-list" }, cases.map((c) => h("li", {},
@@ -101,4 +228,6 @@ export async function renderPerson(ctx, { id }) {
         h("a", { href: `#/referral/${r.id}` }, labelOf(NEEDS, r.service)),
         h("span", { class: "entry-time" }, `${REFERRAL_STATUS[r.status] || r.status} · ${shortTime(r.made_at || r.received_at)}`))))
         : emptyNote("No referrals on this phone.")));
+  fill(encounters, await encountersCard(ctx, id, entries));
+  return view;
 }
