@@ -119,6 +119,12 @@ def test_officer_screens(new_phone, field_records, make_account):
     phone.page.get_by_role("link", name="Sparrow", exact=True).first.click()
     phone.heading("Sparrow")
     check("person")
+    phone.tap("Edit details", role="link")
+    phone.heading("Edit Sparrow")
+    phone.page.get_by_label("New alias").fill("Sparks")
+    phone.tap("Add alias")
+    check("person-edit")
+    phone.go(f"/person/{field_records['person_id']}").heading("Sparrow")
     phone.tap("Make a referral", role="link")
     phone.heading("Make a referral")
     check("referral-form")
@@ -232,8 +238,11 @@ def test_navigator_screens(new_phone, field_records, make_account):
     check.assert_clean()
 
 
-def test_supervisor_screens(new_phone, field_records, make_account):
+def test_supervisor_screens(new_phone, field_records, make_account, field_api):
     supervisor = make_account("supervisor")
+    api = field_api(field_records["officer"])
+    api.sync(api.entry("person", display_name="Kestrel", birth_year=1975, aliases=["Kes"]),
+             api.entry("person", display_name="Kestrel", given_name="Kevin", family_name="Strel", birth_year=1975))
     phone = new_phone(notifications=True)  # as a phone that may show alerts: "Enable alerts" shows
     check = ScreenCheck(phone, "supervisor")
     phone.sign_in(supervisor.username).wait_until_offline_ready()
@@ -247,4 +256,17 @@ def test_supervisor_screens(new_phone, field_records, make_account):
     check("daily-counts-table-and-heavy-users")
     phone.go("/cases").heading("Cases")
     check("cases")
+    phone.go("/duplicates").heading("Possible duplicates")
+    card = phone.page.locator(".pair", has_text="Kestrel (Kevin Strel)").first
+    expect(card).to_be_visible()
+    check("duplicates")
+    card.get_by_role("button", name="Merge these two…").click()
+    card.get_by_role("button", name="Merge", exact=True).click()
+    expect(card.get_by_text("Give the reason for merging them.")).to_be_visible()
+    check("duplicates-merge", dark=False)
+    phone.offline()
+    phone.go("/people").heading("People")
+    phone.go("/duplicates").heading("Possible duplicates")
+    expect(phone.page.get_by_text("Offline: the list and merging need a connection")).to_be_visible()
+    check("duplicates-offline", dark=False)
     check.assert_clean()
