@@ -186,3 +186,48 @@ def test_a_change_made_offline_reaches_the_server_as_a_new_version(new_phone, ma
     assert person_row(server_db, person["id"]) == {"version": 2, "aliases": ["Stilts", "Beaky"], "display_name": name,
                                                    "merged_into": None}
     assert phone.errors == []
+
+
+def test_a_change_that_met_another_one_is_explained_and_made_again_on_the_servers_copy(
+        new_phone, make_account, field_api, server_db, live_server):
+    officer = make_account("officer")
+    colleague = make_account("officer")
+    name = f"Egret {tag()}"
+    person = field_api(officer).entry("person", display_name=name, aliases=["Stilts"])
+    field_api(officer).sync(person)
+    phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
+    phone.expect_status("All synced")
+
+    phone.offline()
+    phone.go(f"/person/{person['id']}/edit").heading(f"Edit {name}")
+    phone.page.get_by_label("New alias").fill("Beaky")
+    phone.tap("Add alias")
+    phone.tap("Save changes")
+    phone.heading(name)
+
+    # Meanwhile a colleague changes the same field on the server.
+    other = field_api(colleague)
+    answer = other.http.patch(f"{live_server}/api/v1/persons/{person['id']}", headers={"X-CSRF-Token": other.csrf},
+                              json={"base_version": 1, "aliases": ["Stilts", "Tall"]}, timeout=30)
+    assert answer.status_code == 200, answer.text
+
+    phone.online()
+    expect(phone.page.locator("#status-attention")).to_be_visible(timeout=20_000)
+    phone.go("/outbox").heading("Outbox")
+    expect(phone.page.locator(".server-message")).to_have_text(
+        "Someone else changed the aliases on the server after your copy, so your change was not saved. "
+        "The phone now shows the person as the server holds them: look, then make your change again if it is still needed.")
+    assert person_row(server_db, person["id"])["aliases"] == ["Stilts", "Tall"]
+
+    phone.tap("Fix and resend", role="link")
+    phone.heading(f"Edit {name}")
+    expect(phone.page.get_by_role("alert")).to_contain_text("Not saved: Someone else changed the aliases")
+    phone.page.get_by_role("button", name="Remove alias Stilts").click()
+    phone.page.get_by_label("New alias").fill("Tall")
+    phone.tap("Add alias")
+    phone.tap("Save and send again")
+    phone.heading("Outbox")
+    phone.expect_status("All synced")
+    assert person_row(server_db, person["id"]) == {"version": 3, "aliases": ["Beaky", "Tall"], "display_name": name,
+                                                   "merged_into": None}
+    assert phone.errors == []
