@@ -176,24 +176,25 @@ function detailsList(person) {
 export async function renderPerson(ctx, { id }) {
   let person = await getPerson(ctx.db, id);
   const kept = person ? id : await currentPersonId(ctx.db, id);
-  if (!person && kept !== id) {
-    // Merged on the server into another person: that person is the one to work with now.
-    return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person merged"),
-      h("p", {}, "This record was found to be the same person as another one and merged into it."),
-      h("p", {}, h("a", { class: "button primary", href: `#/person/${kept}` }, "Open the person kept")));
-  }
-  if (!person && state.online) {
+  let mergedInto = kept !== id ? kept : null;
+  if (!person && !mergedInto && state.online) {
     // Not held, but the server may show them (a link from a referral or case): kept on the phone from now.
     try {
       const found = await api(`/persons/${encodeURIComponent(id)}`);
-      if (found && !found.merged_into) {
-        const record = personRecord(found);
-        await saveRecords(ctx.db, "persons", [record]);
-        person = record;
+      if (found && found.merged_into) mergedInto = found.merged_into;
+      else if (found) {
+        person = personRecord(found);
+        await saveRecords(ctx.db, "persons", [person]);
       }
     } catch {
       person = null;
     }
+  }
+  if (!person && mergedInto) {
+    // Merged on the server into another person: that person is the one to work with now.
+    return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person merged"),
+      h("p", {}, "This record was found to be the same person as another one and merged into it."),
+      h("p", {}, h("a", { class: "button primary", href: `#/person/${mergedInto}` }, "Open the person kept")));
   }
   if (!person) {
     return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person not on this phone"),
@@ -229,5 +230,10 @@ export async function renderPerson(ctx, { id }) {
         h("span", { class: "entry-time" }, `${REFERRAL_STATUS[r.status] || r.status} · ${shortTime(r.made_at || r.received_at)}`))))
         : emptyNote("No referrals on this phone.")));
   fill(encounters, await encountersCard(ctx, id, entries));
+  // After a sync: the person as the server now has them, "waiting to sync" gone, a merge followed.
+  view.refresh = async () => {
+    const next = await renderPerson(ctx, { id });
+    view.replaceChildren(...next.childNodes);
+  };
   return view;
 }
