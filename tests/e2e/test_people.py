@@ -70,7 +70,7 @@ def test_a_merge_re_points_what_another_phone_holds_before_it_is_sent(new_phone,
     phone.offline()
     log_about(phone, "Interaction", "Maggie", duplicate_label)
     log_about(phone, "Consultation", "Maggie", duplicate_label, when=phone_time(timedelta(days=3)))
-    queued = phone.outbox_records(officer.id)
+    queued = sorted(phone.outbox_records(officer.id), key=lambda e: e["seq"])  # the store is keyed by id
     assert [e["data"]["person_id"] for e in queued] == [duplicate["id"], duplicate["id"]]
     interaction_id, consultation_id = (e["id"] for e in queued)
 

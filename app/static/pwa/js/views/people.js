@@ -233,7 +233,9 @@ export async function renderPerson(ctx, { id }) {
   // After a sync: the person as the server now has them, "waiting to sync" gone, a merge followed.
   view.refresh = async () => {
     const next = await renderPerson(ctx, { id });
+    const message = view.querySelector(".flash"); // what the user was just told stays until they move on
     view.replaceChildren(...next.childNodes);
+    if (message) view.querySelector(".back").after(message);
   };
   return view;
 }
