@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from app.directory.models import Agency
 from app.encounters.models import Encounter
 from app.people.models import Person
 from tests.e2e.phone import phone_time, wait_for
@@ -230,4 +231,35 @@ def test_a_change_that_met_another_one_is_explained_and_made_again_on_the_server
     phone.expect_status("All synced")
     assert person_row(server_db, person["id"]) == {"version": 3, "aliases": ["Beaky", "Tall"], "display_name": name,
                                                    "merged_into": None}
+    assert phone.errors == []
+
+
+def test_an_agency_without_consent_sees_no_identity_and_can_change_none(new_phone, make_account, field_api, server_db):
+    officer = make_account("officer")
+    navigator = make_account("navigator", team=None)  # Hope Mission, outside the officer's team
+    hope = server_db.read(lambda s: s.scalar(sa.select(Agency.id).where(Agency.name == "Hope Mission")))
+    name = f"Plover {tag()}"
+    api = field_api(officer)
+    person = api.entry("person", display_name=name, birth_year=1990, aliases=["Pip"])
+    api.sync(person, api.entry("referral", person_id=person["id"], agency_id=hope, service="food", urgency="routine",
+                               consent_obtained=False))
+    phone = new_phone().sign_in(navigator.username).wait_until_offline_ready()
+    phone.expect_status("All synced")
+
+    phone.go(f"/person/{person['id']}").heading("Name not shared")
+    expect(phone.page.get_by_text("has not consented to share them with your agency")).to_be_visible()
+    expect(phone.page.locator("main")).not_to_contain_text(name)
+    expect(phone.page.locator("main")).not_to_contain_text("Pip")
+    phone.tap("Edit details", role="link")
+    phone.heading("Edit person")
+    for label in ("Name used", "Given name (optional)", "Family name (optional)", "Birth year (optional)",
+                  "Description (optional)", "New alias"):
+        expect(phone.page.get_by_label(label)).to_have_count(0)
+    expect(phone.page.get_by_role("checkbox")).to_have_count(0)
+    phone.page.get_by_label("Gender (optional)").fill("man")
+    phone.tap("Save changes")
+    phone.heading("Name not shared")
+    phone.expect_status("All synced")
+    row = server_db.read(lambda s: (p := s.get(Person, person["id"])) and (p.version, p.gender, p.display_name, p.aliases))
+    assert row == (2, "man", name, ["Pip"])
     assert phone.errors == []
