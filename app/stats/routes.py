@@ -32,7 +32,7 @@ def daily(date_from=None, date_to=None, team_id=None, user_id=None):
 
     Encounters count on the day they occurred, referrals on the day made and the day accepted,
     case intakes on the day opened; `user_id` means the author. Without `from`/`to`: the 30 days
-    ending yesterday in the service's time zone (a phone's own clock and zone data may disagree).
+    ending today in the service's time zone, today live (a phone's own clock and zone data may disagree).
     """
     start, end = services.default_period(date_from, date_to)
     return services.daily_counts(start, end, team_id=team_id, user_id=user_id)

@@ -26,7 +26,7 @@ class DailyArgs(Schema):
     date_from = Day(data_key="from", metadata={
         "description": "First day, YYYY-MM-DD (default: 29 days before `to`)."})
     date_to = Day(data_key="to", metadata={
-        "description": "Last day, included (default: yesterday in the service's time zone)."})
+        "description": "Last day, included (default: today in the service's time zone, counted live)."})
     team_id = fields.Integer(validate=_ID, metadata={"description": "Only this team's records."})
     user_id = fields.Integer(validate=_ID, metadata={"description": "Only records this user wrote."})
 
