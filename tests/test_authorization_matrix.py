@@ -65,6 +65,8 @@ ENDPOINTS = {
     "GET /stats/daily.csv":         (403, 403, 200, 200, 401),
     "GET /stats/summary":           (403, 403, 200, 200, 401),
     "GET /stats/heavy-users":       (403, 403, 200, 200, 401),
+    "GET /stats/outcomes":          (403, 403, 200, 200, 401),
+    "GET /stats/referrals":         (403, 403, 200, 200, 401),
     "GET /audit":                   (403, 403, 403, 200, 401),
     "GET /push/vapid-public-key":   (200, 200, 200, 200, 200),
     "POST /push/subscriptions":     (201, 201, 201, 201, 401),

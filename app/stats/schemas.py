@@ -8,7 +8,7 @@ from app.fields import MAX_ID, Day
 from app.stats.heavy_users import MAX_LISTED
 from app.stats.services import COUNT_KEYS
 from app.stats.summary import FIGURES
-from app.vocabulary import ENCOUNTER_KINDS
+from app.vocabulary import ENCOUNTER_KINDS, OUTCOMES
 
 _ID = validate.Range(min=1, max=MAX_ID)
 
@@ -103,3 +103,54 @@ class HeavyUsersSchema(Schema):
     min_encounters = fields.Integer(required=True)
     since = fields.DateTime(required=True)
     people = fields.List(fields.Nested(HeavyUserSchema), required=True)
+
+
+class OpenPeriodArgs(Schema):
+    """A period of local days, both ends optional and no length cap: `to` defaults to today (local),
+    `from` to the first day anything of the kind was recorded."""
+
+    date_from = Day(data_key="from", metadata={"description": "First day, YYYY-MM-DD (default: the first record)."})
+    date_to = Day(data_key="to", metadata={"description": "Last day, included (default: today, local)."})
+
+
+class OutcomeArgs(OpenPeriodArgs):
+    team_id = fields.Integer(validate=_ID, metadata={"description": "Only encounters of this team."})
+
+
+class ReferralFunnelArgs(OpenPeriodArgs):
+    agency_id = fields.Integer(validate=_ID, metadata={"description": "Only referrals to this agency."})
+
+
+OutcomeCountsSchema = Schema.from_dict({code: fields.Integer(required=True) for code in OUTCOMES},
+                                       name="OutcomeCounts")
+
+
+class OutcomesSchema(Schema):
+    date_from = Day(required=True, data_key="from")
+    date_to = Day(required=True, data_key="to")
+    outcomes = fields.Nested(OutcomeCountsSchema, required=True, metadata={
+        "description": "Non-voided encounters of the period holding each outcome code (one encounter may hold several)."})
+    by_kind = fields.Dict(keys=fields.String(validate=validate.OneOf(ENCOUNTER_KINDS)),
+                          values=fields.Nested(OutcomeCountsSchema), required=True)
+
+
+class AgencyFunnelSchema(Schema):
+    agency_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    made = fields.Integer(required=True)
+    pending = fields.Integer(required=True)
+    accepted = fields.Integer(required=True, metadata={
+        "description": "Ever accepted (completed, no-show and withdrawn after accepting included)."})
+    declined = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    no_show = fields.Integer(required=True)
+    overdue = fields.Integer(required=True, metadata={"description": "Pending past the deadline for its urgency."})
+    median_hours_to_accept = fields.Float(required=True, allow_none=True)
+    median_hours_to_complete = fields.Float(required=True, allow_none=True)
+
+
+class ReferralFunnelSchema(Schema):
+    date_from = Day(required=True, data_key="from")
+    date_to = Day(required=True, data_key="to")
+    agencies = fields.List(fields.Nested(AgencyFunnelSchema), required=True)
