@@ -68,6 +68,7 @@ ENDPOINTS = {
     "GET /stats/outcomes":          (403, 403, 200, 200, 401),
     "GET /stats/referrals":         (403, 403, 200, 200, 401),
     "GET /exports/encounters.csv":  (403, 403, 200, 200, 401),
+    "GET /stats/cohort":            (403, 403, 200, 200, 401),
     "GET /audit":                   (403, 403, 403, 200, 401),
     "GET /push/vapid-public-key":   (200, 200, 200, 200, 200),
     "POST /push/subscriptions":     (201, 201, 201, 201, 401),

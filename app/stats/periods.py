@@ -13,7 +13,8 @@ from app.extensions import db
 from app.records import local_day, service_zone, utcnow
 
 
-def open_period(start: date | None, end: date | None, first_day: Any) -> tuple[date, date]:
+def open_period(start: date | None, end: date | None, first_day: Any,
+                names: tuple[str, str] = ("from", "to")) -> tuple[date, date]:
     """(from, to) with the missing ends filled: `to` today in the service's zone, `from` the earliest
     value of `first_day` (a local-day column), or `to` when nothing is recorded yet."""
     end = end or local_day(utcnow())
@@ -21,8 +22,10 @@ def open_period(start: date | None, end: date | None, first_day: Any) -> tuple[d
         earliest = db.session.scalar(sa.select(sa.func.min(first_day)))
         start = min(earliest, end) if earliest is not None else end
     if start > end:
-        raise ApiError(400, "validation_error", "The start date ('from') must be on or before the end date ('to').",
-                       fields={"from": ["Must be on or before 'to'."]})
+        first, last = names
+        raise ApiError(400, "validation_error",
+                       f"The start date ('{first}') must be on or before the end date ('{last}').",
+                       fields={first: [f"Must be on or before '{last}'."]})
     return start, end
 
 

@@ -8,11 +8,14 @@ from flask import Response
 from app.auth.guard import signed_in
 from app.auth.policy import can_read_stats
 from app.rest import ApiBlueprint
+from app.stats import cohort as cohort_service
 from app.stats import heavy_users as heavy_users_service
 from app.stats import outcomes as outcomes_service
 from app.stats import referral_funnel, services
 from app.stats import summary as summary_service
 from app.stats.schemas import (
+    CohortArgs,
+    CohortSchema,
     DailyArgs,
     DailyCountsSchema,
     HeavyUserArgs,
@@ -96,3 +99,14 @@ def referrals(date_from=None, date_to=None, agency_id=None):
     """The funnel of referrals made in the period (by `made_on`), per agency, by status now, with
     `overdue` and median hours to accept and to complete; audited."""
     return referral_funnel.referral_funnel(date_from, date_to, agency_id)
+
+
+@blp.route("/cohort")
+@signed_in(can_read_stats)
+@blp.arguments(CohortArgs, location="query", as_kwargs=True)
+@blp.response(200, CohortSchema)
+def cohort(months, program=None, intake_from=None, intake_to=None):
+    """The heavy-users measure for every case opened in the window (by local intake day): encounters
+    per case in the `months` months before and after intake, from the same per-case months as
+    GET /cases/<id>; audited."""
+    return cohort_service.cohort(program, intake_from, intake_to, months)

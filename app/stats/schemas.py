@@ -154,3 +154,33 @@ class ReferralFunnelSchema(Schema):
     date_from = Day(required=True, data_key="from")
     date_to = Day(required=True, data_key="to")
     agencies = fields.List(fields.Nested(AgencyFunnelSchema), required=True)
+
+
+class CohortArgs(Schema):
+    program = fields.String(validate=validate.Length(min=1, max=160),
+                            metadata={"description": "Only cases of this program (exact name)."})
+    intake_from = Day(metadata={"description": "First intake day, YYYY-MM-DD (default: the first case)."})
+    intake_to = Day(metadata={"description": "Last intake day, included (default: today, local)."})
+    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=36),
+                            metadata={"description": "Months counted each side of intake (as GET /cases/<id>)."})
+
+
+class CohortSchema(Schema):
+    intake_from = Day(required=True)
+    intake_to = Day(required=True)
+    program = fields.String(required=True, allow_none=True)
+    cases = fields.Integer(required=True)
+    people = fields.Integer(required=True, metadata={"description": "Distinct people among the cases."})
+    months = fields.Integer(required=True)
+    before_median = fields.Float(required=True, allow_none=True,
+                                 metadata={"description": "Median per-case encounters in the months before intake."})
+    after_median = fields.Float(required=True, allow_none=True,
+                                metadata={"description": "Median per-case encounters in the months after intake."})
+    before_total = fields.Integer(required=True)
+    after_total = fields.Integer(required=True)
+    change_pct = fields.Float(required=True, allow_none=True,
+                              metadata={"description": "(after_total - before_total) / before_total x 100; "
+                                                       "null when before_total is 0."})
+    complete_12_months = fields.Integer(required=True, metadata={
+        "description": "Cases with 12 whole months behind them since intake."})
+    complete_24_months = fields.Integer(required=True)
