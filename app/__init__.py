@@ -98,11 +98,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.push.routes import blp as push_blp
     from app.pwa.routes import pages as pwa_pages
     from app.referrals.routes import blp as referrals_blp
+    from app.stats.export_routes import blp as exports_blp
     from app.stats.routes import blp as stats_blp
     from app.sync.routes import blp as sync_blp
 
     for blp in (auth_blp, directory_blp, ops_blp, sync_blp, encounters_blp, persons_blp, referrals_blp,
-                push_blp, stats_blp, audit_blp, cases_blp, triage_blp):
+                push_blp, stats_blp, audit_blp, cases_blp, triage_blp, exports_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     app.register_blueprint(ops_pages)
     app.register_blueprint(pwa_pages)

@@ -18,7 +18,7 @@ from app.auth.sessions import end_all_sessions
 from app.demo.history import HistoryGenerator, HistoryPlan
 from app.demo.seed import seed_demo_users, seed_reference_data
 from app.extensions import db
-from app.push import alerts, vapid
+from app.push import alerts, overdue, vapid
 from app.push import services as push_services
 from app.vocabulary import ROLES
 
@@ -156,11 +156,14 @@ def vapid_keys(force: bool) -> None:
               help="Minutes after which handed-over alerts that never finished are sent again "
                    "(default: PUSH_LOST_AFTER_SECONDS, 15 minutes).")
 def push_flush(lost_after: int | None) -> None:
-    """Hand alerts saved while the queue was down to it now (the worker also does this periodically)."""
+    """Re-alert overdue referrals, and hand alerts saved while the queue was down to it now (the worker
+    also does both periodically)."""
+    escalated = overdue.sweep()
     report = alerts.flush(lost_after=None if lost_after is None else timedelta(minutes=lost_after))
     click.echo(f"Handed over {report.handed_over} alert(s); {report.still_waiting} still waiting for the "
                f"queue; {report.resent} unfinished delivery(ies) sent again; {report.purged} alert(s) older than "
                f"{alerts.KEEP_ALERTS.days} days deleted.")
+    click.echo(f"Re-alerted {escalated} overdue referral step(s).")
     if report.still_waiting:
         raise click.ClickException("The queue is unreachable; the waiting alerts stay saved. Try again later.")
 

@@ -28,6 +28,24 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+# Hours a partner agency has to accept or decline a referral, by urgency (REFERRAL_RESPONSE_HOURS).
+DEFAULT_REFERRAL_RESPONSE_HOURS = {"emergent": 1.0, "urgent": 24.0, "routine": 72.0}
+
+
+def _response_hours(raw: str | None) -> dict[str, float]:
+    """`emergent=1,urgent=24,routine=72` (any subset; the rest keep their defaults)."""
+    hours = dict(DEFAULT_REFERRAL_RESPONSE_HOURS)
+    for part in (raw or "").split(","):
+        if not part.strip():
+            continue
+        urgency, _, value = part.partition("=")
+        urgency = urgency.strip().lower()
+        if urgency not in hours or float(value) <= 0:
+            raise ValueError(f"REFERRAL_RESPONSE_HOURS: expected urgency=hours for {', '.join(hours)}, got {part!r}")
+        hours[urgency] = float(value)
+    return hours
+
+
 def _secret_key(instance_path: Path) -> str:
     """A stable key for development: generated once into instance/ (never committed)."""
     path = instance_path / "secret_key"
@@ -79,6 +97,8 @@ def from_environment(instance_path: Path, env: Mapping[str, str] | None = None) 
         # Case management: months a case is tracked after intake, days from intake to the first review.
         "CASE_TRACKING_MONTHS": _int(env, "CASE_TRACKING_MONTHS", 24),
         "CASE_REVIEW_DAYS": _int(env, "CASE_REVIEW_DAYS", 90),
+        # Referral deadlines: hours to accept or decline by urgency, then overdue (re-alerts, ?overdue=true).
+        "REFERRAL_RESPONSE_HOURS": _response_hours(env.get("REFERRAL_RESPONSE_HOURS")),
         "RQ_QUEUES": ["alerts"],
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

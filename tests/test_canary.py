@@ -51,6 +51,11 @@ def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, m
     phone.get(f"/persons?q={marker}")
     bad = e.encounter(person_id=person["id"], notes=f"{marker} " + "x" * 4000)
     assert e.statuses(phone.post("/sync", e.batch(bad))) == ["rejected"]
+    reports = make_client().sign_in_as(factories.make_user("supervisor"))
+    for path in ("/stats/outcomes", "/stats/referrals", "/stats/cohort"):  # audited, by period and ids only
+        assert reports.get(path).status_code == 200
+    evaluators = reports.get("/exports/encounters.csv")
+    assert evaluators.status_code == 200 and marker not in evaluators.get_data(as_text=True)
 
     messages = receiver.delivered(navigator_phone) + receiver.delivered(officer_phone)
     assert len(messages) == 2  # the agency heard of the referral, the officer of its acceptance
@@ -61,5 +66,6 @@ def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, m
     assert caplog.records, "the flow logged nothing: the search below would prove nothing"
     assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
     audit = db.session.scalars(sa.select(AuditEvent)).all()
-    assert {a.action for a in audit} >= {"sync.batch", "person.read", "person.search"}
+    assert {a.action for a in audit} >= {"sync.batch", "person.read", "person.search", "stats.outcomes",
+                                         "stats.referrals", "stats.cohort", "export.encounters"}
     assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]

@@ -9,6 +9,7 @@ import pytest
 
 from app.stats.schemas import DailyCountsSchema
 from app.vocabulary import ENCOUNTER_KINDS
+from testkit import entries as e
 from testkit import factories
 from testkit.cases import today_in_edmonton
 from tests.test_stats_factories import (
@@ -183,21 +184,55 @@ def test_a_start_after_the_end_is_refused(as_supervisor):
     assert error["code"] == "validation_error" and "on or before" in error["message"]
 
 
-def test_without_a_period_the_server_answers_the_30_days_ending_yesterday_in_the_service_zone(as_supervisor,
-                                                                                             officer):
+def test_without_a_period_the_server_answers_the_30_days_ending_today_in_the_service_zone(as_supervisor,
+                                                                                         officer):
     """The phone asks for "the last 30 days" without naming them: its own clock and zone data may disagree
-    with the server's about which day it is."""
-    yesterday = today_in_edmonton() - timedelta(days=1)
+    with the server's about which day it is. Today is included and live."""
+    today = today_in_edmonton()
+    yesterday = today - timedelta(days=1)
     late_evening = datetime(yesterday.year, yesterday.month, yesterday.day, 23, 30, tzinfo=ZoneInfo("America/Edmonton"))
     make_encounter(officer, kind="interaction", occurred_at=late_evening)
     report = as_supervisor.get("/stats/daily").get_json()
-    assert (report["from"], report["to"]) == ((yesterday - timedelta(days=29)).isoformat(), yesterday.isoformat())
-    assert [d["date"] for d in report["days"]][-1] == yesterday.isoformat() and len(report["days"]) == 30
-    assert report["days"][-1]["interaction"] == 1
+    assert (report["from"], report["to"]) == ((today - timedelta(days=29)).isoformat(), today.isoformat())
+    assert [d["date"] for d in report["days"]][-1] == today.isoformat() and len(report["days"]) == 30
+    assert report["days"][-2]["interaction"] == 1 and report["days"][-1]["interaction"] == 0
     only_end = as_supervisor.get("/stats/daily", query_string={"to": "2026-11-10"}).get_json()
     assert (only_end["from"], only_end["to"]) == ("2026-10-12", "2026-11-10")
     csv = as_supervisor.get("/stats/daily.csv")
     assert csv.status_code == 200 and f"{yesterday.isoformat()},1," in csv.get_data(as_text=True)
+
+
+def test_an_entry_synced_a_second_ago_counts_in_today(as_supervisor, make_client, officer):
+    """Today is live: the rollup moves in the transaction that stores the entry, no nightly job."""
+    before = as_supervisor.get("/stats/daily").get_json()["days"][-1]
+    as_officer = make_client().sign_in_as(officer)
+    just_now = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    assert e.statuses(as_officer.post("/sync", e.batch(e.encounter("interaction", occurred_at=just_now)))) == [
+        "created"]
+    today = as_supervisor.get("/stats/daily").get_json()["days"][-1]
+    assert today["date"] == today_in_edmonton().isoformat()
+    assert today["interaction"] == before["interaction"] + 1
+
+
+@pytest.mark.parametrize("now_utc, today", [
+    ("2026-11-21T06:59:59+00:00", "2026-11-20"),  # 23:59:59 in Edmonton (MST, UTC-7): still the 20th
+    ("2026-11-21T07:00:00+00:00", "2026-11-21"),  # local midnight: the 21st begins
+    ("2026-03-08T06:59:59+00:00", "2026-03-07"),  # the night the clocks spring forward (still MST)
+    ("2026-03-09T06:00:00+00:00", "2026-03-09"),  # the first midnight in MDT (UTC-6)
+    ("2026-11-01T05:59:59+00:00", "2026-10-31"),  # the last evening in MDT
+    ("2026-11-01T06:00:00+00:00", "2026-11-01"),  # the day the clocks fall back begins at MDT midnight
+])
+def test_the_default_today_turns_at_local_midnight_in_the_service_zone(as_supervisor, officer, monkeypatch,
+                                                                         now_utc, today):
+    from app.stats import services as stats_services
+    monkeypatch.setattr(stats_services, "utcnow", lambda: datetime.fromisoformat(now_utc))
+    a_second_before = datetime.fromisoformat(now_utc) - timedelta(seconds=1)
+    make_encounter(officer, kind="consultation", occurred_at=a_second_before)
+    report = as_supervisor.get("/stats/daily").get_json()
+    assert report["to"] == today and report["days"][-1]["date"] == today
+    counted_today = report["days"][-1]["consultation"]
+    # An instant a second before a local midnight belongs to the day before it.
+    assert counted_today == (0 if now_utc.endswith(("07:00:00+00:00", "06:00:00+00:00")) else 1)
 
 
 @pytest.mark.parametrize("query, bad_field", [

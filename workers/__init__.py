@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
 
 from app.extensions import db
-from app.push import alerts
+from app.push import alerts, overdue
 
 log = logging.getLogger("workers")
 
@@ -90,9 +90,11 @@ class AlertFlusher(threading.Thread):
 
 
 def flush_once(app: Flask) -> alerts.FlushReport | None:
-    """One flush in its own app context; failures are logged, never raised (the next round retries)."""
+    """One round in its own app context: re-alert overdue referrals (app/push/overdue.py), then the
+    flush; failures are logged, never raised (the next round retries)."""
     with app.app_context():
         try:
+            overdue.sweep()
             report = alerts.flush()
         except Exception:  # the database may be briefly unavailable too
             log.exception("alert flush failed; retrying in the next round")

@@ -47,6 +47,12 @@ def _compose(kind: str, referral_id: str, version: int) -> PushMessage | None:
     if kind == "referral.created":
         title = f"{referral.urgency.capitalize()} referral: {service}"
         body = "A new referral is waiting in your agency's inbox."
+    elif kind == "referral.overdue":
+        title = f"Overdue {referral.urgency} referral: {service}"
+        body = "A referral in your agency's inbox is past its response time."
+    elif kind == "referral.escalated":
+        title = f"No answer yet: {referral.urgency} referral for {service}"
+        body = "A referral from your team is still waiting for the agency to answer."
     else:
         status = db.session.scalar(sa.select(ReferralEvent.to_status).where(
             ReferralEvent.referral_id == referral.id, ReferralEvent.version == version))

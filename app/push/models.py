@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import Model
 from app.records import UUID, UtcDateTime, enum_check, utcnow
 
-ALERT_KINDS = ("referral.created", "referral.updated")
+# referral.overdue: the agency again, at the deadline; referral.escalated: the referring team's supervisors.
+ALERT_KINDS = ("referral.created", "referral.updated", "referral.overdue", "referral.escalated")
 
 # queued: a job is (or will be) on its way; sending: a worker holds the claim; waiting: the push service
 # said "later" and a retry is scheduled; sent and failed are final.

@@ -1,5 +1,7 @@
 """Who is alerted: a new referral goes to the receiving agency's navigators, a status change to the
-referrer. Nobody is alerted about a change they made themselves."""
+referrer. Nobody is alerted about a change they made themselves. An overdue referral goes to the
+agency's navigators again (referral.overdue), then to the referring team's supervisors
+(referral.escalated)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
     queries however many alerts a commit decided."""
     referral_ids = {str(alert.referral_id) for alert in alerts}
     referrals = {str(r.id): r for r in db.session.execute(
-        sa.select(Referral.id, Referral.agency_id, Referral.author_id).where(Referral.id.in_(referral_ids)))}
-    changes = [(str(a.referral_id), a.referral_version) for a in alerts if a.kind != "referral.created"]
+        sa.select(Referral.id, Referral.agency_id, Referral.author_id, Referral.team_id)
+        .where(Referral.id.in_(referral_ids)))}
+    changes = [(str(a.referral_id), a.referral_version) for a in alerts if a.kind == "referral.updated"]
     actors = dict(((str(r), v), actor) for r, v, actor in db.session.execute(
         sa.select(ReferralEvent.referral_id, ReferralEvent.version, ReferralEvent.actor_id)
         .where(ReferralEvent.referral_id.in_({r for r, _v in changes})))) if changes else {}
@@ -28,6 +31,8 @@ def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
     for user_id, agency_id in db.session.execute(sa.select(User.id, User.agency_id).where(
             User.role == "navigator", User.agency_id.in_(agencies), User.active.is_(True))):
         navigators[agency_id].add(user_id)
+    supervisors = _supervisors_of({r.team_id for r in referrals.values()
+                                   if r.team_id is not None and any(a.kind == "referral.escalated" for a in alerts)})
     recipients: dict[int, set[int]] = {}
     for alert in alerts:
         referral = referrals.get(str(alert.referral_id))
@@ -35,9 +40,22 @@ def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
             recipients[alert.id] = set()
         elif alert.kind == "referral.created":
             recipients[alert.id] = navigators[referral.agency_id] - {referral.author_id}
+        elif alert.kind == "referral.overdue":
+            recipients[alert.id] = set(navigators[referral.agency_id])
+        elif alert.kind == "referral.escalated":
+            recipients[alert.id] = set(supervisors[referral.team_id])
         else:
             recipients[alert.id] = {referral.author_id} - {actors.get((str(alert.referral_id), alert.referral_version))}
     return _subscriptions_of(recipients)
+
+
+def _supervisors_of(team_ids: set[int]) -> dict[int | None, set[int]]:
+    found: dict[int | None, set[int]] = defaultdict(set)
+    if team_ids:
+        for user_id, team_id in db.session.execute(sa.select(User.id, User.team_id).where(
+                User.role == "supervisor", User.team_id.in_(team_ids), User.active.is_(True))):
+            found[team_id].add(user_id)
+    return found
 
 
 def _subscriptions_of(recipients: dict[int, set[int]]) -> dict[int, list[int]]:

@@ -37,6 +37,9 @@ class Referral(FieldRecord, Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     accepted_on: Mapped[date | None] = mapped_column(sa.Date)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+    # Re-alerts of an overdue referral taken so far (app/push/overdue.py): 1 the agency re-alerted,
+    # 2 the referring team's supervisors alerted. Moved only by a compare-and-set, so each step once.
+    escalation_step: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False, default=0, server_default="0")
 
 
 class ReferralEvent(Model):

@@ -57,9 +57,14 @@ class ReferralSchema(Schema):
     team_id = fields.Integer(allow_none=True)
     received_at = Moment()
     history = fields.List(fields.Nested(ReferralEventSchema))
+    due_at = Moment(metadata={"description": "When the agency is due to accept or decline "
+                                             "(made_at + REFERRAL_RESPONSE_HOURS for its urgency)."})
+    overdue = fields.Boolean(metadata={"description": "Pending and past `due_at` when this answer was made."})
     person = fields.Dict(metadata={"description": "the person as the reader may see them"})
 
 
 class ReferralQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(REFERRAL_STATUSES))
     agency_id = record_id()
+    overdue = fields.Boolean(metadata={"description": "true: only pending referrals past their deadline; "
+                                                      "false: only those that are not."})

@@ -29,8 +29,8 @@ from app.entries.times import earlier_than_allowed
 from app.extensions import db
 from app.people import services as people
 from app.people.models import Person
-from app.records import as_utc, local_day
-from app.referrals import lifecycle
+from app.records import as_utc, local_day, utcnow
+from app.referrals import deadlines, lifecycle
 from app.referrals.models import Referral, ReferralEvent
 from app.referrals.schemas import ReferralSchema
 
@@ -58,11 +58,15 @@ def find_visible(user: User, referral_id: str, *, for_update: bool = False) -> R
 
 
 _REFERRAL_FIELDS = tuple(_schema.fields)
+_DERIVED_FIELDS = frozenset({"due_at", "overdue"})  # computed from the deadline rules, not stored
 
 
 def view(referral: Referral, user: User, *, with_person: bool = True) -> dict[str, Any]:
     """A referral with its history (and the person as this user may see them), for a schema."""
-    body: dict[str, Any] = {name: getattr(referral, name) for name in _REFERRAL_FIELDS}
+    body: dict[str, Any] = {name: getattr(referral, name) for name in _REFERRAL_FIELDS
+                            if name not in _DERIVED_FIELDS}
+    body["due_at"] = deadlines.deadline(referral.urgency, referral.made_at)
+    body["overdue"] = deadlines.is_overdue(referral.status, referral.urgency, referral.made_at, utcnow())
     body["history"] = list(db.session.scalars(
         sa.select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(ReferralEvent.version)))
     if with_person:
@@ -76,8 +80,12 @@ def present(referral: Referral, user: User, *, with_person: bool = True) -> dict
     return _full_schema.dump(view(referral, user, with_person=with_person))
 
 
-def search(user: User, *, status: str | None = None, agency_id: int | None = None) -> list[Referral]:
+def search(user: User, *, status: str | None = None, agency_id: int | None = None,
+           overdue: bool | None = None) -> list[Referral]:
     statement = sa.select(Referral).where(visible_clause(user))
+    if overdue is not None:
+        past_deadline = deadlines.overdue_clause(utcnow())
+        statement = statement.where(past_deadline if overdue else sa.not_(past_deadline))
     if status:
         statement = statement.where(Referral.status == status)
     if agency_id:

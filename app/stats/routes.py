@@ -1,4 +1,5 @@
-"""GET /stats/daily, /stats/daily.csv, /stats/summary, /stats/heavy-users: supervisors and admins only."""
+"""GET /stats/daily, /stats/daily.csv, /stats/summary, /stats/outcomes, /stats/referrals, /stats/heavy-users:
+supervisors and admins only."""
 
 from __future__ import annotations
 
@@ -7,15 +8,23 @@ from flask import Response
 from app.auth.guard import signed_in
 from app.auth.policy import can_read_stats
 from app.rest import ApiBlueprint
+from app.stats import cohort as cohort_service
 from app.stats import heavy_users as heavy_users_service
-from app.stats import services
+from app.stats import outcomes as outcomes_service
+from app.stats import referral_funnel, services
 from app.stats import summary as summary_service
 from app.stats.schemas import (
+    CohortArgs,
+    CohortSchema,
     DailyArgs,
     DailyCountsSchema,
     HeavyUserArgs,
     HeavyUsersSchema,
+    OutcomeArgs,
+    OutcomesSchema,
     PeriodArgs,
+    ReferralFunnelArgs,
+    ReferralFunnelSchema,
     SummarySchema,
 )
 
@@ -32,7 +41,7 @@ def daily(date_from=None, date_to=None, team_id=None, user_id=None):
 
     Encounters count on the day they occurred, referrals on the day made and the day accepted,
     case intakes on the day opened; `user_id` means the author. Without `from`/`to`: the 30 days
-    ending yesterday in the service's time zone (a phone's own clock and zone data may disagree).
+    ending today in the service's time zone, today live (a phone's own clock and zone data may disagree).
     """
     start, end = services.default_period(date_from, date_to)
     return services.daily_counts(start, end, team_id=team_id, user_id=user_id)
@@ -70,3 +79,34 @@ def heavy_users(limit, days=None, min_encounters=None):
     Defaults come from the HEAVY_USER_DAYS (90) and HEAVY_USER_MIN_ENCOUNTERS (5) settings.
     """
     return heavy_users_service.heavy_users(days, min_encounters, limit)
+
+
+@blp.route("/outcomes")
+@signed_in(can_read_stats)
+@blp.arguments(OutcomeArgs, location="query", as_kwargs=True)
+@blp.response(200, OutcomesSchema)
+def outcomes(date_from=None, date_to=None, team_id=None):
+    """What happened after contact: non-voided encounters per outcome code, overall and by kind (local
+    days, no length cap; without `to` up to today, without `from` since the first encounter); audited."""
+    return outcomes_service.outcomes(date_from, date_to, team_id)
+
+
+@blp.route("/referrals")
+@signed_in(can_read_stats)
+@blp.arguments(ReferralFunnelArgs, location="query", as_kwargs=True)
+@blp.response(200, ReferralFunnelSchema)
+def referrals(date_from=None, date_to=None, agency_id=None):
+    """The funnel of referrals made in the period (by `made_on`), per agency, by status now, with
+    `overdue` and median hours to accept and to complete; audited."""
+    return referral_funnel.referral_funnel(date_from, date_to, agency_id)
+
+
+@blp.route("/cohort")
+@signed_in(can_read_stats)
+@blp.arguments(CohortArgs, location="query", as_kwargs=True)
+@blp.response(200, CohortSchema)
+def cohort(months, program=None, intake_from=None, intake_to=None):
+    """The heavy-users measure for every case opened in the window (by local intake day): encounters
+    per case in the `months` months before and after intake, from the same per-case months as
+    GET /cases/<id>; audited."""
+    return cohort_service.cohort(program, intake_from, intake_to, months)

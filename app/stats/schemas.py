@@ -8,7 +8,7 @@ from app.fields import MAX_ID, Day
 from app.stats.heavy_users import MAX_LISTED
 from app.stats.services import COUNT_KEYS
 from app.stats.summary import FIGURES
-from app.vocabulary import ENCOUNTER_KINDS
+from app.vocabulary import ENCOUNTER_KINDS, OUTCOMES
 
 _ID = validate.Range(min=1, max=MAX_ID)
 
@@ -26,7 +26,7 @@ class DailyArgs(Schema):
     date_from = Day(data_key="from", metadata={
         "description": "First day, YYYY-MM-DD (default: 29 days before `to`)."})
     date_to = Day(data_key="to", metadata={
-        "description": "Last day, included (default: yesterday in the service's time zone)."})
+        "description": "Last day, included (default: today in the service's time zone, counted live)."})
     team_id = fields.Integer(validate=_ID, metadata={"description": "Only this team's records."})
     user_id = fields.Integer(validate=_ID, metadata={"description": "Only records this user wrote."})
 
@@ -103,3 +103,84 @@ class HeavyUsersSchema(Schema):
     min_encounters = fields.Integer(required=True)
     since = fields.DateTime(required=True)
     people = fields.List(fields.Nested(HeavyUserSchema), required=True)
+
+
+class OpenPeriodArgs(Schema):
+    """A period of local days, both ends optional and no length cap: `to` defaults to today (local),
+    `from` to the first day anything of the kind was recorded."""
+
+    date_from = Day(data_key="from", metadata={"description": "First day, YYYY-MM-DD (default: the first record)."})
+    date_to = Day(data_key="to", metadata={"description": "Last day, included (default: today, local)."})
+
+
+class OutcomeArgs(OpenPeriodArgs):
+    team_id = fields.Integer(validate=_ID, metadata={"description": "Only encounters of this team."})
+
+
+class ReferralFunnelArgs(OpenPeriodArgs):
+    agency_id = fields.Integer(validate=_ID, metadata={"description": "Only referrals to this agency."})
+
+
+OutcomeCountsSchema = Schema.from_dict({code: fields.Integer(required=True) for code in OUTCOMES},
+                                       name="OutcomeCounts")
+
+
+class OutcomesSchema(Schema):
+    date_from = Day(required=True, data_key="from")
+    date_to = Day(required=True, data_key="to")
+    outcomes = fields.Nested(OutcomeCountsSchema, required=True, metadata={
+        "description": "Non-voided encounters of the period holding each outcome code (one encounter may hold several)."})
+    by_kind = fields.Dict(keys=fields.String(validate=validate.OneOf(ENCOUNTER_KINDS)),
+                          values=fields.Nested(OutcomeCountsSchema), required=True)
+
+
+class AgencyFunnelSchema(Schema):
+    agency_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    made = fields.Integer(required=True)
+    pending = fields.Integer(required=True)
+    accepted = fields.Integer(required=True, metadata={
+        "description": "Ever accepted (completed, no-show and withdrawn after accepting included)."})
+    declined = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    no_show = fields.Integer(required=True)
+    overdue = fields.Integer(required=True, metadata={"description": "Pending past the deadline for its urgency."})
+    median_hours_to_accept = fields.Float(required=True, allow_none=True)
+    median_hours_to_complete = fields.Float(required=True, allow_none=True)
+
+
+class ReferralFunnelSchema(Schema):
+    date_from = Day(required=True, data_key="from")
+    date_to = Day(required=True, data_key="to")
+    agencies = fields.List(fields.Nested(AgencyFunnelSchema), required=True)
+
+
+class CohortArgs(Schema):
+    program = fields.String(validate=validate.Length(min=1, max=160),
+                            metadata={"description": "Only cases of this program (exact name)."})
+    intake_from = Day(metadata={"description": "First intake day, YYYY-MM-DD (default: the first case)."})
+    intake_to = Day(metadata={"description": "Last intake day, included (default: today, local)."})
+    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=36),
+                            metadata={"description": "Months counted each side of intake (as GET /cases/<id>)."})
+
+
+class CohortSchema(Schema):
+    intake_from = Day(required=True)
+    intake_to = Day(required=True)
+    program = fields.String(required=True, allow_none=True)
+    cases = fields.Integer(required=True)
+    people = fields.Integer(required=True, metadata={"description": "Distinct people among the cases."})
+    months = fields.Integer(required=True)
+    before_median = fields.Float(required=True, allow_none=True,
+                                 metadata={"description": "Median per-case encounters in the months before intake."})
+    after_median = fields.Float(required=True, allow_none=True,
+                                metadata={"description": "Median per-case encounters in the months after intake."})
+    before_total = fields.Integer(required=True)
+    after_total = fields.Integer(required=True)
+    change_pct = fields.Float(required=True, allow_none=True,
+                              metadata={"description": "(after_total - before_total) / before_total x 100; "
+                                                       "null when before_total is 0."})
+    complete_12_months = fields.Integer(required=True, metadata={
+        "description": "Cases with 12 whole months behind them since intake."})
+    complete_24_months = fields.Integer(required=True)

@@ -53,8 +53,12 @@ DEFAULT_DAYS = 30
 
 
 def default_period(start: date | None, end: date | None) -> tuple[date, date]:
-    """The period asked for, each missing end filled in: `to` yesterday (local), `from` 29 days before it."""
-    end = end or local_day(utcnow()) - timedelta(days=1)
+    """The period asked for, each missing end filled in: `to` today (local, live), `from` 29 days before it.
+
+    Today's counts are live: the rollup is written in the transaction that stores a record, so an
+    entry synced a second ago is already counted on its local day.
+    """
+    end = end or local_day(utcnow())
     return start or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 

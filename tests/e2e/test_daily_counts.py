@@ -1,9 +1,10 @@
-"""Supervisors' daily counts: yesterday and 30 days per kind, a chart with a table, team filter, CSV,
+"""Supervisors' daily counts: today so far (live), yesterday and 30 days per kind, a chart with a table, team filter, CSV,
 heavy users; offline it shows the data it last loaded, marked stale with its time."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,7 @@ KINDS = ("interaction", "primary_response", "consultation", "on_scene_assist", "
 
 def expected_range() -> dict:
     today = datetime.now(ZoneInfo("America/Edmonton")).date()
-    return {"from": (today - timedelta(days=30)).isoformat(), "to": (today - timedelta(days=1)).isoformat()}
+    return {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
 
 
 def test_daily_counts_show_what_the_server_counts_and_stay_readable_offline(new_phone, make_account, live_server,
@@ -29,13 +30,13 @@ def test_daily_counts_show_what_the_server_counts_and_stay_readable_offline(new_
     phone = new_phone().sign_in(supervisor.username).wait_until_offline_ready()
     phone.tap("Daily counts", role="link")
     phone.heading("Daily counts")
-    # The server names the period (the 30 days ending yesterday in the service's zone), not the phone:
+    # The server names the period (the 30 days ending today in the service's zone), not the phone:
     # Chromium's time-zone data holds Edmonton at UTC-6 in November 2026 while the server's says UTC-7.
     href = phone.page.get_by_role("link", name="Download CSV").get_attribute("href")
     period = dict(part.split("=") for part in href.split("?", 1)[1].split("&"))
     assert period == expected_range()
     answer = api.http.get(f"{live_server}/api/v1/stats/daily", params=period, timeout=30).json()
-    yesterday = answer["days"][-1]
+    yesterday = answer["days"][-2]
     tally = phone.page.locator("section", has=phone.page.get_by_role("heading", name="Yesterday"))
     for label, key in (("Interaction", "interaction"), ("Primary response", "primary_response"),
                        ("Referrals made", "referrals_made")):
@@ -69,3 +70,22 @@ def test_daily_counts_show_what_the_server_counts_and_stay_readable_offline(new_
     expect(phone.page.get_by_role("status").filter(has_text="stale")).to_contain_text("Offline: showing data from")
     phone.page.get_by_text("The same numbers as a table").click()
     expect(phone.page.get_by_role("table").locator("tbody tr")).to_have_count(30)
+
+
+def test_a_supervisor_sees_an_entry_synced_seconds_ago_in_today_so_far(new_phone, make_account, field_api):
+    """An officer's phone syncs an interaction; the supervisor's dashboard, already open, shows it in
+    "Today so far" after the supervisor's own next sync, without leaving the screen."""
+    supervisor, officer = make_account("supervisor"), make_account("officer")
+    phone = new_phone().sign_in(supervisor.username).wait_until_offline_ready()
+    phone.tap("Daily counts", role="link")
+    phone.heading("Daily counts")
+    today_card = phone.page.locator("section", has=phone.page.get_by_role("heading", name="Today so far"))
+    interactions = today_card.locator("div", has=phone.page.get_by_text("Interaction", exact=True)).locator("dd")
+    expect(interactions).to_have_text(re.compile(r"^\d+$"))
+    before = int(interactions.inner_text())
+
+    seconds_ago = (datetime.now(UTC) - timedelta(seconds=5)).isoformat()
+    field_api(officer).sync(FieldApi.entry("encounter", kind="interaction", occurred_at=seconds_ago))
+    phone.tap("Sync now")
+    expect(interactions).to_have_text(str(before + 1))
+    expect(phone.page.get_by_role("heading", name="Daily counts")).to_be_visible()  # the same screen

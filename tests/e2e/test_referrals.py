@@ -97,3 +97,31 @@ def test_the_referring_officer_can_withdraw_an_open_referral(new_phone, referral
     phone.expect_status("All synced")
     assert wait_for(lambda: status_of(server_db, referral["id"])[0] == "withdrawn")
     expect(phone.page.locator("section", has=phone.page.get_by_role("heading", name="Closed (1)"))).to_contain_text("Withdrawn")
+
+
+def test_the_inbox_marks_referrals_past_their_deadline_overdue(new_phone, make_account, field_api, server_db):
+    """An emergent referral made 90 minutes ago (due in 1 h) carries an "Overdue" badge; a routine one made
+    now does not; accepting the overdue one takes the badge away."""
+    from datetime import UTC, datetime, timedelta
+
+    officer = make_account("officer")
+    api = field_api(officer)
+    agency_id = server_db.read(lambda s: s.scalar(sa.select(Agency.id).where(Agency.name == "Hope Mission")))
+    late, fresh = api.entry("person", display_name="Heron"), api.entry("person", display_name="Finch")
+    late_referral = api.entry("referral", person_id=late["id"], agency_id=agency_id, service="housing",
+                              urgency="emergent", made_at=(datetime.now(UTC) - timedelta(minutes=90)).isoformat())
+    fresh_referral = api.entry("referral", person_id=fresh["id"], agency_id=agency_id, service="food",
+                               urgency="routine")
+    api.sync(late, fresh, late_referral, fresh_referral)
+
+    navigator = make_account("navigator")
+    phone = new_phone().sign_in(navigator.username).wait_until_offline_ready()
+    phone.tap("Referral inbox", role="link")
+    phone.heading("Referral inbox")
+    overdue = card(phone, late_referral["id"])
+    expect(overdue.locator(".tag.overdue")).to_have_text("Overdue")
+    expect(card(phone, fresh_referral["id"])).to_be_visible()
+    expect(card(phone, fresh_referral["id"]).locator(".tag.overdue")).to_have_count(0)
+    overdue.get_by_role("button", name="Accept").click()
+    expect(card(phone, late_referral["id"])).to_contain_text("Accepted")
+    expect(card(phone, late_referral["id"]).locator(".tag.overdue")).to_have_count(0)

@@ -250,6 +250,7 @@ def test_supervisor_screens(new_phone, field_records, make_account, field_api):
     phone.tap("Daily counts", role="link")
     phone.heading("Daily counts")
     expect(phone.page.get_by_role("heading", name="Yesterday")).to_be_visible()
+    expect(phone.page.get_by_role("heading", name="Today so far")).to_be_visible()
     check("daily-counts")
     phone.page.get_by_text("The same numbers as a table").click()
     phone.page.get_by_role("heading", name="Heavy users of service").scroll_into_view_if_needed()

@@ -7,8 +7,14 @@ import { getMeta, setMeta } from "./records.js";
 const SEEN = "alerts:seen";
 const KEEP = 200;
 
+// A re-alert of an overdue referral (the agency again, then the team's supervisors) names the same version
+// as the alert of its creation: its type tells them apart, so it shows as new.
+const RE_ALERTS = new Set(["referral.overdue", "referral.escalated"]);
+
 export function alertKey(alert) {
-  return alert && alert.referral_id && Number.isInteger(alert.version) ? `${alert.referral_id}:${alert.version}` : null;
+  if (!(alert && alert.referral_id && Number.isInteger(alert.version))) return null;
+  const key = `${alert.referral_id}:${alert.version}`;
+  return RE_ALERTS.has(alert.type) ? `${key}:${alert.type}` : key;
 }
 
 // True the first time this alert reaches this user's phone (and remembers it); false for a repeat.

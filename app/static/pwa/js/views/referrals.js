@@ -37,6 +37,15 @@ function effective(referral, updates) {
   return { status: last ? last.data.status : referral.status, unsent: list.length, attention: list.some((e) => e.state === "attention") };
 }
 
+// Past its answer deadline (due_at, from the server's REFERRAL_RESPONSE_HOURS) and still pending here. The
+// phone's clock decides between syncs, so the badge appears on time offline too; records synced before
+// due_at existed fall back to the server's own verdict.
+export function isOverdue(referral, status, now = Date.now()) {
+  if (status !== "pending") return false;
+  if (referral.due_at) return Date.parse(referral.due_at) < now;
+  return referral.overdue === true;
+}
+
 async function personName(db, referral) {
   if (referral.person) {
     return referral.person.display_name ? personLabel(referral.person) : "Name not shared (no consent)";
@@ -75,7 +84,8 @@ async function referralCard(ctx, referral, updates, agencyNames, rerender, { nav
   return h("li", { class: `referral-card urgency-${referral.urgency}` },
     h("p", { class: "referral-head" },
       h("a", { href: `#/referral/${referral.id}` }, labelOf(NEEDS, referral.service)),
-      h("span", { class: `tag urgency-${referral.urgency}` }, labelOf(URGENCIES, referral.urgency))),
+      h("span", { class: `tag urgency-${referral.urgency}` }, labelOf(URGENCIES, referral.urgency)),
+      isOverdue(referral, now.status) ? h("span", { class: "tag overdue" }, "Overdue") : null),
     h("p", {}, await personName(ctx.db, referral)),
     h("p", { class: "hint" }, [navigator ? null : agencyNames.get(referral.agency_id), REFERRAL_STATUS[now.status] || now.status,
       shortTime(referral.made_at || referral.received_at)].filter(Boolean).join(" · "),

@@ -1,5 +1,6 @@
-// Supervisors' daily counts: yesterday and the last 30 days per kind (chart and table), a team filter,
-// the CSV download and the heavy users list. Works offline with the data last loaded, marked stale.
+// Supervisors' daily counts: today so far (live, redrawn after every sync), yesterday and the last 30 days
+// per kind (chart and table), a team filter, the CSV download and the heavy users list. Works offline with
+// the data last loaded, marked stale.
 
 import { ApiError, NetworkError, api, apiUrl } from "../api.js";
 import { fill, h, shortTime, uid } from "../dom.js";
@@ -8,7 +9,7 @@ import { backLink, emptyNote, field } from "../ui.js";
 import { KINDS } from "../vocabulary.js";
 import { dailyChart, dailyTable, legend } from "./chart.js";
 
-// The server picks the period (the 30 days ending yesterday in the service's time zone) and says which
+// The server picks the period (the 30 days ending today in the service's time zone) and says which
 // days they are: a phone's clock or time zone data may disagree with the service about today.
 async function load(ctx, teamId) {
   const query = new URLSearchParams();
@@ -27,9 +28,10 @@ async function load(ctx, teamId) {
   }
 }
 
-function yesterday(day) {
-  return h("section", { class: "card", "aria-labelledby": "yesterday-heading" },
-    h("h2", { id: "yesterday-heading" }, "Yesterday"),
+// One day's tally: the last day of the period is today (live), the one before it yesterday.
+function dayCard(day, title, id) {
+  return h("section", { class: "card", "aria-labelledby": id },
+    h("h2", { id }, title),
     h("dl", { class: "tally" }, KINDS.map((k) => h("div", {}, h("dt", {}, k.label), h("dd", {}, String(day[k.code] || 0)))),
       h("div", {}, h("dt", {}, "Referrals made"), h("dd", {}, String(day.referrals_made || 0)))));
 }
@@ -51,8 +53,9 @@ export async function render(ctx) {
   const team = h("select", { id: uid("team") }, h("option", { value: "" }, "All teams"),
     teams.map((t) => h("option", { value: String(t.id) }, t.name)));
   const body = h("div", { "aria-live": "polite" });
-  const show = async () => {
-    body.replaceChildren(h("p", { class: "hint" }, "Loading…"));
+  // quiet: a redraw after a sync keeps the figures on screen until the new ones arrive.
+  const show = async (quiet = false) => {
+    if (quiet !== true) body.replaceChildren(h("p", { class: "hint" }, "Loading…"));
     let data;
     try {
       data = await load(ctx, team.value);
@@ -69,7 +72,8 @@ export async function render(ctx) {
     fill(body,
       data.stale ? h("p", { class: "stale", role: "status" },
         `${data.reason}: showing data from ${new Date(data.fetched_at).toLocaleString()} (stale).`) : null,
-      days.length ? yesterday(days[days.length - 1]) : null,
+      days.length ? dayCard(days[days.length - 1], "Today so far", "today-heading") : null,
+      days.length > 1 ? dayCard(days[days.length - 2], "Yesterday", "yesterday-heading") : null,
       h("section", { class: "card", "aria-labelledby": "trend-heading" },
         h("h2", { id: "trend-heading" }, "Last 30 days"),
         dailyChart(days, `Encounters per day, ${teamName}`), legend(),
@@ -79,7 +83,9 @@ export async function render(ctx) {
       heavyUsers(data.heavy),
       h("p", { class: "hint" }, `Days in ${data.daily.timezone}. Loaded ${new Date(data.fetched_at).toLocaleString()}.`));
   };
-  team.addEventListener("change", show);
+  team.addEventListener("change", () => show());
   await show();
-  return h("div", { class: "view" }, backLink(), h("h1", {}, "Daily counts"), field("Team", team), body);
+  const view = h("div", { class: "view" }, backLink(), h("h1", {}, "Daily counts"), field("Team", team), body);
+  view.refresh = () => show(true); // after every sync: today's counts are live on the server
+  return view;
 }

@@ -1,0 +1,30 @@
+"""GET /exports/encounters.csv: the de-identified evaluator export (supervisors and admins)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from app.auth.guard import signed_in
+from app.auth.policy import can_read_stats
+from app.rest import ApiBlueprint
+from app.stats import evaluator_export
+from app.stats.schemas import OpenPeriodArgs
+
+blp = ApiBlueprint("exports", __name__, url_prefix="/exports",
+                   description="De-identified exports for evaluators, for supervisors")
+
+
+@blp.route("/encounters.csv")
+@signed_in(can_read_stats)
+@blp.arguments(OpenPeriodArgs, location="query", as_kwargs=True)
+@blp.response(200, {"type": "string"}, content_type="text/csv",
+              description="Header row `person_key,week,team,kind,needs,risk_flags,outcome,triage_level,age_band`, "
+                          "then one row per non-voided encounter of the period.")
+def encounters_csv(date_from=None, date_to=None):
+    """One row per non-voided encounter whose local day is in the period, de-identified: `person_key` a
+    pseudonym stable within this export only (empty for anonymous encounters), `week` the ISO week,
+    lists joined by `;`, `age_band` 10-year bands from the birth year. No names, aliases, notes,
+    descriptions, call numbers, sites, coordinates or times. Every export is audited (`export.encounters`)."""
+    filename, text, _rows = evaluator_export.encounters_csv(date_from, date_to)
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
