@@ -70,6 +70,16 @@ def create_user(data):
     return body
 
 
+@blp.route("/<int:user_id>")
+@signed_in(can_read_accounts)
+@blp.response(200, AccountSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="not_found")
+def get_user(user_id):
+    """One account (the administration screen's user page)."""
+    record("user.read", target_type="user", target_id=user_id)
+    return _account(user_id)
+
+
 @blp.route("/<int:user_id>", methods=["PATCH"])
 @signed_in(can_manage_accounts)
 @blp.arguments(AccountPatchSchema)
