@@ -23,6 +23,7 @@ from app.auth.schemas import (
 )
 from app.errors import ApiError, ErrorSchema
 from app.extensions import db
+from app.fields import MAX_ID
 from app.rest import ApiBlueprint
 
 blp = ApiBlueprint("users", __name__, url_prefix="/users", description="User accounts (administrators)")
@@ -35,7 +36,7 @@ def _refused(refused: users.AccountRefused) -> ApiError:
 
 
 def _account(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
         raise ApiError(404, "not_found", "There is no such user.")
     return user

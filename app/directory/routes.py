@@ -17,6 +17,7 @@ from app.directory.schemas import (
 )
 from app.errors import ApiError, ErrorSchema
 from app.extensions import db
+from app.fields import MAX_ID
 from app.rest import ApiBlueprint
 
 blp = ApiBlueprint("directory", __name__, description="Teams, partner agencies and sites")
@@ -55,7 +56,7 @@ def _create(model, values):
 
 
 def _update(model, row_id, values):
-    row = db.session.get(model, row_id)
+    row = db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
     if row is None:
         raise ApiError(404, "not_found", f"There is no such {services.KIND[model]}.")
     try:
