@@ -87,6 +87,7 @@ def _document_entry_types() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.audit.routes import blp as audit_blp
+    from app.auth.account_routes import blp as users_blp
     from app.auth.routes import blp as auth_blp
     from app.cases.routes import blp as cases_blp
     from app.directory.routes import blp as directory_blp
@@ -103,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.sync.routes import blp as sync_blp
 
     for blp in (auth_blp, directory_blp, ops_blp, sync_blp, encounters_blp, persons_blp, referrals_blp,
-                push_blp, stats_blp, audit_blp, cases_blp, triage_blp, exports_blp):
+                push_blp, stats_blp, audit_blp, cases_blp, triage_blp, exports_blp, users_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     app.register_blueprint(ops_pages)
     app.register_blueprint(pwa_pages)

@@ -1,4 +1,5 @@
-"""Command-line tools: seed-demo, users create/deactivate/sign-out, push vapid-keys, push flush."""
+"""Command-line tools: seed-demo, users create/import/reset-password/deactivate/sign-out, push vapid-keys,
+push flush."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.audit.services import record
 from app.auth.models import User
+from app.auth.rules import fold_username
 from app.auth.services import UserError, create_user, deactivate_user
-from app.auth.sessions import end_all_sessions
+from app.auth.users import AccountRefused, import_users, reset_password, rows_from_csv, sign_out_everywhere
 from app.demo.history import HistoryGenerator, HistoryPlan
 from app.demo.seed import seed_demo_users, seed_reference_data
 from app.extensions import db
@@ -108,10 +110,10 @@ def users_deactivate(username: str) -> None:
     (leaving the unit)."""
     user = _user_named(username)
     ended = deactivate_user(user)
-    dropped = push_services.forget_all(user.id)
-    record("user.deactivate", target_type="user", target_id=user.id, sessions=ended, subscriptions=dropped)
+    record("user.deactivate", target_type="user", target_id=user.id, **ended)
     db.session.commit()
-    click.echo(f"Deactivated '{user.username}'; ended {ended} session(s) and removed {dropped} push subscription(s).")
+    click.echo(f"Deactivated '{user.username}'; ended {ended['sessions']} session(s) and removed "
+               f"{ended['subscriptions']} push subscription(s).")
 
 
 @users_cli.command("sign-out")
@@ -120,17 +122,53 @@ def users_sign_out(username: str) -> None:
     """End all of a user's sessions and drop their push subscriptions, keeping the account (a lost or
     stolen phone: the user signs in again on a new one)."""
     user = _user_named(username)
-    ended = end_all_sessions(user.id)
-    dropped = push_services.forget_all(user.id)
-    record("user.sign_out_everywhere", target_type="user", target_id=user.id, sessions=ended,
-           subscriptions=dropped)
+    ended = sign_out_everywhere(user)
+    record("user.sign_out_everywhere", target_type="user", target_id=user.id, **ended)
     db.session.commit()
-    click.echo(f"Signed '{user.username}' out everywhere: ended {ended} session(s), "
-               f"removed {dropped} push subscription(s).")
+    click.echo(f"Signed '{user.username}' out everywhere: ended {ended['sessions']} session(s), "
+               f"removed {ended['subscriptions']} push subscription(s).")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def users_reset_password(username: str) -> None:
+    """Give a user a temporary password (printed once), end their sessions; they must choose a new
+    password at the next sign-in."""
+    user = _user_named(username)
+    password = reset_password(user)
+    db.session.commit()
+    click.echo(f"Temporary password for '{user.username}' (shown this once; they must change it at the "
+               f"next sign-in): {password}")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def users_import(file) -> None:
+    """Create the accounts of a CSV file: a header line naming the columns of POST /users (username,
+    display_name, role, team or team_id, agency or agency_id, password). A row without a password gets a
+    generated one, printed once; every imported user chooses their own at the first sign-in. A bad row
+    creates nothing and is reported; the other rows are created."""
+    rows = rows_from_csv(file.read())
+    if not rows:
+        raise click.ClickException("The file holds no rows; its first line must name the columns.")
+    with click.progressbar(length=len(rows), label="Importing accounts", file=sys.stderr) as bar:
+        results = import_users(rows, progress=lambda _n: bar.update(1))
+    db.session.commit()
+    for result in results:
+        if result.status == "created" and result.user is not None:
+            shown = f"   temporary password: {result.temporary_password}" if result.temporary_password else ""
+            click.echo(f"row {result.row}: created '{result.user.username}' (id {result.user.id}){shown}")
+        else:
+            refused = AccountRefused(**(result.error or {"code": "validation_error", "message": "Refused."}))
+            click.echo(f"row {result.row}: rejected: {refused}")
+    created = sum(r.status == "created" for r in results)
+    click.echo(f"{created} created, {len(results) - created} rejected.")
+    if created < len(results):
+        sys.exit(1)
 
 
 def _user_named(username: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user = db.session.scalar(sa.select(User).where(User.username == fold_username(username)))
     if user is None:
         raise click.ClickException(f"No user named '{username}'.")
     return user

@@ -23,3 +23,5 @@ CASE_STATUSES = ("open", "transitioned", "closed")
 GOAL_STATUSES = ("set", "in_progress", "met", "dropped")
 
 SITE_KINDS = ("shelter", "drop_in", "clinic", "other")
+
+TEAM_GROUPS = ("core", "branch")

@@ -15,8 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import extensions, jobs
+from app.auth import events as auth_events
 from app.entries import clock, events
 from app.push import alerts
+from app.push import services as push_services
 from app.stats import rollup
 
 SQLALCHEMY_HANDLERS = (
@@ -36,6 +38,7 @@ SIGNAL_HANDLERS = (
     (events.referral_created, alerts.on_referral_created),
     (events.referral_moved, rollup.on_referral_moved),
     (events.referral_moved, alerts.on_referral_moved),
+    (auth_events.signed_out_everywhere, push_services.on_signed_out_everywhere),
 )
 
 

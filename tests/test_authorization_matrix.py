@@ -73,6 +73,19 @@ ENDPOINTS = {
     "GET /push/vapid-public-key":   (200, 200, 200, 200, 200),
     "POST /push/subscriptions":     (201, 201, 201, 201, 401),
     "DELETE /push/subscriptions":   (204, 204, 204, 204, 401),
+    "POST /auth/password":          (204, 204, 204, 204, 401),
+    "GET /users":                   (403, 403, 200, 200, 401),
+    "POST /users":                  (403, 403, 403, 201, 401),
+    "GET /users/{user_id}":         (403, 403, 200, 200, 401),
+    "PATCH /users/{user_id}":       (403, 403, 403, 200, 401),
+    "POST /users/{user_id}/reset-password": (403, 403, 403, 200, 401),
+    "POST /users/import":           (403, 403, 403, 200, 401),
+    "POST /teams":                  (403, 403, 403, 201, 401),
+    "PATCH /teams/{team_id}":       (403, 403, 403, 200, 401),
+    "POST /agencies":               (403, 403, 403, 201, 401),
+    "PATCH /agencies/{agency_id}":  (403, 403, 403, 200, 401),
+    "POST /sites":                  (403, 403, 403, 201, 401),
+    "PATCH /sites/{site_id}":       (403, 403, 403, 200, 401),
 }
 # Operations covered by their own tests with richer setups, named here so none is forgotten.
 COVERED_ELSEWHERE = {
@@ -192,6 +205,27 @@ def _request(client, operation: str, world: World):
         return client.delete(url, {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-del"})
     if path == "/healthz":
         return client.client.get("/healthz")
+    if operation == "POST /auth/password":
+        return client.post(url, {"current_password": factories.PASSWORD, "new_password": "matrix-lantern-quiet-88"})
+    if operation == "POST /users":
+        return client.post(url, {"username": f"matrix{factories.new_id()[:8]}", "role": "officer"})
+    if operation == "GET /users/{user_id}":
+        return client.get(f"/users/{world.teammate.id}")
+    if operation == "PATCH /users/{user_id}":
+        return client.patch(f"/users/{world.teammate.id}", {"display_name": "Matrix Name"})
+    if operation == "POST /users/{user_id}/reset-password":
+        return client.post(f"/users/{world.stranger.id}/reset-password")
+    if operation in ("POST /teams", "POST /agencies", "POST /sites"):
+        return client.post(url, {"name": f"Matrix {factories.new_id()[:8]}", "kind": "shelter"}
+                           if path == "/sites" else {"name": f"Matrix {factories.new_id()[:8]}"})
+    if operation == "PATCH /teams/{team_id}":
+        return client.patch(f"/teams/{world.teammate.team_id}", {"division": "Matrix"})
+    if operation == "PATCH /agencies/{agency_id}":
+        return client.patch(f"/agencies/{world.agency_y.id}", {"phone": "780-555-0100"})
+    if operation == "PATCH /sites/{site_id}":
+        return client.patch(f"/sites/{factories.make_site(world.agency_y).id}", {"address": "Matrix"})
+    if operation == "POST /users/import":
+        return client.post(url, {"users": [{"username": f"matrix{factories.new_id()[:8]}", "role": "officer"}]})
     return client.get(url)
 
 

@@ -69,3 +69,29 @@ def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, m
     assert {a.action for a in audit} >= {"sync.batch", "person.read", "person.search", "stats.outcomes",
                                          "stats.referrals", "stats.cohort", "export.encounters"}
     assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
+
+
+def test_canary_values_in_administration_never_reach_logs_or_the_audit_log(make_client, team, agency, db, caplog):
+    """Names typed by an administrator (accounts, teams, agencies, sites) are kept out of the audit log and
+    logs: the audit rows of every admin action carry ids only."""
+    marker = f"CANARY{uuid.uuid4().hex[:10]}"
+    caplog.set_level(logging.DEBUG)
+    admin = make_client().sign_in_as(factories.make_user("admin"))
+    created = admin.post("/users", {"username": "canary.one", "display_name": f"{marker} One", "role": "officer",
+                                    "team_id": team.id})
+    assert created.status_code == 201
+    user_id = created.get_json()["id"]
+    assert admin.patch(f"/users/{user_id}", {"display_name": f"{marker} Renamed"}).status_code == 200
+    imported = admin.post("/users/import", {"csv": f"username,display_name,role\ncanary.two,{marker} Two,officer\n"
+                                                   f"canary.three,{marker}\u202e,officer\n"}).get_json()
+    assert [r["status"] for r in imported["results"]] == ["created", "rejected"]
+    assert admin.post(f"/users/{user_id}/reset-password").status_code == 200
+    assert admin.post("/teams", {"name": f"{marker} Team", "division": marker}).status_code == 201
+    assert admin.post("/agencies", {"name": f"{marker} Agency"}).status_code == 201
+    assert admin.post("/sites", {"name": f"{marker} Site", "kind": "shelter", "address": marker}).status_code == 201
+    assert admin.post("/teams", {"name": f"{marker} Team"}).status_code == 409
+    audit = db.session.scalars(sa.select(AuditEvent)).all()
+    assert {a.action for a in audit} >= {"user.create", "user.update", "user.import", "user.reset_password",
+                                         "team.create", "agency.create", "site.create"}
+    assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
+    assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]

@@ -18,6 +18,8 @@ API_PREFIX = "/api/v1"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing in is the one write that cannot carry a CSRF token yet.
 CSRF_EXEMPT = {f"{API_PREFIX}/auth/login"}
+# All a user who must change their password (after an administrator's reset) may do until they have.
+PASSWORD_CHANGE_ALLOWED = {f"{API_PREFIX}/auth/{name}" for name in ("login", "password", "me", "logout")}
 
 
 def load_signed_in_user() -> None:
@@ -43,6 +45,9 @@ def load_signed_in_user() -> None:
         _denied("csrf_failed")
         raise ApiError(403, "csrf_failed",
                        "The security token is missing or out of date; reload the app and try again.")
+    if g.user is not None and g.user.must_change_password and request.path not in PASSWORD_CHANGE_ALLOWED:
+        raise ApiError(403, "password_change_required",
+                       "Choose a new password first: yours was reset by an administrator.")
 
 
 def _denied(reason: str) -> None:

@@ -28,6 +28,11 @@ class User(Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+    # Set by an administrator's password reset (and a CSV import with generated passwords): until the user
+    # chooses a new password, every endpoint but /auth/password, /auth/me and /auth/logout answers 403.
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                       server_default=sa.false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuthSession(Model):

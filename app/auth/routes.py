@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, make_response, request
 
-from app.auth import services
+from app.auth import services, users
 from app.auth.guard import current_user
-from app.auth.schemas import LoginSchema, SignedInSchema
-from app.auth.sessions import COOKIE_NAME
-from app.errors import ErrorSchema, error_body
+from app.auth.schemas import LoginSchema, PasswordChangeSchema, SignedInSchema
+from app.auth.sessions import COOKIE_NAME, end_other_sessions
+from app.errors import ApiError, ErrorSchema, error_body
 from app.rest import ApiBlueprint
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/auth", description="Sign-in sessions")
@@ -52,3 +52,20 @@ def me():
     """The signed-in user and the session's CSRF token."""
     user = current_user()
     return services.signed_in_body(user, g.auth_session)
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.alt_response(400, schema=ErrorSchema, description="validation_error: current password wrong, new one weak")
+@blp.alt_response(401, schema=ErrorSchema, description="not_authenticated")
+def change_password(body):
+    """Change one's own password (any user); ends the user's other sessions. After an administrator's
+    reset this is what the user must do before anything else."""
+    user = current_user()
+    try:
+        users.change_password(user, body["current_password"], body["new_password"])
+    except users.AccountRefused as refused:
+        raise ApiError(400, refused.code, refused.message, refused.fields or None) from None
+    end_other_sessions(user.id, g.auth_session.id)
+    return make_response("", 204)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from app.audit.services import record, record_despite_rollback
-from app.auth import throttle
+from app.auth import throttle, users
 from app.auth.models import AuthSession, User
-from app.auth.passwords import hash_password, password_problems, verify_password
-from app.auth.sessions import csrf_token_for, end_all_sessions, end_session, start_session
+from app.auth.passwords import verify_password
+from app.auth.rules import fold_username
+from app.auth.sessions import csrf_token_for, end_session, start_session
 from app.directory.models import Agency, Team
 from app.errors import ApiError
 from app.extensions import db
-from app.vocabulary import ROLES
 
 
 class UserError(ValueError):
@@ -31,7 +33,7 @@ def sign_in(username: str, password: str, address: str | None) -> tuple[User, Au
         raise ApiError(429, "rate_limited",
                        "Too many failed sign-ins; wait a few minutes and try again.",
                        headers={"Retry-After": str(wait)})
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user = db.session.scalar(sa.select(User).where(User.username == fold_username(username)))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         throttle.record_failure(username, address)
@@ -44,7 +46,12 @@ def sign_in(username: str, password: str, address: str | None) -> tuple[User, Au
 
 
 def signed_in_body(user: User, session: AuthSession) -> dict:
-    return {"user": user, "csrf_token": csrf_token_for(session)}
+    """The sign-in answer; `password_change_required` only when the user must choose a new password
+    (after an administrator's reset) before anything but /auth/password, /auth/me and /auth/logout."""
+    body: dict[str, Any] = {"user": user, "csrf_token": csrf_token_for(session)}
+    if user.must_change_password:
+        body["password_change_required"] = True
+    return body
 
 
 def sign_out(session: AuthSession | None) -> None:
@@ -55,31 +62,22 @@ def sign_out(session: AuthSession | None) -> None:
 
 def create_user(username: str, role: str, password: str, *, team: str | None = None,
                 agency: str | None = None, display_name: str | None = None) -> User:
-    """Create a user, naming team and agency by name; UserError says what is wrong."""
-    username = username.strip().lower()
-    if role not in ROLES:
-        raise UserError(f"Unknown role '{role}'; use one of: {', '.join(ROLES)}.")
-    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise UserError(f"A user named '{username}' already exists.")
-    problems = password_problems(password, username)
-    if problems:
-        raise UserError(" ".join(problems))
-    team_row = _by_name(Team, team, "team") if team else None
-    agency_row = _by_name(Agency, agency, "agency") if agency else None
-    if role == "navigator" and agency_row is None:
-        raise UserError("A navigator belongs to a partner agency: give --agency NAME.")
-    user = User(username=username, role=role, display_name=display_name or username,
-                team_id=team_row.id if team_row else None, agency_id=agency_row.id if agency_row else None,
-                password_hash=hash_password(password), active=True)
-    db.session.add(user)
-    db.session.flush()
-    return user
+    """Create a user naming team and agency by name (the CLI, the demo seed), with the account rules of
+    app/auth/users.py; the person typed their own password, so no change is required. UserError says
+    what is wrong."""
+    data: dict[str, Any] = {"username": username, "role": role, "password": password,
+                            "display_name": display_name or fold_username(username),
+                            "team_id": _by_name(Team, team, "team").id if team else None,
+                            "agency_id": _by_name(Agency, agency, "agency").id if agency else None}
+    try:
+        return users.create_user(data, must_change=False).user
+    except users.AccountRefused as refused:
+        raise UserError(str(refused)) from None
 
 
-def deactivate_user(user: User) -> int:
-    """Switch a user off and end every session they have at once."""
-    user.active = False
-    return end_all_sessions(user.id)
+def deactivate_user(user: User) -> dict[str, Any]:
+    """Switch a user off and end every session and push subscription they have at once."""
+    return users.deactivate_user(user)
 
 
 def _by_name(model, name: str, what: str):

@@ -99,3 +99,13 @@ def end_all_sessions(user_id: int) -> int:
         .values(revoked_at=utcnow())
     ))
     return result.rowcount or 0
+
+
+def end_other_sessions(user_id: int, keep_session_id: str) -> int:
+    """Revoke every live session of a user but the one in use (after a password change)."""
+    result = cast(CursorResult, db.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.id != keep_session_id)
+        .values(revoked_at=utcnow())
+    ))
+    return result.rowcount or 0

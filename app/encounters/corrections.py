@@ -77,11 +77,12 @@ def _changed_since(encounter_id: str, version: int) -> set[str]:
     return changed
 
 
-def _check_references(user: User, changes: dict[str, Any]) -> None:
+def _check_references(user: User, changes: dict[str, Any], current_site_id: int | None = None) -> None:
     person_id, site_id = changes.get("person_id"), changes.get("site_id")
     if person_id and not people.visible_ids(user, {person_id}):
         raise Refused(missing("person_id", "person"))
-    if site_id and db.session.get(Site, site_id) is None:
+    site = db.session.get(Site, site_id) if site_id else None
+    if site_id and (site is None or (not site.active and site_id != current_site_id)):  # no deactivated one anew
         raise Refused(missing("site_id", "site"))
 
 
@@ -102,7 +103,7 @@ def amend(user: User, encounter_id: str, data: dict[str, Any], *, entry_id: str,
     if problems:
         raise Refused(rejected("validation_error", "Some fields are not valid: " + ", ".join(sorted(problems)) + ".",
                                problems))
-    _check_references(user, changes)
+    _check_references(user, changes, encounter.site_id)
     before = _counted_as(encounter)
     _set_fields(encounter, changes)
     encounter.version += 1

@@ -79,7 +79,9 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     person_ids = {e.data["person_id"] for e in entries if e.data.get("person_id")}
     site_ids = {e.data["site_id"] for e in entries if e.data.get("site_id")}
     known_persons = people.visible_ids(writer.user, person_ids)
-    known_sites = set(db.session.scalars(sa.select(Site.id).where(Site.id.in_(site_ids)))) if site_ids else set()
+    # A deactivated site stays on the check-ins that name it, but no new one can.
+    known_sites = set(db.session.scalars(sa.select(Site.id).where(Site.id.in_(site_ids), Site.active.is_(True)))) \
+        if site_ids else set()
 
     outcomes: list[Outcome | None] = []
     accepted: list[Entry] = []

@@ -106,6 +106,12 @@ def forget_all(user_id: int) -> int:
     return len(ids)
 
 
+def on_signed_out_everywhere(user_id: int, **_kwargs) -> int:
+    """auth's signed_out_everywhere (connected in app/wiring.py): a user signed out everywhere (deactivated,
+    password reset, lost phone) gets no more alerts on the phones they were signed in on."""
+    return forget_all(user_id)
+
+
 def delivery_targets(subscription_ids: list[int]) -> dict[int, DeliveryTarget]:
     """Where each subscription's messages go, by id; a subscription that is gone is missing."""
     subscriptions, users = PushSubscription.__table__, User.__table__

@@ -12,6 +12,7 @@ from typing import Any
 from app.auth.models import User
 from app.cases import services as cases
 from app.directory import services as directory
+from app.directory.models import Agency, Site, Team
 from app.directory.schemas import AgencySchema, SiteSchema, TeamSchema
 from app.encounters import triage
 from app.entries.clock import current_seq
@@ -29,7 +30,7 @@ def decode_cursor(cursor: str) -> int:
 
 
 def changes(user: User, since: str | None, limit: int) -> dict[str, Any]:
-    """Reference data in full on a first sync; then persons, referrals and cases changed since."""
+    """Reference data in full on a first sync; then persons, referrals, cases and reference data changed since."""
     # A fresh phone starts below every change number: a record still at 0 (written by a bulk loader
     # that took no number) must reach it too, not only those after the first change.
     start = decode_cursor(since) if since else -1
@@ -42,9 +43,13 @@ def changes(user: User, since: str | None, limit: int) -> dict[str, Any]:
     body: dict[str, Any] = {
         "cursor": encode_cursor(upto),
         "has_more": upto < head and _anything_after(user, upto, head),
-        "agencies": AgencySchema(many=True).dump(directory.list_agencies()) if full else [],
-        "sites": SiteSchema(many=True).dump(directory.list_sites()) if full else [],
-        "teams": TeamSchema(many=True).dump(directory.list_teams()) if full else [],
+        # Reference data in full on a first sync, then what an administrator added, edited or deactivated.
+        "agencies": AgencySchema(many=True).dump(
+            directory.list_agencies() if full else directory.changed_since(Agency, start, upto)),
+        "sites": SiteSchema(many=True).dump(
+            directory.list_sites() if full else directory.changed_since(Site, start, upto)),
+        "teams": TeamSchema(many=True).dump(
+            directory.list_teams() if full else directory.changed_since(Team, start, upto)),
         "persons": [people.present(p, user) for p in persons],
         "referrals": [referrals.present(r, user, with_person=False) for r in found_referrals],
         "cases": [cases.present(c) for c in found_cases],

@@ -4,7 +4,6 @@ Revision ID: 0007_referral_escalations
 Revises: 0005_merged_persons
 Create Date: 2026-11-29 23:30:00.000000
 
-(Numbered 0007 because another branch adds a 0006; whoever merges second re-points down_revision.)
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_referral_escalations'
-down_revision = '0005_merged_persons'
+down_revision = '0006_admin_directory'
 branch_labels = None
 depends_on = None
 

@@ -271,3 +271,43 @@ def test_supervisor_screens(new_phone, field_records, make_account, field_api):
     expect(phone.page.get_by_text("Offline: the list and merging need a connection")).to_be_visible()
     check("duplicates-offline", dark=False)
     check.assert_clean()
+
+
+def test_admin_screens(new_phone, make_account):
+    """The administrator's screens: home, users (list, one user, add, import with results), teams,
+    agencies, sites, the audit log, and the forced password change an officer meets after a reset."""
+    admin = make_account("admin")
+    make_account("officer")
+    phone = new_phone()
+    check = ScreenCheck(phone, "admin")
+    phone.open("/signin")
+    phone.page.get_by_label("Username").fill(admin.username)
+    phone.page.get_by_label("Password").fill("field-test-password-1")
+    phone.tap("Sign in")
+    phone.heading("Administration")
+    check("home")
+    phone.go("/admin/users").heading("Users")
+    expect(phone.page.locator(".user-list li").first).to_be_visible()
+    check("users")
+    phone.page.locator(".user-list a").first.click()
+    phone.page.get_by_role("button", name="Reset password").wait_for()
+    check("user")
+    phone.go("/admin/users/new").heading("Add a user")
+    check("user-new", dark=False)
+    phone.go("/admin/users/import").heading("Import users")
+    phone.page.get_by_label("CSV file").set_input_files(files=[{
+        "name": "people.csv", "mimeType": "text/csv",
+        "buffer": "username,display_name,role,team\nscreens.one,Screens One,officer,Downtown HELP\nx,Bad,officer,\n".encode()}])
+    phone.tap("Import")
+    expect(phone.page.get_by_text("1 created, 1 rejected.")).to_be_visible(timeout=30_000)
+    check("import-results")
+    for path, title in (("/admin/teams", "Teams"), ("/admin/agencies", "Partner agencies"), ("/admin/sites", "Sites")):
+        phone.go(path).heading(title)
+        phone.page.locator(".directory-list summary").first.click()
+        check(path.rsplit("/", 1)[-1], dark=False)
+    phone.go("/admin/audit").heading("Audit log")
+    expect(phone.page.locator(".audit-list li").first).to_be_visible()
+    check("audit")
+    phone.go("/password").heading("Change password")
+    check("change-password", dark=False)
+    check.assert_clean()

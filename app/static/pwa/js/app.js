@@ -18,6 +18,11 @@ import * as referralForm from "./views/referral-form.js";
 import * as referrals from "./views/referrals.js";
 import * as signin from "./views/signin.js";
 import * as stats from "./views/stats.js";
+import * as password from "./views/password.js";
+import * as admin from "./views/admin.js";
+import * as adminUsers from "./views/admin-users.js";
+import * as adminDirectory from "./views/admin-directory.js";
+import * as adminAudit from "./views/admin-audit.js";
 import { h } from "./dom.js";
 
 const main = document.getElementById("main");
@@ -43,6 +48,7 @@ const ctx = {
     ctx.go("/");
   },
   signOut: signOutFlow,
+  passwordChanged: controller.passwordChanged,
 };
 
 async function fix(id) {
@@ -75,6 +81,14 @@ const ROUTES = [
   [/^\/cases$/, () => cases.renderList(ctx)],
   [/^\/case\/new$/, (m, query) => caseIntake.render(ctx, { query })],
   [/^\/case\/([\w-]+)$/, (m) => caseView.renderCase(ctx, { id: m[1] })],
+  [/^\/password$/, () => password.render(ctx)],
+  [/^\/admin$/, () => admin.render(ctx)],
+  [/^\/admin\/users$/, (m, query) => adminUsers.renderList(ctx, { query })],
+  [/^\/admin\/users\/new$/, () => adminUsers.renderNew(ctx)],
+  [/^\/admin\/users\/import$/, () => adminUsers.renderImport(ctx)],
+  [/^\/admin\/users\/(\d+)$/, (m) => adminUsers.renderUser(ctx, { id: Number(m[1]) })],
+  [/^\/admin\/(teams|agencies|sites)$/, (m) => adminDirectory.render(ctx, { kind: m[1] })],
+  [/^\/admin\/audit$/, (m, query) => adminAudit.render(ctx, { query })],
 ];
 
 async function route() {
@@ -83,6 +97,7 @@ async function route() {
   const [path, search] = raw.split("?");
   if ((!state.user || state.revoked) && path !== "/signin") return location.replace("#/signin");
   if (state.user && !state.authRequired && path === "/signin") return location.replace("#/");
+  if (state.user && state.passwordChangeRequired && path !== "/password") return location.replace("#/password");
   let view;
   try {
     const found = ROUTES.map(([pattern, make]) => [path.match(pattern), make]).find(([m]) => m);

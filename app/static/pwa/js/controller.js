@@ -36,11 +36,13 @@ export async function refreshCounts() {
   update(await outbox.counts(db));
 }
 
-async function useSession(user, csrfToken) {
+async function useSession(user, csrfToken, passwordChangeRequired = false) {
   setCsrfToken(csrfToken);
   await session.saveSession({ user, csrf_token: csrfToken, auth_required: false });
   await openFor(user);
-  update({ user, authRequired: false, revoked: false, online: true, problem: null });
+  // After an administrator's reset the server takes nothing but a new password: no sync until then.
+  update({ user, authRequired: false, revoked: false, online: true, problem: null,
+    passwordChangeRequired: Boolean(passwordChangeRequired) });
   await refreshCounts();
 }
 
@@ -84,7 +86,7 @@ export async function start() {
   }
   try {
     const me = await api("/auth/me");
-    await useSession(me.user, me.csrf_token);
+    await useSession(me.user, me.csrf_token, me.password_change_required);
     requestSync("open");
     askForPersistentStorage();
     return;
@@ -108,7 +110,7 @@ export async function start() {
 export async function signIn(username, password) {
   await finishPendingLogout();
   const body = await api("/auth/login", { method: "POST", body: { username, password } });
-  await useSession(body.user, body.csrf_token);
+  await useSession(body.user, body.csrf_token, body.password_change_required);
   failures = 0;
   requestSync("sign-in");
   askForPersistentStorage();
@@ -174,7 +176,7 @@ function schedule(result) {
 // One run at a time in this page; a request made during a run starts another one after it.
 export function requestSync(reason = "manual") {
   // Signed out by an administrator: nothing goes until the user signs in again (signIn clears the flag).
-  if (!db || !state.user || state.revoked) return Promise.resolve(null);
+  if (!db || !state.user || state.revoked || state.passwordChangeRequired) return Promise.resolve(null);
   if (running) {
     runAgain = true;
     return running;
@@ -201,6 +203,12 @@ export function requestSync(reason = "manual") {
     }
   });
   return running;
+}
+
+// The user chose a new password (POST /auth/password answered 204): the server takes their work again.
+export function passwordChanged() {
+  update({ passwordChangeRequired: false });
+  return requestSync("password-changed");
 }
 
 // Resolves once no sync run is going on in this page (sign-out waits for this).

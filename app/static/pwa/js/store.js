@@ -16,6 +16,8 @@ export const state = {
   nextTryAt: null,
   problem: null,
   persisted: null,
+  // An administrator reset the password: the server takes nothing but a new one until it is chosen.
+  passwordChangeRequired: false,
 };
 
 export function update(patch) {

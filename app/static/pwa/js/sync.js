@@ -101,6 +101,8 @@ export function syncOutbox(db, userId, { pull = true } = {}) {
       // Who the server thinks we are: never send one user's entries under another user's session.
       const me = await api("/auth/me");
       if (!me.user || me.user.id !== userId) return { outcome: "signed_out", sent, otherUser: true };
+      // After an administrator's reset the server takes nothing until the user has chosen a new password.
+      if (me.password_change_required) return { outcome: "retry_later", sent, message: "Choose a new password first." };
       setCsrfToken(me.csrf_token);
       await markSession(userId, { csrf_token: me.csrf_token, auth_required: false });
       const pushed = await pushOutbox(db);

@@ -6,6 +6,7 @@ import { alertsState, enableAlerts, disableAlerts } from "../push.js";
 import { plural, state } from "../store.js";
 import { takeFlash } from "../ui.js";
 import { KINDS } from "../vocabulary.js";
+import * as adminHome from "./admin.js";
 
 const CAN_SEE_STATS = new Set(["supervisor", "admin"]);
 
@@ -57,6 +58,7 @@ async function alertsControl() {
 
 export async function render(ctx) {
   const user = state.user;
+  if (user.role === "admin") return adminHome.render(ctx, { settings: await alertsControl() });
   const list = h("div", {});
   const refresh = async () => fill(list, waitingList(await listEntries(ctx.db)));
   await refresh();
@@ -80,6 +82,7 @@ export async function render(ctx) {
       h("ul", { class: "link-grid" }, links.map(([href, text]) => h("li", {}, h("a", { class: "button secondary", href }, text))))),
     h("section", { class: "settings", "aria-label": "This phone" },
       await alertsControl(),
+      h("a", { class: "button quiet", href: "#/password" }, "Change password"),
       h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, "Sign out")));
   view.refresh = refresh;
   return view;

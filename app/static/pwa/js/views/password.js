@@ -1,0 +1,62 @@
+// Change password: for every user, and the one screen open after an administrator's reset until a new
+// password is chosen (the server refuses everything else meanwhile).
+
+import { ApiError, NetworkError, api } from "../api.js";
+import { h, uid } from "../dom.js";
+import { state } from "../store.js";
+import { backLink, field, flash, showFieldErrors, takeFlash } from "../ui.js";
+
+export function render(ctx) {
+  const forced = Boolean(state.passwordChangeRequired);
+  const input = (name, autocomplete) => h("input", { type: "password", id: uid(name), name, autocomplete,
+    required: true, "data-field": name });
+  const current = input("current_password", "current-password");
+  const fresh = input("new_password", "new-password");
+  const again = input("confirm_password", "new-password");
+  const problem = h("p", { class: "problem", role: "alert", hidden: true });
+  const button = h("button", { type: "submit", class: "button primary" }, "Change password");
+  const form = h("form", { class: "entry-form", novalidate: true },
+    field(forced ? "Temporary password" : "Current password", current),
+    field("New password", fresh, "At least 12 characters; not a commonly used password. A few unrelated words work well."),
+    field("New password again", again),
+    problem, h("div", { class: "form-actions" }, button));
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    problem.hidden = true;
+    showFieldErrors(form, {});
+    if (!current.value || !fresh.value) {
+      showFieldErrors(form, current.value ? { new_password: ["Choose a new password."] }
+        : { current_password: ["Give your current password."] });
+      return;
+    }
+    if (fresh.value !== again.value) {
+      showFieldErrors(form, { confirm_password: ["The two new passwords are not the same."] });
+      return;
+    }
+    button.disabled = true;
+    try {
+      await api("/auth/password", { method: "POST", body: { current_password: current.value, new_password: fresh.value } });
+      flash("Your password is changed.");
+      await ctx.passwordChanged();
+      ctx.go("/");
+    } catch (error) {
+      const shown = error instanceof ApiError && error.fields && showFieldErrors(form, error.fields);
+      if (!shown) {
+        problem.textContent = error instanceof NetworkError ? "No connection: changing a password needs the network."
+          : String(error.message || error);
+        problem.hidden = false;
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  return h("div", { class: "view" }, takeFlash(),
+    forced ? null : backLink(),
+    h("h1", {}, forced ? "Choose a new password" : "Change password"),
+    forced ? h("p", { class: "notice", role: "status" }, "Your password was reset by an administrator. Choose your own ",
+      "before you continue; nothing else can be sent until you do.") : null,
+    form,
+    forced ? h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, "Sign out") : null);
+}
