@@ -1,7 +1,7 @@
 """Referral deadlines: referrals remember how far an overdue one was escalated; two more alert kinds.
 
 Revision ID: 0007_referral_escalations
-Revises: 0005_merged_persons
+Revises: 0006_admin_directory
 Create Date: 2026-11-29 23:30:00.000000
 
 """
