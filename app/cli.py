@@ -21,7 +21,6 @@ from app.demo.history import HistoryGenerator, HistoryPlan
 from app.demo.seed import seed_demo_users, seed_reference_data
 from app.extensions import db
 from app.push import alerts, overdue, vapid
-from app.push import services as push_services
 from app.vocabulary import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
