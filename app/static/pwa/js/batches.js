@@ -3,6 +3,7 @@
 // the rules can be run against an outbox and a server in memory (tests/js/batches.test.mjs).
 
 import { ApiError } from "./api.js";
+import { CORRECTION_TYPES, correctionProblem } from "./corrections.js";
 
 // Entries per POST /sync (the server takes up to 500 and 2 MB; a 413 halves the batch).
 export const BATCH_SIZE = 100;
@@ -21,6 +22,7 @@ export function conflictMessage(entry, current) {
   if (entry.type === "case_intake" && current && current.id && current.id !== entry.id) {
     return "This person already has an open case: discard this intake and work in that case.";
   }
+  if (CORRECTION_TYPES.has(entry.type)) return correctionProblem({ ...entry, error: { code: "conflict" }, current });
   return "The server already holds a different record under this entry's id.";
 }
 
@@ -36,7 +38,9 @@ export function sortAnswer(batch, answer) {
     }
     if (result && result.status === "rejected") {
       const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
-      return { entry, outcome: "attention", error, current: null };
+      // A correction of an encounter voided meanwhile comes back with the encounter: the phone's copy follows.
+      const current = CORRECTION_TYPES.has(entry.type) && result.current ? result.current : null;
+      return { entry, outcome: "attention", error, current };
     }
     if (result && result.status === "conflict") {
       const current = result.current || {};
