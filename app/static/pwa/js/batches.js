@@ -39,7 +39,8 @@ export function sortAnswer(batch, answer) {
     if (result && result.status === "rejected") {
       const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
       // A correction of an encounter voided meanwhile comes back with the encounter: the phone's copy follows.
-      const current = CORRECTION_TYPES.has(entry.type) && result.current ? result.current : null;
+      const current = CORRECTION_TYPES.has(entry.type) && error.code === "invalid_transition" && result.current
+        ? result.current : null;
       return { entry, outcome: "attention", error, current };
     }
     if (result && result.status === "conflict") {
