@@ -83,13 +83,13 @@ def test_a_call_number_and_a_kind_corrected_offline_reach_the_server_and_move_th
     expect(row.locator(".recent-state")).to_have_text("Synced")
     row.get_by_role("link", name="Correct").click()
     phone.heading("Correct: Primary response")
-    phone.tap("Save the correction")  # no reason, nothing changed: both said in words
+    phone.tap("Save")  # no reason, nothing changed: both said in words
     expect(phone.page.locator(".field-error")).to_contain_text("Say why")
     phone.page.get_by_label("Reason for the correction").fill("Wrong call number")
-    phone.tap("Save the correction")
+    phone.tap("Save")
     expect(phone.page.get_by_role("alert")).to_contain_text("Nothing was changed")
     phone.page.get_by_label("Call number").fill("EPS-26-900002")
-    phone.tap("Save the correction")
+    phone.tap("Save")
     phone.heading("My recent entries")
     row = recent_row(phone, "EPS-26-900002")
     expect(row.locator(".recent-state")).to_have_text("Correction waiting to sync")
@@ -111,7 +111,7 @@ def test_a_call_number_and_a_kind_corrected_offline_reach_the_server_and_move_th
     phone.page.get_by_label("Kind").select_option(label="Consultation")
     expect(phone.page.get_by_label("Call number")).to_be_hidden()
     phone.page.get_by_label("Reason for the correction").fill("Was a consultation")
-    phone.tap("Save the correction")
+    phone.tap("Save")
     phone.heading("My recent entries")
     row = phone.page.locator(".recent-item").filter(has_text="Consultation").first
     expect(row.locator(".recent-state")).to_have_text("Correction waiting to sync")
@@ -119,7 +119,7 @@ def test_a_call_number_and_a_kind_corrected_offline_reach_the_server_and_move_th
     phone.heading("Correct: Consultation")
     phone.page.get_by_label("Housing").check()
     phone.page.get_by_label("Reason for the correction").fill("Housing was discussed")
-    phone.tap("Save the correction")
+    phone.tap("Save")
     phone.expect_status("Offline · 2 waiting to sync")
 
     phone.online()
@@ -192,7 +192,7 @@ def test_an_encounter_not_sent_yet_is_corrected_by_an_entry_queued_after_it(new_
     phone.heading("Correct: On-scene assist")
     phone.page.get_by_label("Call number").fill("EPS-26-900102")
     phone.page.get_by_label("Reason for the correction").fill("Typo in the call number")
-    phone.tap("Save the correction")
+    phone.tap("Save")
     phone.heading("My recent entries")
     expect(recent_row(phone, "EPS-26-900102").locator(".recent-state")).to_have_text("Waiting to sync, corrected")
     # The logged entry is left as it was (its id may already be on the server): a correction follows it.
@@ -223,7 +223,7 @@ def test_a_correction_of_an_encounter_voided_meanwhile_is_explained_and_can_be_d
     recent_row(phone, "EPS-26-900201").get_by_role("link", name="Correct").click()
     phone.page.get_by_label("Call number").fill("EPS-26-900202")
     phone.page.get_by_label("Reason for the correction").fill("Wrong call number")
-    phone.tap("Save the correction")
+    phone.tap("Save")
     phone.heading("My recent entries")
 
     boss = FieldApi(live_server, supervisor)  # meanwhile a supervisor voids it

@@ -65,7 +65,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
 
   const cancelTo = fixing ? "#/outbox" : amend ? "#/recent" : "#/";
   const actions = h("div", { class: "form-actions" },
-    h("button", { type: "submit", class: "button primary" }, fixing ? "Save and send again" : amend ? "Save the correction" : "Save"),
+    h("button", { type: "submit", class: "button primary" }, fixing ? "Save and send again" : "Save"),
     h("a", { class: "button quiet", href: cancelTo }, "Cancel"));
   const form = h("form", { class: "entry-form", novalidate: true },
     serverProblem(fixing),
