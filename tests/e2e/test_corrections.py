@@ -250,3 +250,44 @@ def test_a_correction_of_an_encounter_voided_meanwhile_is_explained_and_can_be_d
     expect(row).to_contain_text("Voided: Duplicate")
     assert encounter_of(server_db, officer)["call_number"] == "EPS-26-900201"
     assert phone.errors == []
+
+
+def test_a_correction_overtaken_by_a_supervisors_is_explained_and_applied_again_on_the_current_version(
+        new_phone, make_account, live_server, server_db):
+    officer = make_account("officer")
+    supervisor = make_account("supervisor")
+    phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
+    phone.log("Primary response", call_number="EPS-26-900301")
+    phone.expect_status("All synced")
+    encounter_id = wait_for(lambda: encounter_of(server_db, officer)["id"], message="the encounter")
+
+    phone.offline()
+    phone.expect_status("Offline")
+    open_recent(phone)
+    recent_row(phone, "EPS-26-900301").get_by_role("link", name="Correct").click()
+    phone.page.get_by_label("Call number").fill("EPS-26-900303")
+    phone.page.get_by_label("Reason for the correction").fill("Dispatch gave a new number")
+    phone.tap("Save")
+    phone.heading("My recent entries")
+
+    boss = FieldApi(live_server, supervisor)  # meanwhile a supervisor corrects the same field
+    answer = boss.http.patch(f"{live_server}/api/v1/encounters/{encounter_id}", headers={"X-CSRF-Token": boss.csrf},
+                             json={"base_version": 1, "reason": "Checked the CAD", "call_number": "EPS-26-900302"},
+                             timeout=30)
+    assert answer.status_code == 200, answer.text
+
+    phone.online()
+    phone.expect_status("1 needs attention")
+    row = recent_row(phone, "EPS-26-900302")  # the phone's copy is the server's now
+    expect(row.locator(".recent-state")).to_have_text("Correction needs attention")
+    phone.go("/outbox").heading("Outbox")
+    item = phone.page.locator(".attention-item")
+    expect(item.locator(".server-message")).to_contain_text("Someone corrected this encounter first")
+    item.get_by_role("button", name="Apply again to the current version").click()
+    phone.expect_status("All synced")
+    stored = wait_for(lambda: (e := encounter_of(server_db, officer))["version"] == 3 and e, message="the re-applied correction")
+    assert (stored["call_number"], stored["reasons"]) == (
+        "EPS-26-900303", ["Checked the CAD", "Dispatch gave a new number"])
+    open_recent(phone)
+    expect(recent_row(phone, "EPS-26-900303").locator(".recent-state")).to_have_text("Corrected")
+    assert phone.errors == []
