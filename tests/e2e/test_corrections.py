@@ -234,6 +234,7 @@ def test_a_correction_of_an_encounter_voided_meanwhile_is_explained_and_can_be_d
     phone.online()
     phone.expect_status("1 needs attention")
     row = recent_row(phone, "EPS-26-900201")  # as the server holds it: the correction was not applied
+    expect(row.locator(".server-message")).to_contain_text("This encounter was voided on the server")
     expect(row.locator(".recent-state")).to_have_text("Correction needs attention")
     row.get_by_role("link", name="Open the outbox").click()
     phone.heading("Outbox")

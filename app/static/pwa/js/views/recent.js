@@ -2,7 +2,7 @@
 // way to correct or void one (both go through the outbox, so they work offline). js/corrections.js holds
 // the rules; docs/api.md ("Corrections on the phone") the decisions.
 
-import { REASON_MAX, nextBaseVersion, reasonProblem, recentRows } from "../corrections.js";
+import { REASON_MAX, correctionProblem, encounterFromEntry, nextBaseVersion, reasonProblem, recentRows } from "../corrections.js";
 import { fill, h, shortTime, uid } from "../dom.js";
 import { getEncounter, listEncounters, tryRefreshRecent } from "../encounters.js";
 import { listEntries, newEntry } from "../outbox.js";
@@ -26,6 +26,15 @@ async function findRow(db, id) {
   return rows.find((row) => row.id === id) || null;
 }
 
+// What the server said about this encounter's entry, or a correction of it, sent back to "Needs attention".
+function troubleText(row) {
+  if (row.pending && row.pending.state === "attention") {
+    return (row.pending.error && row.pending.error.message) || "The server sent this entry back.";
+  }
+  const troubled = row.corrections.find((e) => e.state === "attention");
+  return troubled ? correctionProblem(troubled) : null;
+}
+
 function rowItem(row, who) {
   const { encounter } = row;
   const kind = kindLabel(encounter);
@@ -46,6 +55,7 @@ function rowItem(row, who) {
       encounter.call_number ? ` · #${encounter.call_number}` : "",
       h("span", { class: "entry-time" }, ` · ${when}`)),
     encounter.voided && encounter.void_reason ? h("p", { class: "hint" }, `Voided: ${encounter.void_reason}`) : null,
+    troubleText(row) ? h("p", { class: "server-message" }, troubleText(row)) : null,
     actions.length ? h("div", { class: "row-actions" }, actions) : null);
 }
 
@@ -97,7 +107,7 @@ export async function renderFixCorrection(ctx, entry) {
   const record = await getEncounter(ctx.db, entry.data.encounter_id);
   const base = record || (await listEntries(ctx.db)).find((e) => e.id === entry.data.encounter_id && e.type === "encounter");
   if (!base) return gone();
-  const encounter = record || { ...base.data, id: base.id, version: 1 };
+  const encounter = record || encounterFromEntry(base);
   return encounterForm.render(ctx, { amend: { encounter, baseVersion: entry.data.base_version, entry } });
 }
 
