@@ -179,8 +179,12 @@ def test_a_void_made_offline_takes_the_encounter_out_of_the_counts(new_phone, ma
     assert phone.errors == [] and boss_phone.errors == []
 
 
-def test_an_encounter_not_sent_yet_is_corrected_by_an_entry_queued_after_it(new_phone, make_account, server_db):
+def test_an_encounter_not_sent_yet_is_corrected_by_an_entry_queued_after_it(new_phone, make_account, live_server,
+                                                                            server_db):
     officer = make_account("officer")
+    teammate = FieldApi(live_server, make_account("officer"))  # same team: the officer may see theirs, not list it
+    teammate.sync(teammate.entry("encounter", kind="primary_response", call_number="EPS-26-900199",
+                                 occurred_at=datetime.now(ZoneInfo("America/Edmonton")).isoformat(timespec="seconds")))
     phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
     phone.offline()
     phone.expect_status("Offline")
@@ -205,6 +209,7 @@ def test_an_encounter_not_sent_yet_is_corrected_by_an_entry_queued_after_it(new_
     stored = wait_for(lambda: (e := encounter_of(server_db, officer))["version"] == 2 and e, message="the correction")
     assert (stored["call_number"], stored["reasons"]) == ("EPS-26-900102", ["Typo in the call number"])
     expect(recent_row(phone, "EPS-26-900102").locator(".recent-state")).to_have_text("Corrected")
+    expect(phone.page.locator(".recent-item")).to_have_count(1)  # refreshed from the server: the officer's own only
     assert phone.errors == []
 
 

@@ -28,12 +28,12 @@ export function acknowledgeEncounterEntry(db, entry, at = new Date().toISOString
   });
 }
 
-// Pages of GET /encounters since the start of the recent window, the user's own only. The server lists
+// Pages of GET /encounters?author_id= (the user's own) since the start of the recent window. The server lists
 // no voided encounter to an officer: a copy the list leaves out is asked for by id (voided, or gone: 404).
 export async function refreshRecent(db, userId, now = new Date()) {
   const fetched = new Map();
   for (let page = 1; page <= 10; page += 1) {
-    const body = await api(`/encounters?from=${encodeURIComponent(recentSince(now))}&per_page=200&page=${page}`);
+    const body = await api(`/encounters?author_id=${userId}&from=${encodeURIComponent(recentSince(now))}&per_page=200&page=${page}`);
     for (const record of body.items || []) if (record.author_id === userId) fetched.set(record.id, record);
     if (page >= (body.pages || 1)) break;
   }
