@@ -26,7 +26,10 @@ def yesterday_noon() -> str:
 
 def yesterday_counts(api: FieldApi, live_server: str) -> dict:
     """Yesterday's figures as the server counts them (the supervisor's screen shows the same)."""
-    return api.http.get(f"{live_server}/api/v1/stats/daily", timeout=30).json()["days"][-2]
+    day = (datetime.now(ZoneInfo("America/Edmonton")).date() - timedelta(days=1)).isoformat()
+    answer = api.http.get(f"{live_server}/api/v1/stats/daily", params={"from": day, "to": day}, timeout=30).json()
+    [counts] = answer["days"]
+    return counts
 
 
 def encounter_of(server_db, user) -> dict:
