@@ -28,6 +28,24 @@ def test_another_teams_encounter_is_404(client, make_client):
     assert bob.get("/encounters").get_json()["total"] == 0
 
 
+def test_author_id_lists_only_that_users_encounters_among_those_the_caller_sees(client, make_client):
+    team = factories.make_team()
+    alice_user = factories.make_user("officer", team=team)
+    alice = client.sign_in_as(alice_user)
+    bob_user = factories.make_user("officer", team=team)
+    bob = make_client().sign_in_as(bob_user)
+    mine, theirs = e.encounter(), e.encounter("consultation")
+    alice.post("/sync", e.batch(mine))
+    bob.post("/sync", e.batch(theirs))
+    assert alice.get("/encounters").get_json()["total"] == 2  # the team's
+    own = alice.get(f"/encounters?author_id={alice_user.id}").get_json()
+    assert [i["id"] for i in own["items"]] == [mine["id"]]
+    assert [i["id"] for i in alice.get(f"/encounters?author_id={bob_user.id}").get_json()["items"]] == [theirs["id"]]
+    outsider = factories.make_user("officer", team=factories.make_team())
+    stranger = make_client().sign_in_as(outsider)
+    assert stranger.get(f"/encounters?author_id={alice_user.id}").get_json()["total"] == 0  # visibility still holds
+
+
 def test_supervisor_sees_every_team(client, make_client, supervisor):
     alice = client.sign_in_as(factories.make_user("officer", team=factories.make_team()))
     alice.post("/sync", e.batch(e.encounter()))

@@ -42,7 +42,8 @@ def list_encounters(args):
         raise ApiError(403, "forbidden", "Only supervisors and admins list voided encounters.")
     page = services.search(user, from_=args.get("from_"), to=args.get("to"), kind=args.get("kind"),
                            person_id=args.get("person_id"), team_id=args.get("team_id"),
-                           include_voided=args["include_voided"], page=args["page"], per_page=args["per_page"])
+                           author_id=args.get("author_id"), include_voided=args["include_voided"],
+                           page=args["page"], per_page=args["per_page"])
     record("encounter.list", target_type="encounter", results=[str(e.id) for e in page["items"]])
     return page
 

@@ -143,6 +143,7 @@ class EncounterQuerySchema(PageArgs):
     kind = fields.String(validate=validate.OneOf(ENCOUNTER_KINDS))
     person_id = Uuid()
     team_id = record_id()
+    author_id = record_id(metadata={"description": "only the encounters this user logged (e.g. the caller's own)"})
     include_voided = fields.Boolean(load_default=False,
                                     metadata={"description": "supervisors and admins: list voided encounters too"})
 

@@ -99,7 +99,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     return [outcome if outcome is not None else next(stored) for outcome in outcomes]
 
 
-def search(user: User, *, from_=None, to=None, kind=None, person_id=None, team_id=None,
+def search(user: User, *, from_=None, to=None, kind=None, person_id=None, team_id=None, author_id=None,
            include_voided: bool = False, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """A page of the encounters the user may see, newest first; voided ones only when asked for."""
     statement = sa.select(Encounter).where(visible_clause(user))
@@ -115,6 +115,8 @@ def search(user: User, *, from_=None, to=None, kind=None, person_id=None, team_i
         statement = statement.where(Encounter.person_id == person_id)
     if team_id:
         statement = statement.where(Encounter.team_id == team_id)
+    if author_id:
+        statement = statement.where(Encounter.author_id == author_id)
     return paginate(statement.order_by(Encounter.occurred_at.desc(), Encounter.id), page, per_page)
 
 

@@ -154,6 +154,24 @@ def test_officer_screens(new_phone, field_records, make_account):
     phone.go("/cases").heading("My cases")
     check("cases")
 
+    # My recent entries (the last 7 days of the officer's own encounters), correcting and voiding one.
+    phone.go("/")
+    phone.tap("My recent entries", role="link")
+    phone.heading("My recent entries")
+    expect(phone.page.locator(".recent-item").first).to_be_visible()
+    check("recent")
+    phone.page.locator(".recent-item").first.get_by_role("link", name="Correct").click()
+    expect(phone.page.get_by_role("heading", level=1)).to_contain_text("Correct:")
+    check("recent-correct", dark=False)
+    phone.go("/recent").heading("My recent entries")
+    phone.page.locator(".recent-item").first.get_by_role("link", name="Void").click()
+    expect(phone.page.get_by_role("heading", level=1)).to_contain_text("Void:")
+    phone.page.get_by_label("Reason for voiding").fill("Logged twice")
+    phone.tap("Void this encounter")
+    expect(phone.page.get_by_role("dialog")).to_contain_text("cannot be undone")
+    check("recent-void-confirm", dark=False)
+    phone.page.get_by_role("button", name="Keep it").click()
+
     # Needs attention and the outbox, then the sign-out choice with entries still unsent.
     phone.go("/")
     phone.heading("Log an encounter")

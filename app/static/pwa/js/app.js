@@ -14,6 +14,7 @@ import * as home from "./views/home.js";
 import * as outboxView from "./views/outbox.js";
 import * as people from "./views/people.js";
 import * as personEdit from "./views/person-edit.js";
+import * as recent from "./views/recent.js";
 import * as referralForm from "./views/referral-form.js";
 import * as referrals from "./views/referrals.js";
 import * as signin from "./views/signin.js";
@@ -61,6 +62,7 @@ async function fix(id) {
   if (entry.type === "referral") return referralForm.render(ctx, { entry });
   if (entry.type === "person") return people.renderPersonFix(ctx, entry);
   if (entry.type === "person_update") return personEdit.render(ctx, { entry });
+  if (entry.type === "encounter_amend") return recent.renderFixCorrection(ctx, entry);
   return outboxView.render(ctx);
 }
 
@@ -78,6 +80,9 @@ const ROUTES = [
   [/^\/inbox$/, () => referrals.renderInbox(ctx)],
   [/^\/referral\/([\w-]+)$/, (m) => referrals.renderReferral(ctx, { id: decodeURIComponent(m[1]) })],
   [/^\/stats$/, () => stats.render(ctx)],
+  [/^\/recent$/, () => recent.renderList(ctx)],
+  [/^\/recent\/([\w-]+)\/correct$/, (m) => recent.renderCorrect(ctx, { id: m[1] })],
+  [/^\/recent\/([\w-]+)\/void$/, (m) => recent.renderVoid(ctx, { id: m[1] })],
   [/^\/cases$/, () => cases.renderList(ctx)],
   [/^\/case\/new$/, (m, query) => caseIntake.render(ctx, { query })],
   [/^\/case\/([\w-]+)$/, (m) => caseView.renderCase(ctx, { id: m[1] })],

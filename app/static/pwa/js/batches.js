@@ -4,6 +4,7 @@
 
 import { ApiError } from "./api.js";
 import { personConflictMessage } from "./persons.js";
+import { CORRECTION_TYPES, correctionProblem } from "./corrections.js";
 
 // Entries per POST /sync (the server takes up to 500 and 2 MB; a 413 halves the batch).
 export const BATCH_SIZE = 100;
@@ -25,6 +26,7 @@ export function conflictMessage(entry, current) {
   if (entry.type === "person_update" && current && current.id === entry.data.person_id) {
     return personConflictMessage(entry, current);
   }
+  if (CORRECTION_TYPES.has(entry.type)) return correctionProblem({ ...entry, error: { code: "conflict" }, current });
   return "The server already holds a different record under this entry's id.";
 }
 
@@ -40,7 +42,10 @@ export function sortAnswer(batch, answer) {
     }
     if (result && result.status === "rejected") {
       const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
-      return { entry, outcome: "attention", error, current: null };
+      // A correction of an encounter voided meanwhile comes back with the encounter: the phone's copy follows.
+      const current = CORRECTION_TYPES.has(entry.type) && error.code === "invalid_transition" && result.current
+        ? result.current : null;
+      return { entry, outcome: "attention", error, current };
     }
     if (result && result.status === "conflict") {
       const current = result.current || {};

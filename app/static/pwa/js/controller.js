@@ -144,7 +144,10 @@ async function registerBackgroundSync() {
 export function applyResult(result) {
   const patch = { syncing: false };
   if (result.outcome === "synced") {
-    Object.assign(patch, { online: true, authRequired: false, lastSyncAt: Date.now(), problem: null });
+    // A run (often the service worker's) that finished after the phone went offline: it synced, but the
+    // phone is offline now, and the status line says so.
+    const offlineNow = typeof navigator !== "undefined" && navigator.onLine === false;
+    Object.assign(patch, { online: !offlineNow, authRequired: false, lastSyncAt: Date.now(), problem: null });
   } else if (result.outcome === "offline") {
     patch.online = false;
   } else if (result.outcome === "signed_out") {

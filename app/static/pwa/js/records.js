@@ -31,7 +31,7 @@ export async function pullChanges(db) {
       cursor = null;
       continue;
     }
-    await transact(db, [...FEEDS, "meta", "outbox"], "readwrite", async (s) => {
+    await transact(db, [...FEEDS, "meta", "outbox", "encounters"], "readwrite", async (s) => {
       for (const feed of FEEDS) {
         for (const record of body[feed] || []) {
           s[feed].put(record);
@@ -53,15 +53,15 @@ export async function pullChanges(db) {
 }
 
 // Persons merged on the server (they came with `merged_into`): the phone drops its copy of the duplicate,
-// and what it holds naming the duplicate names the kept person instead: its referrals and cases, and its
-// unsent entries (same ids, same order: the server still sees each entry once). In the one transaction
+// and what it holds naming the duplicate names the kept person instead: its referrals, cases and own recent
+// encounters, and its unsent entries (same ids, same order: the server still sees each entry once). In the one transaction
 // that stored the page, so no screen sees a half-followed merge. The merges are remembered (meta
 // "merged_persons") so a link to the duplicate leads to the kept person.
 async function followMerges(s, merges) {
   if (!Object.keys(merges).length) return;
   const known = { ...((await requestResult(s.meta.get("merged_persons"))) || { value: {} }).value, ...merges };
   for (const id of Object.keys(merges)) s.persons.delete(id);
-  for (const store of ["referrals", "cases"]) {
+  for (const store of ["referrals", "cases", "encounters"]) {
     for (const record of await requestResult(s[store].getAll())) {
       const next = repointRecord(record, known);
       if (next !== record) s[store].put(next);

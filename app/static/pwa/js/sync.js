@@ -6,6 +6,7 @@
 import { ApiError, NetworkError, api, isRevoked, setCsrfToken } from "./api.js";
 import { sendWaiting, syncBody } from "./batches.js";
 import * as outbox from "./outbox.js";
+import { ENCOUNTER_ENTRY_TYPES, acknowledgeEncounterEntry, saveEncounters } from "./encounters.js";
 import { requestResult, transact } from "./idb.js";
 import { pullChanges, saveRecords } from "./records.js";
 import { deviceId, loadSession, updateSession } from "./session.js";
@@ -74,14 +75,20 @@ async function pushOutbox(db) {
       await outbox.countAttempt(db, batch.map((e) => e.id));
       return api("/sync", { method: "POST", body: syncBody(device, batch) });
     },
-    acknowledge: (entry) => (entry.type === "referral_update"
-      ? acknowledgeReferralUpdate(db, entry) : outbox.acknowledge(db, entry.id)),
+    acknowledge(entry) {
+      if (entry.type === "referral_update") return acknowledgeReferralUpdate(db, entry);
+      if (ENCOUNTER_ENTRY_TYPES.has(entry.type)) return acknowledgeEncounterEntry(db, entry);
+      return outbox.acknowledge(db, entry.id);
+    },
     // A conflict's `current` is the server's record: the phone's copy becomes it.
     async needsAttention(entry, error, current) {
       await outbox.needsAttention(db, entry.id, error, current);
       if (entry.type === "referral_update" && current && current.id) await saveRecords(db, "referrals", [current]);
       if (entry.type === "case_intake" && current && current.id) await saveRecords(db, "cases", [current]);
       if (entry.type === "person_update" && current && current.id) await saveRecords(db, "persons", [current]);
+      if (ENCOUNTER_ENTRY_TYPES.has(entry.type) && entry.type !== "encounter" && current && current.id) {
+        await saveEncounters(db, [current]);
+      }
     },
     countServerError: (entry) => outbox.countServerError(db, entry.id),
     async refreshCsrf() {

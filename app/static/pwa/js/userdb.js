@@ -4,7 +4,7 @@
 import { deleteDatabase, openDatabase, requestResult, transact } from "./idb.js";
 
 const PREFIX = "help-field-user-";
-const VERSION = 1;
+const VERSION = 2;
 
 export const userDbName = (userId) => `${PREFIX}${userId}`;
 
@@ -18,6 +18,8 @@ export function openUserDb(userId) {
       }
       db.createObjectStore("meta", { keyPath: "key" });
     }
+    // The user's own recent encounters (js/encounters.js), to correct and void them offline.
+    if (oldVersion < 2) db.createObjectStore("encounters", { keyPath: "id" });
   });
 }
 

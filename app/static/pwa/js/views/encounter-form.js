@@ -1,11 +1,13 @@
 // Logging one encounter: only the fields its kind needs; "Save" puts it in the outbox at once.
-// Also used to fix an entry the server sent back ("Needs attention") and send it again.
+// Also used to fix an entry the server sent back ("Needs attention") and send it again, and to correct an
+// encounter already logged (`amend`: an `encounter_amend` entry with a reason, js/corrections.js).
 
+import { CORRECTION_TYPES, REASON_MAX, buildAmend, reasonProblem } from "../corrections.js";
 import { h, localInputValue, rfc3339, uid } from "../dom.js";
 import { newEntry, resend } from "../outbox.js";
 import { savePendingPerson, sites as listSites } from "../records.js";
 import { backLink, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
-import { NEEDS, OUTCOMES, RISK_FLAGS, kindByCode } from "../vocabulary.js";
+import { KINDS, NEEDS, OUTCOMES, RISK_FLAGS, kindByCode } from "../vocabulary.js";
 import { personPicker } from "./person-picker.js";
 import { triagePanel } from "./triage-panel.js";
 
@@ -23,51 +25,92 @@ function serverProblem(entry) {
     h("p", {}, h("strong", {}, "The server did not accept this entry: "), entry.error.message));
 }
 
-// `params`: {kind} for a new encounter (and ?person=), or {entry} to fix one from the outbox.
-export async function render(ctx, { kind: kindCode, query, entry }) {
-  const data = entry ? entry.data : {};
-  const kind = kindByCode(entry ? data.kind : kindCode);
+const sameMinute = (a, b) => localInputValue(new Date(a)) === localInputValue(new Date(b));
+// A hand-chosen level is one the rules did not give (an encounter not sent yet carries only a chosen one).
+const chosenLevelOf = (encounter) => (encounter.triage_level && encounter.triage_level !== encounter.triage_computed
+  ? encounter.triage_level : null);
+
+// `params`: {kind} for a new encounter (and ?person=), {entry} to fix one from the outbox, or {amend} to
+// correct one: {encounter (as the server will hold it), baseVersion, entry (a correction sent back, to fix)}.
+export async function render(ctx, { kind: kindCode, query, entry, amend }) {
+  const fixing = entry || (amend && amend.entry) || null;
+  const data = amend ? { ...amend.encounter, ...(amend.entry ? amend.entry.data : {}) } : entry ? entry.data : {};
+  const kind = kindByCode(entry ? data.kind : amend ? data.kind : kindCode);
   if (!kind) return h("div", { class: "view" }, backLink(), h("h1", {}, "Unknown kind of encounter"));
 
   const when = h("input", { type: "datetime-local", id: uid("when"), required: true, "data-field": "occurred_at",
     value: localInputValue(data.occurred_at ? new Date(data.occurred_at) : new Date()) });
-  const callNumber = kind.callNumber ? h("input", { type: "text", id: uid("call"), required: true, autocomplete: "off",
+  // A correction may change the kind, so it shows the call number and site rows and hides those the kind lacks.
+  const kindSelect = amend ? h("select", { id: uid("kind"), "data-field": "kind" },
+    KINDS.map((k) => h("option", { value: k.code }, k.label))) : null;
+  if (kindSelect) kindSelect.value = kind.code;
+  const callNumber = kind.callNumber || amend ? h("input", { type: "text", id: uid("call"), required: true, autocomplete: "off",
     maxlength: 40, "data-field": "call_number", value: data.call_number || "" }) : null;
-  const site = kind.site ? siteSelect(await listSites(ctx.db), data.site_id) : null;
+  const site = kind.site || amend ? siteSelect(await listSites(ctx.db), data.site_id) : null;
   const picker = await personPicker(ctx.db, { personId: data.person_id || (query && query.get("person")) || null });
   const notes = h("textarea", { id: uid("notes"), rows: 3, maxlength: 4000, "data-field": "notes", value: data.notes || "" });
+  const reason = amend ? h("textarea", { id: uid("reason"), rows: 2, maxlength: REASON_MAX, required: true,
+    "data-field": "reason", value: amend.entry ? amend.entry.data.reason || "" : "" }) : null;
+  const nothingChanged = h("p", { class: "problem", role: "alert", hidden: true },
+    "Nothing was changed: change what was wrong, or cancel.");
+  const callRow = callNumber ? field("Call number", callNumber, "The dispatch event number.") : null;
+  const siteRow = site ? field("Site", site) : null;
+  const currentKind = () => (kindSelect ? kindByCode(kindSelect.value) : kind);
+  const showKindRows = () => {
+    if (callRow) callRow.hidden = !currentKind().callNumber;
+    if (siteRow) siteRow.hidden = !currentKind().site;
+  };
+  if (kindSelect) kindSelect.addEventListener("change", showKindRows);
+  showKindRows();
 
+  const cancelTo = fixing ? "#/outbox" : amend ? "#/recent" : "#/";
   const actions = h("div", { class: "form-actions" },
-    h("button", { type: "submit", class: "button primary" }, entry ? "Save and send again" : "Save"),
-    h("a", { class: "button quiet", href: entry ? "#/outbox" : "#/" }, "Cancel"));
+    h("button", { type: "submit", class: "button primary" }, fixing ? "Save and send again" : "Save"),
+    h("a", { class: "button quiet", href: cancelTo }, "Cancel"));
   const form = h("form", { class: "entry-form", novalidate: true },
-    serverProblem(entry),
-    kind.callNumber ? field("Call number", callNumber, "The dispatch event number.") : null,
-    kind.site ? field("Site", site) : null,
+    serverProblem(fixing),
+    nothingChanged,
+    kindSelect ? field("Kind", kindSelect) : null,
+    callRow,
+    siteRow,
     picker.element,
     toggles("Needs", "needs", NEEDS, data.needs || []),
     toggles("Risk flags", "risk_flags", RISK_FLAGS, data.risk_flags || []),
     toggles("Outcome", "outcome", OUTCOMES, data.outcome || []),
     field("Notes (optional)", notes),
     field("When", when),
+    reason ? field("Reason for the correction", reason, "Kept with the encounter's history, e.g. “wrong call number”.") : null,
     actions);
   // The level stays in sight in the Save bar; the panel with the reasons and agencies follows the risk flags.
-  const triage = await triagePanel(ctx.db, form, { chosen: data.triage_level });
+  const triage = await triagePanel(ctx.db, form, { chosen: amend ? chosenLevelOf(data) : data.triage_level });
   form.querySelector('[data-field="risk_flags"]').after(triage.element);
   actions.prepend(triage.sticky);
   triage.update();
 
-  if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
+  if (fixing && fixing.error && fixing.error.fields) showFieldErrors(form, fixing.error.fields);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const chosenKind = currentKind();
     const problems = { ...picker.problems() };
-    if (callNumber && !callNumber.value.trim()) problems.call_number = ["Give the call number."];
-    if (site && !site.value) problems.site_id = ["Choose the site."];
+    if (chosenKind.callNumber && !callNumber.value.trim()) problems.call_number = ["Give the call number."];
+    if (chosenKind.site && !site.value) problems.site_id = ["Choose the site."];
     if (!when.value) problems.occurred_at = ["Give the time it happened."];
+    if (reason && reasonProblem(reason.value)) problems.reason = [reasonProblem(reason.value)];
+    nothingChanged.hidden = true;
     if (showFieldErrors(form, problems)) return;
 
     const { personId, person, entry: personEntry } = picker.resolve();
+    if (amend) {
+      await saveCorrection(ctx, amend, {
+        kind: chosenKind.code, occurred_at: rfc3339(new Date(when.value)), person_id: personId || null,
+        call_number: chosenKind.callNumber ? callNumber.value.trim() : null,
+        site_id: chosenKind.site ? Number(site.value) : null,
+        needs: checkedValues(form, "needs"), risk_flags: checkedValues(form, "risk_flags"),
+        outcome: checkedValues(form, "outcome"), triage_level: triage.chosenLevel(), notes: notes.value.trim() || null,
+      }, { reason: reason.value, person, personEntry, nothingChanged });
+      return;
+    }
     const encounter = { kind: kind.code, occurred_at: rfc3339(new Date(when.value)),
       needs: checkedValues(form, "needs"), risk_flags: checkedValues(form, "risk_flags"),
       outcome: checkedValues(form, "outcome") };
@@ -97,6 +140,38 @@ export async function render(ctx, { kind: kindCode, query, entry }) {
     ctx.go("/");
   });
 
+  if (amend) {
+    return h("div", { class: "view" }, backLink(fixing ? "#/outbox" : "#/recent", fixing ? "Outbox" : "My recent entries"),
+      h("h1", {}, `Correct: ${kind.label}`), form);
+  }
   return h("div", { class: "view" }, backLink(entry ? "#/outbox" : "#/", entry ? "Outbox" : "Home"),
     h("h1", {}, kind.label), form);
+}
+
+// A correction goes into the outbox as an `encounter_amend` naming only the fields that changed (after a new
+// person's entry, when one was added here); fixing one sent back resends it under its id.
+async function saveCorrection(ctx, amend, values, { reason, person, personEntry, nothingChanged }) {
+  const data = buildAmend(amend.encounter, values,
+    { reason, baseVersion: amend.entry ? amend.entry.data.base_version : amend.baseVersion, sameMinute });
+  if (!data) {
+    nothingChanged.hidden = false;
+    nothingChanged.scrollIntoView({ block: "center" });
+    return;
+  }
+  const kind = kindByCode(values.kind);
+  const label = ["Correction", kind.label, person && person.display_name, values.call_number && `#${values.call_number}`]
+    .filter(Boolean).join(" · ");
+  if (personEntry) await savePendingPerson(ctx.db, person);
+  if (amend.entry && CORRECTION_TYPES.has(amend.entry.type)) {
+    if (personEntry) await ctx.save([{ ...personEntry, seq: amend.entry.seq - 1 }]);
+    await resend(ctx.db, amend.entry.id, data);
+    await ctx.resent();
+    flash("Correction sent again.");
+    ctx.go("/outbox");
+    return;
+  }
+  const saved = newEntry("encounter_amend", data, label);
+  await ctx.save(personEntry ? [personEntry, saved] : [saved]);
+  flash("Correction saved on this phone. It will sync by itself.");
+  ctx.go("/recent");
 }

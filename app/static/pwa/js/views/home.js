@@ -69,6 +69,7 @@ export async function render(ctx) {
     ["#/cases", CAN_SEE_STATS.has(user.role) ? "Cases" : "My cases"],
   ];
   if (CAN_SEE_STATS.has(user.role)) links.push(["#/stats", "Daily counts"]);
+  if (user.role !== "admin") links.push(["#/recent", "My recent entries"]);
   const view = h("div", { class: "view home" },
     takeFlash(),
     h("h1", {}, user.role === "admin" ? "HELP Field" : "Log an encounter"),

@@ -1,12 +1,15 @@
 // The outbox: what waits to sync, and what needs attention (the server's message, fix and resend, or discard).
 
+import { CORRECTION_TYPES, correctionProblem } from "../corrections.js";
 import { fill, h, shortTime } from "../dom.js";
 import { transact } from "../idb.js";
 import { discard, listEntries, resend } from "../outbox.js";
 import { state } from "../store.js";
 import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
 
-const EDITABLE = new Set(["encounter", "referral", "person", "person_update"]);
+const EDITABLE = new Set(["encounter", "referral", "person", "person_update", "encounter_amend"]);
+// A correction the server will never take as it is (the encounter was voided, or not the user's to change).
+const FINAL_REFUSALS = new Set(["invalid_transition", "forbidden"]);
 
 function fieldMessages(error) {
   if (!error || !error.fields) return null;
@@ -23,8 +26,8 @@ function dropLocalCopy(db, entry) {
 
 function attentionItem(ctx, entry, rerender) {
   const again = async () => {
-    const data = entry.type === "referral_update" && entry.current && entry.current.version
-      ? { ...entry.data, base_version: entry.current.version } : entry.data;
+    const rebase = (entry.type === "referral_update" || entry.type === "encounter_amend") && entry.current && entry.current.version;
+    const data = rebase ? { ...entry.data, base_version: entry.current.version } : entry.data;
     await resend(ctx.db, entry.id, data);
     await ctx.resent();
     flash(`${entry.label}: sent again.`);
@@ -45,18 +48,24 @@ function attentionItem(ctx, entry, rerender) {
   const serverFailed = Boolean(entry.error && entry.error.code === "server_error");
   // A person change met another one: made again, on the server's version, in the form.
   const fixable = EDITABLE.has(entry.type) && (!conflict || entry.type === "person_update") && !serverFailed;
+  const correction = CORRECTION_TYPES.has(entry.type);
+  const final = correction && entry.error && FINAL_REFUSALS.has(entry.error.code);
   // A second intake for a person with an open case: the way on is that case, not this entry.
   const otherCase = entry.type === "case_intake" && conflict && entry.current.id && entry.current.id !== entry.id
     ? entry.current.id : null;
   return h("li", { class: "attention-item" },
     h("p", { class: "entry-label" }, entry.label, h("span", { class: "entry-time" }, ` · ${shortTime(entry.created_at)}`)),
-    h("p", { class: "server-message" }, entry.error ? entry.error.message : "The server sent this entry back."),
+    h("p", { class: "server-message" }, correction ? correctionProblem(entry)
+      : entry.error ? entry.error.message : "The server sent this entry back."),
     fieldMessages(entry.error),
+    correction ? h("a", { class: "button secondary", href: "#/recent" }, "See my recent entries") : null,
     h("div", { class: "row-actions" },
-      fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, "Fix and resend")
+      final ? null
+        : fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, "Fix and resend")
         : otherCase ? h("a", { class: "button primary", href: `#/case/${otherCase}` }, "Open the open case")
           : h("button", { type: "button", class: "button primary", onclick: again },
             entry.type === "referral_update" ? "Apply again to the current referral"
+              : entry.type === "encounter_amend" && conflict ? "Apply again to the current version"
               : conflict ? "Send again as a new record" : "Send again"),
       h("button", { type: "button", class: "button danger", onclick: drop }, "Discard")));
 }
