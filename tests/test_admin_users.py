@@ -245,6 +245,17 @@ def test_every_user_changes_their_own_password(make_client, officer, db):
     assert sorted(e.outcome for e in failed) == ["failed", "ok"]
 
 
+def test_wrong_current_passwords_are_throttled_like_sign_ins(make_client, officer, app, db):
+    phone = make_client().sign_in_as(officer)
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        wrong = phone.post("/auth/password", {"current_password": "not-my-password", "new_password": GOOD})
+        assert wrong.status_code == 400
+    locked = phone.post("/auth/password", {"current_password": factories.PASSWORD, "new_password": GOOD})
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert error_of(locked)["code"] == "rate_limited"
+    assert make_client().login(officer.username, factories.PASSWORD).status_code == 429
+
+
 def test_only_admins_reset_passwords(make_client, officer, db):
     supervisor = make_client().sign_in_as(factories.make_user("supervisor"))
     assert supervisor.post(f"/users/{officer.id}/reset-password").status_code == 403

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.audit.services import record, record_despite_rollback
+from app.auth import throttle
 from app.auth.events import signed_out_everywhere
 from app.auth.models import User
 from app.auth.passwords import hash_password, password_problems, temporary_password, verify_password
@@ -200,21 +201,32 @@ def reset_password(user: User) -> str:
     return password
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """The user's own change: the current password must be right, the new one acceptable and different."""
+def change_password(user: User, current: str, new: str, address: str | None) -> bool:
+    """The user's own change: False (recorded for throttling and audit, to be answered without a
+    rollback) when the current password is wrong; AccountRefused when the new one is not acceptable.
+
+    Wrong current passwords count as failed sign-ins of the account: guessing through a session left open
+    is throttled like guessing at the sign-in screen (429 rate_limited with Retry-After)."""
+    wait = throttle.retry_after(user.username, address)
+    if wait is not None:
+        record_despite_rollback("user.change_password", target_type="user", target_id=user.id, outcome="throttled")
+        raise AccountRefused("rate_limited", "Too many wrong passwords; wait a few minutes and try again.",
+                             {"Retry-After": [str(wait)]})
     if not verify_password(user.password_hash, current):
-        record_despite_rollback("user.change_password", target_type="user", target_id=user.id, outcome="failed")
-        raise AccountRefused("validation_error", "The current password is not right.",
-                             {"current_password": ["This is not your current password."]})
+        throttle.record_failure(user.username, address)
+        record("user.change_password", target_type="user", target_id=user.id, outcome="failed")
+        return False
     problems = password_problems(new, user.username)
     if not problems and verify_password(user.password_hash, new):
         problems = ["Choose a password different from the current one."]
     if problems:
         raise _invalid({"new_password": problems})
+    throttle.clear_account(user.username)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
     record("user.change_password", target_type="user", target_id=user.id)
+    return True
 
 
 def search(*, page: int, per_page: int, role: str | None = None, team_id: int | None = None,

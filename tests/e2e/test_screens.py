@@ -274,7 +274,7 @@ def test_admin_screens(new_phone, make_account):
     phone.go("/admin/users/import").heading("Import users")
     phone.page.get_by_label("CSV file").set_input_files(files=[{
         "name": "people.csv", "mimeType": "text/csv",
-        "buffer": "username,display_name,role,team\nscreens.one,Screens One,officer,Downtown HELP\nx,Bad,officer,\n".encode()}])
+        "buffer": b"username,display_name,role,team\nscreens.one,Screens One,officer,Downtown HELP\nx,Bad,officer,\n"}])
     phone.tap("Import")
     expect(phone.page.get_by_text("1 created, 1 rejected.")).to_be_visible(timeout=30_000)
     check("import-results")
