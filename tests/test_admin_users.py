@@ -343,3 +343,16 @@ def test_cli_create_applies_the_account_rules(app, db):
     assert bidi.exit_code != 0 and "display_name" in bidi.output
     weak = runner.invoke(args=["users", "create", "okname", "--role", "officer"], input="iloveyou1234\n")
     assert weak.exit_code != 0 and "commonly used" in weak.output
+
+
+@pytest.mark.parametrize("body", [
+    {"username": "ok.name", "role": "officer", "display_name": "left\udfffright"},
+    {"username": "ok\u0000name", "role": "officer"},
+])
+def test_broken_unicode_and_nul_are_refused_before_anything_is_stored(as_admin, body):
+    before = count(User)
+    response = as_admin.post("/users", body)
+    assert response.status_code == 400 and error_of(response)["code"] == "validation_error"
+    imported = as_admin.post("/users/import", {"csv": "username,display_name,role\nok.two,bad\udfff,officer\n"})
+    assert imported.status_code == 400
+    assert count(User) == before
