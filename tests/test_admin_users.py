@@ -303,7 +303,7 @@ def test_an_import_from_csv_text_names_teams_and_agencies(as_admin, team, agency
 def test_an_import_refuses_an_empty_or_oversized_file(as_admin):
     assert as_admin.post("/users/import", {"csv": "username,role\n"}).status_code == 400
     assert as_admin.post("/users/import", {}).status_code == 400
-    too_many = as_admin.post("/users/import", {"csv": "username,role\n" + "x,officer\n" * 501})
+    too_many = as_admin.post("/users/import", {"csv": "username,role\n" + "x,officer\n" * 101})
     assert too_many.status_code == 413 and error_of(too_many)["code"] == "too_large"
 
 
