@@ -245,6 +245,17 @@ def test_every_user_changes_their_own_password(make_client, officer, db):
     assert sorted(e.outcome for e in failed) == ["failed", "ok"]
 
 
+def test_wrong_current_passwords_are_throttled_like_sign_ins(make_client, officer, app, db):
+    phone = make_client().sign_in_as(officer)
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        wrong = phone.post("/auth/password", {"current_password": "not-my-password", "new_password": GOOD})
+        assert wrong.status_code == 400
+    locked = phone.post("/auth/password", {"current_password": factories.PASSWORD, "new_password": GOOD})
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert error_of(locked)["code"] == "rate_limited"
+    assert make_client().login(officer.username, factories.PASSWORD).status_code == 429
+
+
 def test_only_admins_reset_passwords(make_client, officer, db):
     supervisor = make_client().sign_in_as(factories.make_user("supervisor"))
     assert supervisor.post(f"/users/{officer.id}/reset-password").status_code == 403
@@ -292,7 +303,7 @@ def test_an_import_from_csv_text_names_teams_and_agencies(as_admin, team, agency
 def test_an_import_refuses_an_empty_or_oversized_file(as_admin):
     assert as_admin.post("/users/import", {"csv": "username,role\n"}).status_code == 400
     assert as_admin.post("/users/import", {}).status_code == 400
-    too_many = as_admin.post("/users/import", {"csv": "username,role\n" + "x,officer\n" * 501})
+    too_many = as_admin.post("/users/import", {"csv": "username,role\n" + "x,officer\n" * 101})
     assert too_many.status_code == 413 and error_of(too_many)["code"] == "too_large"
 
 
@@ -332,3 +343,16 @@ def test_cli_create_applies_the_account_rules(app, db):
     assert bidi.exit_code != 0 and "display_name" in bidi.output
     weak = runner.invoke(args=["users", "create", "okname", "--role", "officer"], input="iloveyou1234\n")
     assert weak.exit_code != 0 and "commonly used" in weak.output
+
+
+@pytest.mark.parametrize("body", [
+    {"username": "ok.name", "role": "officer", "display_name": "left\udfffright"},
+    {"username": "ok\u0000name", "role": "officer"},
+])
+def test_broken_unicode_and_nul_are_refused_before_anything_is_stored(as_admin, body):
+    before = count(User)
+    response = as_admin.post("/users", body)
+    assert response.status_code == 400 and error_of(response)["code"] == "validation_error"
+    imported = as_admin.post("/users/import", {"csv": "username,display_name,role\nok.two,bad\udfff,officer\n"})
+    assert imported.status_code == 400
+    assert count(User) == before

@@ -168,3 +168,26 @@ def test_0004_gives_records_left_at_change_number_0_a_number_above_the_clock(fre
     assert seqs[ids[0]] == 5
     assert seqs[ids[1]] == seqs[ids[2]] == 8 == head  # one group of up to 200 rows per change number
     assert version == [1, 1, 1]
+
+
+def test_0006_adds_team_groups_and_forced_password_changes_and_downgrades_cleanly(fresh_app):
+    """Existing teams and users come through 0006 active and without a forced change; a downgrade to
+    0005 and back leaves the models' schema."""
+    with fresh_app.app_context():
+        upgrade(revision="0005_merged_persons")
+        with _db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO teams (id, name, change_seq) VALUES (1, 'Old Team', 0)"))
+            conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, password_hash, active, "
+                                 "created_at, team_id) VALUES (1, 'old', 'Old', 'officer', 'x', :t, :now, 1)"),
+                         {"t": True, "now": datetime.now(UTC)})
+        upgrade()
+        with _db.engine.connect() as conn:
+            team = conn.execute(sa.text('SELECT "group", active FROM teams')).one()
+            user = conn.execute(sa.text("SELECT must_change_password FROM users")).one()
+        assert (team[0], bool(team[1]), bool(user[0])) == (None, True, False)
+        from flask_migrate import downgrade
+        downgrade(revision="0005_merged_persons")
+        upgrade()
+        with _db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, _db.metadata) == []

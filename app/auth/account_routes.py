@@ -113,7 +113,7 @@ def reset_password(user_id):
 @blp.arguments(AccountImportSchema)
 @blp.response(200, ImportResultSchema)
 @blp.alt_response(400, schema=ErrorSchema, description="validation_error: neither users nor csv, or an empty file")
-@blp.alt_response(413, schema=ErrorSchema, description="too_large: more than 500 rows")
+@blp.alt_response(413, schema=ErrorSchema, description="too_large: more than 100 rows")
 def import_users(body):
     """Create many accounts: `{"users": [<as POST /users>, ...]}` or `{"csv": "<the file's text>"}` (a
     header line naming the columns of POST /users; `team` and `agency` may name them instead of ids). One

@@ -59,13 +59,23 @@ def me():
 @blp.response(204)
 @blp.alt_response(400, schema=ErrorSchema, description="validation_error: current password wrong, new one weak")
 @blp.alt_response(401, schema=ErrorSchema, description="not_authenticated")
+@blp.alt_response(429, schema=ErrorSchema, description="rate_limited: too many wrong current passwords")
 def change_password(body):
     """Change one's own password (any user); ends the user's other sessions. After an administrator's
     reset this is what the user must do before anything else."""
     user = current_user()
     try:
-        users.change_password(user, body["current_password"], body["new_password"])
+        changed = users.change_password(user, body["current_password"], body["new_password"], request.remote_addr)
     except users.AccountRefused as refused:
+        if refused.code == "rate_limited":
+            raise ApiError(429, "rate_limited", refused.message,
+                           headers={"Retry-After": refused.fields["Retry-After"][0]}) from None
         raise ApiError(400, refused.code, refused.message, refused.fields or None) from None
+    if not changed:
+        # Answered without a rollback: the failure counts towards the account's lockout and is audited.
+        response = jsonify(error_body("validation_error", "The current password is not right.",
+                                      {"current_password": ["This is not your current password."]}))
+        response.status_code = 400
+        return response
     end_other_sessions(user.id, g.auth_session.id)
     return make_response("", 204)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.audit.services import record, record_despite_rollback
+from app.auth import throttle
 from app.auth.events import signed_out_everywhere
 from app.auth.models import User
 from app.auth.passwords import hash_password, password_problems, temporary_password, verify_password
@@ -25,8 +26,9 @@ from app.pagination import paginate
 from app.records import utcnow
 from app.vocabulary import ROLES
 
-# Rows per import: hashing a password costs ~0.1 s by design, so a file of 500 takes about a minute.
-MAX_IMPORT_ROWS = 500
+# Rows per import: hashing a password someone chose costs ~0.1-0.5 s by design (a generated one far less),
+# and a request must finish well within the web server's 60 s worker timeout.
+MAX_IMPORT_ROWS = 100
 IMPORT_COLUMNS = ("username", "display_name", "role", "team_id", "agency_id", "team", "agency", "password")
 
 
@@ -132,7 +134,8 @@ def create_user(data: dict[str, Any], *, taken: set[str] | None = None, must_cha
         raise AccountRefused("conflict", f"The username '{username}' is already taken.",
                              {"username": ["This username is already taken (letter case does not count)."]})
     user = User(username=username, display_name=display_name.strip(), role=data["role"],
-                team_id=data.get("team_id"), agency_id=data.get("agency_id"), password_hash=hash_password(password),
+                team_id=data.get("team_id"), agency_id=data.get("agency_id"),
+                password_hash=hash_password(password, generated=generated is not None),
                 active=True, must_change_password=must_change or generated is not None)
     db.session.add(user)
     db.session.flush()
@@ -193,28 +196,39 @@ def deactivate_user(user: User) -> dict[str, Any]:
 def reset_password(user: User) -> str:
     """A new temporary password (returned once), every session ended, a change required at the next sign-in."""
     password = temporary_password()
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, generated=True)
     user.must_change_password = True
     ended = sign_out_everywhere(user)
     record("user.reset_password", target_type="user", target_id=user.id, **ended)
     return password
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """The user's own change: the current password must be right, the new one acceptable and different."""
+def change_password(user: User, current: str, new: str, address: str | None) -> bool:
+    """The user's own change: False (recorded for throttling and audit, to be answered without a
+    rollback) when the current password is wrong; AccountRefused when the new one is not acceptable.
+
+    Wrong current passwords count as failed sign-ins of the account: guessing through a session left open
+    is throttled like guessing at the sign-in screen (429 rate_limited with Retry-After)."""
+    wait = throttle.retry_after(user.username, address)
+    if wait is not None:
+        record_despite_rollback("user.change_password", target_type="user", target_id=user.id, outcome="throttled")
+        raise AccountRefused("rate_limited", "Too many wrong passwords; wait a few minutes and try again.",
+                             {"Retry-After": [str(wait)]})
     if not verify_password(user.password_hash, current):
-        record_despite_rollback("user.change_password", target_type="user", target_id=user.id, outcome="failed")
-        raise AccountRefused("validation_error", "The current password is not right.",
-                             {"current_password": ["This is not your current password."]})
+        throttle.record_failure(user.username, address)
+        record("user.change_password", target_type="user", target_id=user.id, outcome="failed")
+        return False
     problems = password_problems(new, user.username)
     if not problems and verify_password(user.password_hash, new):
         problems = ["Choose a password different from the current one."]
     if problems:
         raise _invalid({"new_password": problems})
+    throttle.clear_account(user.username)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
     record("user.change_password", target_type="user", target_id=user.id)
+    return True
 
 
 def search(*, page: int, per_page: int, role: str | None = None, team_id: int | None = None,

@@ -110,3 +110,40 @@ def test_an_admin_onboards_sixty_officers_and_one_signs_in_after_a_reset(new_pho
         sa.select(Encounter.notes).where(Encounter.author_id == officer_id)).all()))
     assert notes == [f"first shift {tag}"]
     assert server_db.read(lambda s: s.scalar(sa.select(User.must_change_password).where(User.id == officer_id))) is False
+
+
+def test_a_deactivated_agency_reaches_the_phone_stays_on_its_referrals_and_is_no_longer_offered(
+        new_phone, make_account, field_api, server_db):
+    admin = field_api(make_account("admin"))
+    name = f"Closing Soon {uuid.uuid4().hex[:4]}"
+    created = admin.http.post(f"{admin.base_url}/api/v1/agencies", headers={"X-CSRF-Token": admin.csrf}, timeout=30,
+                              json={"name": name, "services": ["food"], "phone": "780-555-0199"})
+    assert created.status_code == 201, created.text
+    agency_id = created.json()["id"]
+    officer = make_account("officer")
+    api = field_api(officer)
+    person = api.entry("person", display_name="Robin")
+    api.sync(person, api.entry("referral", person_id=person["id"], agency_id=agency_id, service="food",
+                               urgency="routine", consent_obtained=False))
+
+    phone = new_phone().sign_in(officer.username).wait_until_offline_ready()
+    phone.expect_status("All synced")
+    phone.go("/refer").heading("Make a referral")
+    expect(phone.page.get_by_label("Agency").locator("option", has_text=name)).to_have_count(1)
+
+    closed = admin.http.patch(f"{admin.base_url}/api/v1/agencies/{agency_id}", headers={"X-CSRF-Token": admin.csrf},
+                              json={"active": False}, timeout=30)
+    assert closed.status_code == 200 and closed.json()["active"] is False
+    phone.go("/")
+    phone.heading("Log an encounter")
+    phone.tap("Sync now")
+
+    def offered() -> int:  # the referral form reads the phone's copy of the agencies when it opens
+        phone.go("/").heading("Log an encounter")
+        phone.go("/refer").heading("Make a referral")
+        return phone.page.get_by_label("Agency").locator("option", has_text=name).count()
+
+    wait_for(lambda: offered() == 0, message="the deactivated agency left the phone's referral form")
+    phone.go("/inbox")
+    phone.heading("My referrals")
+    expect(phone.page.locator(".referral-card").first).to_contain_text(name)

@@ -81,8 +81,10 @@ export async function currentPersonId(db, id) {
 
 const byName = (a, b) => (a.name || "").localeCompare(b.name || "");
 
-export async function agencies(db) {
-  return (await getAll(db, "agencies")).filter((a) => a.active !== false).sort(byName);
+// The agencies one may choose (active ones); `includeInactive` for naming those on old records, which a
+// deactivated agency stays on.
+export async function agencies(db, { includeInactive = false } = {}) {
+  return (await getAll(db, "agencies")).filter((a) => includeInactive || a.active !== false).sort(byName);
 }
 
 export async function sites(db) {

@@ -235,7 +235,7 @@ export function renderImport() {
     }
     button.disabled = true;
     button.textContent = "Importing…";
-    results.replaceChildren(h("p", { class: "hint" }, "Creating the accounts; this takes a few seconds per ten rows."));
+    results.replaceChildren(h("p", { class: "hint" }, "Creating the accounts; this can take up to a minute."));
     try {
       const text = await file.files[0].text();
       results.replaceChildren(importResults(await api("/users/import", { method: "POST", body: { csv: text } })));

@@ -115,7 +115,8 @@ export async function renderCase(ctx, { id }) {
     const signature = JSON.stringify([kase, loaded.stale && loaded.reason, loaded.stale && loaded.fetched_at]);
     if (signature === shown && !announce) return;
     const agencies = await listAgencies(ctx.db);
-    const agencyName = (agencyId) => (agencies.find((a) => a.id === agencyId) || { name: "a partner agency" }).name;
+    const named = await listAgencies(ctx.db, { includeInactive: true }); // a deactivated one stays on old records
+    const agencyName = (agencyId) => (named.find((a) => a.id === agencyId) || { name: "a partner agency" }).name;
     who = personName(await getPerson(ctx.db, kase.person_id));
     const changeable = canWrite && kase.status !== "closed";
     const factList = await facts(ctx.db, kase, agencyName);
