@@ -36,6 +36,7 @@ SIGNAL_HANDLERS = (
     (events.referral_created, alerts.on_referral_created),
     (events.referral_moved, rollup.on_referral_moved),
     (events.referral_moved, alerts.on_referral_moved),
+    (events.situation_released, alerts.on_situation_released),
 )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import Model
 from app.records import UUID, UtcDateTime, enum_check, utcnow
 
-ALERT_KINDS = ("referral.created", "referral.updated")
+ALERT_KINDS = ("referral.created", "referral.updated", "situation.released")
 
 # queued: a job is (or will be) on its way; sending: a worker holds the claim; waiting: the push service
 # said "later" and a retry is scheduled; sent and failed are final.
@@ -38,7 +38,9 @@ class PendingAlert(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
-    referral_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("referrals.id"), nullable=False)
+    # The referral an alert is about; for situation.released, the situation instead.
+    referral_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("referrals.id"))
+    situation_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("situations.id"))
     referral_version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
