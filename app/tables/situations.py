@@ -251,8 +251,15 @@ def scrub_after_erasure(_situation_ids: list[str]) -> None:
         return
     engine = db.engine
     if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        # On the driver's connection: SQLAlchemy would open a transaction (BEGIN IMMEDIATE, app/extensions.py),
+        # and a checkpoint cannot run inside one.
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            raw.close()
         if busy and busy[0]:
             log.warning("erasure: the write-ahead log is still in use; the next checkpoint completes the scrub")
         return
