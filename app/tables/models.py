@@ -67,7 +67,7 @@ class Situation(FieldRecord, Model):
     originating_team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"))
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="presented")
     risk_factors: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
-    protective_factors: Mapped[list | None] = mapped_column(sa.JSON)
+    protective_factors: Mapped[list | None] = mapped_column(sa.JSON(none_as_null=True))
     age_band: Mapped[str | None] = mapped_column(sa.String(10))
     gender: Mapped[str | None] = mapped_column(sa.String(40))
     summary: Mapped[str | None] = mapped_column(sa.String(1000))
