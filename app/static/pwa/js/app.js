@@ -10,6 +10,9 @@ import * as caseView from "./views/case.js";
 import * as cases from "./views/cases.js";
 import * as encounterForm from "./views/encounter-form.js";
 import * as home from "./views/home.js";
+import * as hub from "./views/hub.js";
+import * as hubReport from "./views/hub-report.js";
+import * as ourSituations from "./views/our-situations.js";
 import * as outboxView from "./views/outbox.js";
 import * as people from "./views/people.js";
 import * as referralForm from "./views/referral-form.js";
@@ -69,6 +72,12 @@ const ROUTES = [
   [/^\/cases$/, () => cases.renderList(ctx)],
   [/^\/case\/new$/, (m, query) => caseIntake.render(ctx, { query })],
   [/^\/case\/([\w-]+)$/, (m) => caseView.renderCase(ctx, { id: m[1] })],
+  [/^\/tables$/, () => hub.renderTables(ctx)],
+  [/^\/table\/(\d+)$/, (m) => hub.renderAgenda(ctx, { id: m[1] })],
+  [/^\/table\/(\d+)\/present$/, (m, query) => hub.renderPresent(ctx, { id: m[1], query })],
+  [/^\/table\/(\d+)\/report$/, (m) => hubReport.renderReport(ctx, { id: m[1] })],
+  [/^\/situations$/, () => ourSituations.renderOurs(ctx)],
+  [/^\/situation\/([\w-]+)$/, (m) => ourSituations.renderSituation(ctx, { id: m[1] })],
 ];
 
 async function route() {
