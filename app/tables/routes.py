@@ -14,6 +14,7 @@ from app.entries.outcomes import Refused
 from app.entries.pipeline import submit
 from app.errors import ApiError, ErrorSchema, refusal
 from app.extensions import db
+from app.fields import MAX_ID
 from app.records import utcnow, validated_hash
 from app.rest import ApiBlueprint
 from app.tables import access, report, services, situations
@@ -49,7 +50,14 @@ def _refused(action: str, target_type: str, target_id, refused: Refused, **detai
     return refusal(refused.outcome, conflict_message="The situation was already decided.")
 
 
+def _no_such_table(table_id: int) -> None:
+    """An id beyond any database id (the path takes any integer) names no table."""
+    if not 0 < table_id <= MAX_ID:
+        raise ApiError(404, "not_found", "No such table.")
+
+
 def _table_or_404(table_id: int) -> SituationTable:
+    _no_such_table(table_id)
     table = db.session.get(SituationTable, table_id)
     if table is None:
         raise ApiError(404, "not_found", "No such table.")
@@ -57,7 +65,8 @@ def _table_or_404(table_id: int) -> SituationTable:
 
 
 def _table_at(user, table_id: int) -> SituationTable:
-    """The table, to its members and chairs (admins too, for its membership); 404 to anyone else."""
+    """The table, to its members and chairs; 404 to anyone else."""
+    _no_such_table(table_id)
     table = db.session.get(SituationTable, table_id)
     if table is None or not access.at_table(user, table_id):
         record_despite_rollback("table.read", target_type="table", target_id=str(table_id), outcome="not_found")
@@ -99,6 +108,7 @@ def list_tables():
 @tables_blp.response(200, TableSchema)
 def update_table(changes, table_id):
     """Rename, (de)activate, or replace the members or chairs of a table (admins)."""
+    _no_such_table(table_id)
     try:
         table = services.update(table_id, changes)
     except Refused as refused:
@@ -117,6 +127,7 @@ def update_table(changes, table_id):
 def present_situation(data, table_id):
     """Filter 1: present a situation de-identified (the `situation` entry type); member agencies and teams."""
     user = current_user()
+    _no_such_table(table_id)
     entry_id = data.pop("id", None)
     situation_id, created = submit("situation", user, {**data, "table_id": table_id}, entry_id)
     situation = situations.find(situation_id)
