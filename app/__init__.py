@@ -73,8 +73,9 @@ def _register_entry_types() -> None:
     from app.people.entry_types import ENTRY_TYPES as PEOPLE
     from app.people.entry_types import FOLLOWERS as PEOPLE_FOLLOWERS
     from app.referrals.entry_types import ENTRY_TYPES as REFERRALS
+    from app.tables.entry_types import ENTRY_TYPES as TABLES
 
-    registry.register(*PEOPLE, *ENCOUNTERS, *REFERRALS, *CASES)
+    registry.register(*PEOPLE, *ENCOUNTERS, *REFERRALS, *CASES, *TABLES)
     registry.follow_references_with(*PEOPLE_FOLLOWERS)
 
 
@@ -102,9 +103,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.stats.export_routes import blp as exports_blp
     from app.stats.routes import blp as stats_blp
     from app.sync.routes import blp as sync_blp
+    from app.tables.routes import situations_blp, tables_blp
 
     for blp in (auth_blp, directory_blp, ops_blp, sync_blp, encounters_blp, persons_blp, referrals_blp,
-                push_blp, stats_blp, audit_blp, cases_blp, triage_blp, exports_blp, users_blp):
+                push_blp, stats_blp, audit_blp, cases_blp, triage_blp, exports_blp, users_blp, tables_blp,
+                situations_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + (blp.url_prefix or ""))
     app.register_blueprint(ops_pages)
     app.register_blueprint(pwa_pages)

@@ -10,9 +10,11 @@ from app.people.models import Person, PersonChange
 from app.push.models import PendingAlert, PushDelivery, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
 from app.stats.models import DailyAuthorCount, DailyTeamCount
+from app.tables.models import Situation, SituationAssist, SituationNote, SituationTable, TableChair, TableMember
 
 __all__ = ["AuditEvent", "Disclosure", "AuthSession", "LoginFailure", "User", "Case", "CaseGoal", "CaseGoalEvent",
            "CaseNote", "CaseTransition", "Agency", "Site", "Team", "Encounter", "EncounterChange", "Person",
            "PersonChange", "PendingAlert",
            "PushDelivery", "PushSubscription", "Referral", "ReferralEvent", "ChangeClock", "DailyAuthorCount",
-           "DailyTeamCount"]
+           "DailyTeamCount", "Situation", "SituationAssist", "SituationNote", "SituationTable", "TableChair",
+           "TableMember"]

@@ -21,6 +21,8 @@ class ErrorSchema(Schema):
     """Documents the error body in the OpenAPI spec."""
 
     error = fields.Nested(ErrorBodySchema, required=True)
+    # A 409 conflict carries the record as stored, to a caller who may see it in full.
+    current = fields.Dict(metadata={"description": "on a conflict: the stored record (when visible to the caller)"})
 
 
 class ApiParser(FlaskParser):

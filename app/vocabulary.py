@@ -25,3 +25,19 @@ GOAL_STATUSES = ("set", "in_progress", "met", "dropped")
 SITE_KINDS = ("shelter", "drop_in", "clinic", "other")
 
 TEAM_GROUPS = ("core", "branch")
+# The situation table (Hub): see docs/situation-table.md.
+SITUATION_STATUSES = ("presented", "open", "rejected", "closed")
+
+RISK_FACTORS = ("mental_health", "drugs", "alcohol", "housing", "basic_needs", "physical_health", "suicide_risk",
+                "self_harm", "criminal_involvement", "victimization", "physical_violence", "sexual_violence",
+                "emotional_violence", "gangs", "negative_peers", "antisocial_behaviour", "missing_runaway",
+                "missing_school", "parenting", "elder_abuse", "cognitive_functioning", "poverty", "unemployment",
+                "supervision", "threat_to_public_health", "gambling", "other")
+
+PROTECTIVE_FACTORS = ("family", "friends", "housing", "income", "employment", "school", "culture", "faith",
+                      "health_care", "agency_connection", "other")
+
+AGE_BANDS = ("0-5", "6-11", "12-17", "18-24", "25-29", "30-39", "40-49", "50-59", "60-69", "70+")
+
+SITUATION_CLOSURE_REASONS = ("connected_to_services", "informed_of_services", "risk_lowered_other",
+                             "refused_services", "still_aer_other", "transferred")

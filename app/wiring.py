@@ -39,6 +39,7 @@ SIGNAL_HANDLERS = (
     (events.referral_moved, rollup.on_referral_moved),
     (events.referral_moved, alerts.on_referral_moved),
     (auth_events.signed_out_everywhere, push_services.on_signed_out_everywhere),
+    (events.situation_released, alerts.on_situation_released),
 )
 
 

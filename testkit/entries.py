@@ -97,3 +97,10 @@ def batch(*entries: dict[str, Any], device_id: str = "phone-7f3a") -> dict[str, 
 def statuses(response) -> list[str]:
     assert response.status_code == 200, response.get_json()
     return [r["status"] for r in response.get_json()["results"]]
+
+
+def situation(table_id: int, **data: Any) -> dict[str, Any]:
+    entry_id = data.pop("id", None) or _id()
+    body = {"table_id": table_id, "risk_factors": ["housing", "mental_health"], "age_band": "30-39",
+            "gender": "woman", "summary": "Evicted last week; missed two clinic appointments.", **data}
+    return {"id": entry_id, "type": "situation", "data": body}

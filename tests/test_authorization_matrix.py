@@ -86,6 +86,9 @@ ENDPOINTS = {
     "PATCH /agencies/{agency_id}":  (403, 403, 403, 200, 401),
     "POST /sites":                  (403, 403, 403, 201, 401),
     "PATCH /sites/{site_id}":       (403, 403, 403, 200, 401),
+    "GET /tables":                  (200, 200, 200, 200, 401),
+    "POST /tables":                 (403, 403, 403, 201, 401),
+    "GET /situations":              (200, 200, 200, 200, 401),
 }
 # Operations covered by their own tests with richer setups, named here so none is forgotten.
 COVERED_ELSEWHERE = {
@@ -103,6 +106,17 @@ COVERED_ELSEWHERE = {
     "POST /cases/{case_id}/notes": "tests/test_cases_permissions.py",
     "POST /cases/{case_id}/transitions": "tests/test_cases_permissions.py",
     "POST /cases/{case_id}/close": "tests/test_cases_permissions.py",
+    # The situation table: chair, originator, lead, assisting, other member, non-member and supervisor
+    # at every stage (tests/test_situation_table.py, ACCESS and the tests after it).
+    "PATCH /tables/{table_id}": "tests/test_situation_table.py (admins only)",
+    "POST /tables/{table_id}/situations": "tests/test_situation_table.py (member agencies and teams)",
+    "GET /tables/{table_id}/situations": "tests/test_situation_table.py (members and chairs)",
+    "GET /tables/{table_id}/report": "tests/test_situation_report.py (chairs, supervisors, admins)",
+    "GET /tables/{table_id}/report.csv": "tests/test_situation_report.py (chairs, supervisors, admins)",
+    "GET /situations/{situation_id}": "tests/test_situation_table.py (ACCESS by stage)",
+    "POST /situations/{situation_id}/decision": "tests/test_situation_table.py (chairs only, once)",
+    "POST /situations/{situation_id}/notes": "tests/test_situation_table.py (lead and assisting only)",
+    "POST /situations/{situation_id}/close": "tests/test_situation_table.py (chairs or the lead)",
 }
 QUERY = {"GET /stats/daily": "?from=2026-11-01&to=2026-11-07", "GET /stats/daily.csv": "?from=2026-11-01&to=2026-11-07",
          "GET /stats/summary": "?from=2026-11-01&to=2026-11-07", "GET /triage": "?needs=housing"}
@@ -196,6 +210,8 @@ def _request(client, operation: str, world: World):
         phone = world.make_client().sign_in_as(world.teammate)
         assert e.statuses(phone.post("/sync", e.batch(kept, duplicate))) == ["created"] * 2
         return client.post(f"/persons/{kept['id']}/merge", {"duplicate_id": duplicate["id"], "reason": "Same person."})
+    if operation == "POST /tables":
+        return client.post(url, {"name": f"Matrix table {method}-{id(client)}"})
     if operation == "POST /push/subscriptions":
         return client.post(url, {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix-" + method,
                                  "keys": _push_keys()})

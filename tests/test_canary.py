@@ -95,3 +95,47 @@ def test_canary_values_in_administration_never_reach_logs_or_the_audit_log(make_
                                          "team.create", "agency.create", "site.create"}
     assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
     assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
+def test_situation_canaries_never_reach_logs_push_messages_or_the_audit_log(make_client, db, push_settings, caplog,
+                                                                            monkeypatch):
+    """A situation's summary, its person and its notes carry a marker through every stage: presented,
+    decided met (the lead is alerted), noted, closed; another decided not met. The marker is in no log
+    line, no push message and no audit row; the push says only that the agency acts."""
+    from testkit.hub import make_hub
+
+    marker = f"CANARY{uuid.uuid4().hex[:10]}"
+    hub = make_hub(make_client)
+    lead_phone = subscribe(hub.users["lead"], push_settings)
+    db.session.commit()
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            monkeypatch.setattr(logger, "disabled", False)
+            monkeypatch.setattr(logger, "propagate", True)
+            monkeypatch.setattr(logger, "level", logging.NOTSET)
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(logging.getLogger("sqlalchemy"), "level", logging.WARNING)
+
+    met = hub.present(person_name=f"{marker}-name", summary=f"{marker} sleeps behind the arena")
+    not_met = hub.present(person_name=f"{marker}-other", summary=f"{marker} asked for a bus pass")
+    assert hub.decide_met(met["situation"], rationale=f"{marker} rationale").status_code == 200
+    assert hub.decide_not_met(not_met["situation"]).status_code == 200
+    lead = hub.client("lead")
+    assert lead.post(f"/situations/{met['situation']}/notes", {"body": f"{marker} met at the arena"}).status_code == 201
+    assert marker in json.dumps(lead.get(f"/situations/{met['situation']}").get_json())  # released: shown
+    assert lead.post(f"/situations/{met['situation']}/close", {"reason": "connected_to_services"}).status_code == 200
+    hub.client("other_member").get(f"/tables/{hub.table.id}/situations")
+    hub.client("chair").get(f"/tables/{hub.table.id}/report")
+    bad = e.situation(hub.table.id, summary=f"{marker} " + "x" * 1000)
+    assert e.statuses(hub.client("originator").post("/sync", e.batch(bad))) == ["rejected"]
+
+    delivered = push_settings.delivered(lead_phone)
+    assert len(delivered) == 1
+    for message in push_settings.requests():
+        assert marker not in json.dumps(message.headers)
+        assert marker.encode() not in message.body
+        assert marker.encode() not in (message.plaintext or b"")
+        assert b"situation.released" in (message.plaintext or b"")
+    assert caplog.records
+    assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
+    audit = db.session.scalars(sa.select(AuditEvent)).all()
+    assert {a.action for a in audit} >= {"situation.create", "situation.decide", "situation.read", "situation.close"}
+    assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]

@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("app.config", "app.extensions", "app.rest", "app.records", "app.fields", "app.input_rules", "app.db",
      "app.savepoints", "app.pagination", "app.queue", "app.jobs", "app.vocabulary", "app.request_log"),
     ("app.entries", "app.audit", "app.auth", "app.directory", "app.errors", "app.transaction", "app.security"),
-    ("app.people", "app.encounters", "app.referrals", "app.cases"),
+    ("app.people", "app.encounters", "app.referrals", "app.cases", "app.tables"),
     ("app.stats", "app.push", "app.sync"),
     ("app.cli", "app.wiring", "app.models", "app.pwa", "app.ops", "app.demo", "app"),
 )

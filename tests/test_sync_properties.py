@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.encounters.models import Encounter
 from app.people.models import Person
 from app.records import local_day, utcnow
+from app.tables.models import Situation, SituationTable, TableMember
 from testkit import entries as e
 from testkit import factories
 from testkit.client import ApiClient
@@ -46,6 +47,11 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
         def __init__(self):
             super().__init__()
             self.user = factories.make_user("officer", team=factories.make_team())
+            # A situation table the officer's team sits at: situations are prepared offline too.
+            self.table = SituationTable(name=f"Hub {factories.new_id()}", active=True)
+            committed_db.session.add(self.table)
+            committed_db.session.flush()
+            committed_db.session.add(TableMember(table_id=self.table.id, team_id=self.user.team_id))
             committed_db.session.commit()
             self.client = ApiClient(app.test_client()).sign_in_as(self.user)
             self.outbox: list[dict] = []
@@ -59,7 +65,8 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
         def _stored(self) -> list[str]:
             rows = committed_db.session.scalars(sa.select(Encounter.id).where(Encounter.author_id == self.user.id))
             persons = committed_db.session.scalars(sa.select(Person.id).where(Person.author_id == self.user.id))
-            return [str(i) for i in rows] + [str(i) for i in persons]
+            situations = committed_db.session.scalars(sa.select(Situation.id).where(Situation.author_id == self.user.id))
+            return [str(i) for i in rows] + [str(i) for i in persons] + [str(i) for i in situations]
 
         @rule(kind=st.sampled_from(["interaction", "primary_response", "consultation"]), with_person=st.booleans())
         def make(self, kind, with_person):
@@ -70,6 +77,19 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
                 entry = e.encounter(kind, person_id=person["id"])
             else:
                 entry = e.encounter(kind)
+            self.outbox.append(entry)
+            self.made.add(entry["id"])
+
+        @rule(with_person=st.booleans(), factors=st.sampled_from([["housing"], ["drugs", "poverty"]]))
+        def present_situation(self, with_person, factors):
+            """A situation prepared offline for the table, linked to a person made on the phone or not."""
+            data = {"risk_factors": factors}
+            if with_person:
+                person = e.person()
+                self.outbox.append(person)
+                self.made.add(person["id"])
+                data["person_id"] = person["id"]
+            entry = e.situation(self.table.id, **data)
             self.outbox.append(entry)
             self.made.add(entry["id"])
 

@@ -20,3 +20,6 @@ referral_moved = _signals.signal("referral-moved")
 # sender: the Encounter just amended or voided (flushed); before={occurred_on, kind, team_id, author_id}
 # as the daily counts held it. Sent when that key changed or the encounter was voided (it counts nowhere).
 encounter_moved = _signals.signal("encounter-moved")
+# sender: the situation id; agency_ids=[the lead and assisting agencies], actor_id=the chair.
+# Sent when a table decides the threshold is met (app/tables/situations.py).
+situation_released = _signals.signal("situation-released")

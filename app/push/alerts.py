@@ -54,6 +54,15 @@ def on_referral_moved(referral, *, status: str) -> None:
     announce("referral.updated", str(referral.id), referral.version)
 
 
+def on_situation_released(situation_id: str, *, agency_ids: list[int], actor_id: int) -> None:
+    """A table found the threshold met: the lead and assisting agencies' navigators are alerted
+    (connected in app/wiring.py; who exactly is read at hand-over, app/push/recipients.py)."""
+    alert = PendingAlert(kind="situation.released", situation_id=str(situation_id), referral_version=1,
+                         created_at=utcnow())
+    db.session.add(alert)
+    jobs.after_commit(_hand_over_decided, alert)
+
+
 def announce(kind: str, referral_id: str, version: int) -> None:
     """Decide an alert inside the current transaction; its row is written with the commit (the alerts
     of a batch in one statement) and handed over after it."""

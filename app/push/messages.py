@@ -12,6 +12,7 @@ from app.extensions import db
 from app.push.models import PendingAlert
 from app.push.sender import PushMessage
 from app.referrals.models import Referral, ReferralEvent
+from app.tables.models import Situation
 
 _CACHE_SECONDS = 60
 _CACHE_SIZE = 2048
@@ -28,6 +29,8 @@ def for_alert(alert: PendingAlert) -> PushMessage | None:
     Built once per alert and process, not once per subscription: what an alert says depends only on
     its kind, referral and version, none of which change.
     """
+    if alert.kind == "situation.released":
+        return _situation_released(str(alert.situation_id))
     key = (alert.kind, str(alert.referral_id), alert.referral_version)
     hit = _cache.get(key)
     if hit is not None and hit[0] > time.monotonic():
@@ -64,6 +67,17 @@ def _compose(kind: str, referral_id: str, version: int) -> PushMessage | None:
                                      "urgency": referral.urgency, "title": title, "body": body}
     # Topic: ≤ 32 characters of the base64url alphabet; per referral, so a newer alert replaces an older one.
     return PushMessage(payload=payload, urgency=referral.urgency, topic=_topic(str(referral.id)))
+
+
+def _situation_released(situation_id: str) -> PushMessage | None:
+    """Only that the agency now acts on a situation: no person, no summary, no risk factors."""
+    if db.session.get(Situation, situation_id) is None:
+        return None
+    payload: dict[str, str | int] = {
+        "type": "situation.released", "situation_id": situation_id, "version": 1, "urgency": "urgent",
+        "title": "Situation table: your agency acts",
+        "body": "The table asked your agency to act on a situation. Open Our situations."}
+    return PushMessage(payload=payload, urgency="urgent", topic=_topic(situation_id))
 
 
 def _topic(referral_id: str) -> str:

@@ -11,7 +11,7 @@ from app.extensions import Model
 from app.records import UUID, UtcDateTime, enum_check, utcnow
 
 # referral.overdue: the agency again, at the deadline; referral.escalated: the referring team's supervisors.
-ALERT_KINDS = ("referral.created", "referral.updated", "referral.overdue", "referral.escalated")
+ALERT_KINDS = ("referral.created", "referral.updated", "referral.overdue", "referral.escalated", "situation.released")
 
 # queued: a job is (or will be) on its way; sending: a worker holds the claim; waiting: the push service
 # said "later" and a retry is scheduled; sent and failed are final.
@@ -39,7 +39,9 @@ class PendingAlert(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
-    referral_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("referrals.id"), nullable=False)
+    # The referral an alert is about; for situation.released, the situation instead.
+    referral_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("referrals.id"))
+    situation_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("situations.id"))
     referral_version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

@@ -13,11 +13,15 @@ from app.auth.models import User
 from app.extensions import db
 from app.push.models import PendingAlert, PushSubscription
 from app.referrals.models import Referral, ReferralEvent
+from app.tables.models import Situation, SituationAssist
 
 
 def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
     """The subscriptions each alert goes to, read now (not when the alert was decided), in a handful of
     queries however many alerts a commit decided."""
+    situation_alerts = [a for a in alerts if a.kind == "situation.released"]
+    alerts = [a for a in alerts if a.kind != "situation.released"]
+    situation_plan = _situation_recipients(situation_alerts) if situation_alerts else {}
     referral_ids = {str(alert.referral_id) for alert in alerts}
     referrals = {str(r.id): r for r in db.session.execute(
         sa.select(Referral.id, Referral.agency_id, Referral.author_id, Referral.team_id)
@@ -46,7 +50,37 @@ def subscription_ids(alerts: list[PendingAlert]) -> dict[int, list[int]]:
             recipients[alert.id] = set(supervisors[referral.team_id])
         else:
             recipients[alert.id] = {referral.author_id} - {actors.get((str(alert.referral_id), alert.referral_version))}
-    return _subscriptions_of(recipients)
+    return _subscriptions_of({**recipients, **situation_plan})
+
+
+def _situation_recipients(alerts: list[PendingAlert]) -> dict[int, set[int]]:
+    """A situation that met the threshold: the navigators of its lead and assisting agencies (not the chair
+    who decided)."""
+    ids = {str(alert.situation_id) for alert in alerts}
+    situations = {str(s.id): s for s in db.session.execute(
+        sa.select(Situation.id, Situation.lead_agency_id, Situation.decided_by_id).where(Situation.id.in_(ids)))}
+    agencies: dict[str, set[int]] = defaultdict(set)
+    for situation in situations.values():
+        if situation.lead_agency_id is not None:
+            agencies[str(situation.id)].add(situation.lead_agency_id)
+    for assisted, assisting in db.session.execute(
+            sa.select(SituationAssist.situation_id, SituationAssist.agency_id)
+            .where(SituationAssist.situation_id.in_(ids))):
+        agencies[str(assisted)].add(assisting)
+    wanted = set().union(*agencies.values()) if agencies else set()
+    navigators: dict[int | None, set[int]] = defaultdict(set)
+    for user_id, agency_id in db.session.execute(sa.select(User.id, User.agency_id).where(
+            User.role == "navigator", User.agency_id.in_(wanted), User.active.is_(True))):
+        navigators[agency_id].add(user_id)
+    found: dict[int, set[int]] = {}
+    for alert in alerts:
+        decided = situations.get(str(alert.situation_id))
+        if decided is None:
+            found[alert.id] = set()
+            continue
+        users = set().union(*(navigators[a] for a in agencies[str(alert.situation_id)]))
+        found[alert.id] = users - {decided.decided_by_id}
+    return found
 
 
 def _supervisors_of(team_ids: set[int]) -> dict[int | None, set[int]]:

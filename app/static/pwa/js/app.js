@@ -11,6 +11,9 @@ import * as cases from "./views/cases.js";
 import * as duplicates from "./views/duplicates.js";
 import * as encounterForm from "./views/encounter-form.js";
 import * as home from "./views/home.js";
+import * as hub from "./views/hub.js";
+import * as hubReport from "./views/hub-report.js";
+import * as ourSituations from "./views/our-situations.js";
 import * as outboxView from "./views/outbox.js";
 import * as people from "./views/people.js";
 import * as personEdit from "./views/person-edit.js";
@@ -94,6 +97,12 @@ const ROUTES = [
   [/^\/admin\/users\/(\d+)$/, (m) => adminUsers.renderUser(ctx, { id: Number(m[1]) })],
   [/^\/admin\/(teams|agencies|sites)$/, (m) => adminDirectory.render(ctx, { kind: m[1] })],
   [/^\/admin\/audit$/, (m, query) => adminAudit.render(ctx, { query })],
+  [/^\/tables$/, () => hub.renderTables(ctx)],
+  [/^\/table\/(\d+)$/, (m) => hub.renderAgenda(ctx, { id: m[1] })],
+  [/^\/table\/(\d+)\/present$/, (m, query) => hub.renderPresent(ctx, { id: m[1], query })],
+  [/^\/table\/(\d+)\/report$/, (m) => hubReport.renderReport(ctx, { id: m[1] })],
+  [/^\/situations$/, () => ourSituations.renderOurs(ctx)],
+  [/^\/situation\/([\w-]+)$/, (m) => ourSituations.renderSituation(ctx, { id: m[1] })],
 ];
 
 async function route() {

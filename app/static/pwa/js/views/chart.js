@@ -77,3 +77,28 @@ export function dailyTable(days, caption) {
       h("tbody", {}, days.map((day) => h("tr", {}, h("th", { scope: "row" }, shortDate(day.date)),
         KINDS.map((k) => h("td", {}, String(day[k.code] || 0))))))));
 }
+
+// Horizontal bars for counts by label (the situation table's report), most frequent first, as SVG with its
+// own title and description; the caller shows the numbers as a list or table too.
+let barCharts = 0;
+export function barChart(pairs, titleText) {
+  const n = ++barCharts;
+  const rowH = 22;
+  const labelW = 150;
+  const height = Math.max(pairs.length, 1) * rowH + 4;
+  const top = Math.max(1, ...pairs.map(([, v]) => v));
+  const plotW = WIDTH - labelW - 30;
+  const description = pairs.length
+    ? pairs.map(([name, v]) => `${name}: ${v}`).join("; ")
+    : "Nothing to show.";
+  const rows = pairs.map(([name, v], i) => [
+    svg("text", { x: labelW - 4, y: i * rowH + 15, class: "axis", "text-anchor": "end" },
+      name.length > 24 ? `${name.slice(0, 23)}…` : name),
+    svg("rect", { x: labelW, y: i * rowH + 3, height: rowH - 6, width: Math.max((v / top) * plotW, 1).toFixed(1),
+      class: "bar k-interaction" }),
+    svg("text", { x: labelW + (v / top) * plotW + 4, y: i * rowH + 15, class: "axis" }, String(v)),
+  ]);
+  return svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img",
+    "aria-labelledby": `bar-title-${n} bar-desc-${n}`, class: "chart", focusable: "false" },
+  svg("title", { id: `bar-title-${n}` }, titleText), svg("desc", { id: `bar-desc-${n}` }, description), rows);
+}

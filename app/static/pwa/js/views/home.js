@@ -67,6 +67,7 @@ export async function render(ctx) {
     ["#/outbox", state.attention ? `Outbox · ${state.attention} need attention` : "Outbox"],
     ["#/inbox", user.role === "navigator" ? "Referral inbox" : "My referrals"],
     ["#/cases", CAN_SEE_STATS.has(user.role) ? "Cases" : "My cases"],
+    ["#/tables", "Situation tables"],
   ];
   if (CAN_SEE_STATS.has(user.role)) links.push(["#/stats", "Daily counts"]);
   if (user.role !== "admin") links.push(["#/recent", "My recent entries"]);
