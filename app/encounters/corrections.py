@@ -79,7 +79,7 @@ def _changed_since(encounter_id: str, version: int) -> set[str]:
 
 def _check_references(user: User, changes: dict[str, Any]) -> None:
     person_id, site_id = changes.get("person_id"), changes.get("site_id")
-    if person_id and not people.visible_ids(user, {person_id}):
+    if person_id and not people.writable_ids(user, {person_id}):
         raise Refused(missing("person_id", "person"))
     if site_id and db.session.get(Site, site_id) is None:
         raise Refused(missing("site_id", "site"))
