@@ -163,10 +163,13 @@ def _keys(candidate: _Candidate) -> tuple[set[str], set[str]]:
 
 def _in_reach(group: list[_Candidate]):
     """The pairs of one block whose birth years are at most 1 apart, or unknown on either side."""
-    by_year: dict[int | None, list[_Candidate]] = defaultdict(list)
+    by_year: dict[int, list[_Candidate]] = defaultdict(list)
+    unknown: list[_Candidate] = []
     for candidate in group:
-        by_year[candidate.birth_year].append(candidate)
-    unknown = by_year.pop(None, [])
+        if candidate.birth_year is None:
+            unknown.append(candidate)
+        else:
+            by_year[candidate.birth_year].append(candidate)
     yield from combinations(unknown, 2)
     for year, members in by_year.items():
         yield from combinations(members, 2)
