@@ -133,20 +133,22 @@ def _client(app, username: str):
     import sqlalchemy as sa
 
     from app.auth.models import User
-    from app.auth.sessions import COOKIE_NAME, start_session
+    from app.auth.sessions import COOKIE_NAME, csrf_token_for, start_session
     from app.extensions import db
 
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        _session, token = start_session(user)
+        session, token = start_session(user)
+        csrf = csrf_token_for(session)
         db.session.commit()
     client = app.test_client()
     client.set_cookie(COOKIE_NAME, token, domain="localhost")
+    client.csrf = csrf  # sent with every write (_post)
     return client
 
 
 def _post(client, path: str, body: dict) -> dict:
-    response = client.post(f"/api/v1{path}", json=body)
+    response = client.post(f"/api/v1{path}", json=body, headers={"X-CSRF-Token": client.csrf})
     assert response.status_code in (200, 201), (path, response.status_code, response.get_data(as_text=True)[:300])
     return response.get_json()
 
