@@ -364,3 +364,44 @@ def test_encounter_corrections_by_role(db, make_client, operation, scope):
     expected = {role: status for role, status in zip(ROLES[:4], ENCOUNTER_CORRECTIONS[scope], strict=True)
                 if status is not None}
     assert answers == expected
+
+
+# The same rules for the entry types over /sync: what a phone is told per role and scope.
+SYNC_ANSWERS = {200: ("created", None), 403: ("rejected", "forbidden"), 404: ("rejected", "not_found")}
+
+
+def _sync_answer(client, entry) -> tuple:
+    response = client.post("/sync", e.batch(entry))
+    if response.status_code != 200:  # admins log no field entries: the batch itself is refused
+        return response.status_code
+    [result] = response.get_json()["results"]
+    return result["status"], (result.get("error") or {}).get("code")
+
+
+@pytest.mark.parametrize("scope, field", list(PERSON_UPDATES))
+def test_person_update_entries_by_role(world, scope, field):
+    answers, expected = {}, {}
+    for role, status in zip(ROLES[:4], PERSON_UPDATES[(scope, field)], strict=True):
+        person_id = world.records[role][scope]["person"]
+        version = world.client("supervisor").get(f"/persons/{person_id}").get_json()["version"]
+        answers[role] = _sync_answer(world.client(role), e.person_update(person_id, version, **{field: "Matrix"}))
+        expected[role] = 403 if role == "admin" else SYNC_ANSWERS[status]
+    assert answers == expected
+
+
+@pytest.mark.parametrize("entry_type", ["encounter_amend", "encounter_void"])
+@pytest.mark.parametrize("scope", list(ENCOUNTER_CORRECTIONS))
+def test_encounter_correction_entries_by_role(db, make_client, entry_type, scope):
+    answers, expected = {}, {}
+    for role, status in zip(ROLES[:4], ENCOUNTER_CORRECTIONS[scope], strict=True):
+        if status is None:
+            continue
+        world = _fresh_world(make_client)  # each correction needs an encounter at version 1
+        if scope == "own":
+            world.records[role]["own"] = world.make_records(world.users[role], refer_to=world.agency_y)
+        encounter_id = world.records[role][scope]["encounter"]
+        entry = (e.encounter_amend(encounter_id, 1, notes="Corrected.") if entry_type == "encounter_amend"
+                 else e.encounter_void(encounter_id))
+        answers[role] = _sync_answer(world.client(role), entry)
+        expected[role] = 403 if role == "admin" else SYNC_ANSWERS[status]
+    assert answers == expected

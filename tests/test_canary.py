@@ -139,3 +139,44 @@ def test_situation_canaries_never_reach_logs_push_messages_or_the_audit_log(make
     audit = db.session.scalars(sa.select(AuditEvent)).all()
     assert {a.action for a in audit} >= {"situation.create", "situation.decide", "situation.read", "situation.close"}
     assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
+
+
+def test_canary_values_in_merges_corrections_and_updates_never_reach_logs_or_the_audit_log(
+        client, make_client, officer, db, caplog, monkeypatch):
+    """The duplicate scan, a merge (its reason too), an update naming the merged duplicate, and an
+    encounter's amendment and void (their reasons): the marker stays out of every log line and audit row."""
+    marker = f"CANARY{uuid.uuid4().hex[:10]}"
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            monkeypatch.setattr(logger, "disabled", False)
+            monkeypatch.setattr(logger, "propagate", True)
+            monkeypatch.setattr(logger, "level", logging.NOTSET)
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(logging.getLogger("sqlalchemy"), "level", logging.WARNING)
+
+    phone = client.sign_in_as(officer)
+    kept = e.person(display_name=f"{marker} Moore", aliases=[f"{marker}-bird"], birth_year=1979)
+    dup = e.person(display_name=f"{marker} Moore", given_name=f"{marker}-given", birth_year=1979)
+    encounter = e.encounter(person_id=dup["id"], notes=f"{marker} by the river")
+    assert e.statuses(phone.post("/sync", e.batch(kept, dup, encounter))) == ["created"] * 3
+    boss = make_client().sign_in_as(factories.make_user("supervisor"))
+    assert marker in json.dumps(boss.get("/persons/duplicates").get_json())  # shown to the supervisor
+    merged = boss.post(f"/persons/{kept['id']}/merge", {"duplicate_id": dup["id"], "reason": f"{marker} same"})
+    assert merged.status_code == 200
+    refused = boss.post(f"/persons/{kept['id']}/merge", {"duplicate_id": dup["id"], "reason": f"{marker} again"})
+    assert refused.status_code == 400
+    later = e.person_update(dup["id"], 1, description=f"{marker} green jacket", aliases=[f"{marker}-street"])
+    amend = e.encounter_amend(encounter["id"], 1, reason=f"{marker} wrong kind", notes=f"{marker} corrected")
+    void = e.encounter_void(encounter["id"], reason=f"{marker} logged twice")
+    stale = e.encounter_amend(encounter["id"], 1, reason=f"{marker} late", notes=f"{marker} late")
+    assert e.statuses(phone.post("/sync", e.batch(later, amend, void, stale))) == [
+        "created", "created", "created", "rejected"]
+    assert phone.patch(f"/encounters/{encounter['id']}", {"base_version": 3, "reason": f"{marker} x",
+                                                          "notes": "y"}).status_code in (400, 409, 422)
+    phone.get(f"/persons/{kept['id']}")
+
+    # (This flow logs nothing today; the search is there for the line someone adds tomorrow.)
+    assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
+    audit = db.session.scalars(sa.select(AuditEvent)).all()
+    assert {a.action for a in audit} >= {"person.merge", "person.duplicates"}
+    assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.people.models import Person
 from testkit import cases as c
 from testkit import entries as e
+from testkit import factories
 
 
 @pytest.fixture
@@ -63,6 +64,21 @@ def test_duplicates_skip_far_birth_years_and_merged_persons_and_honour_the_limit
     assert _merge(as_supervisor, kept, dup).status_code == 200
     [item] = as_supervisor.get("/persons/duplicates").get_json()["items"]
     assert item["a"]["display_name"] == "Ari Lent"
+
+
+def test_duplicates_meet_across_spelling_variants_and_initials_but_not_through_half_a_name(as_officer, as_supervisor):
+    """The blocking keys (first letters, sound, initials) bring variants together; sharing only one
+    word of two names (two Johns) is not listed."""
+    pairs = [("Catherine Moore", "Katherine Moore"), ("Jo Tallman", "Joe Tallman"),
+             ("Alan Thompson", "Alan Thomson"), ("J. Redcloud", "Jim Redcloud"), ("Slim", "Slym")]
+    ids = {}
+    for n, (a, b) in enumerate(pairs):
+        ids[n] = {_new(as_officer, display_name=a, birth_year=1960 + 2 * n),
+                  _new(as_officer, display_name=b, birth_year=1960 + 2 * n)}
+    _new(as_officer, display_name="John Smith", birth_year=1990)
+    _new(as_officer, display_name="John Brown", birth_year=1990)
+    items = as_supervisor.get("/persons/duplicates").get_json()["items"]
+    assert sorted([{i["a"]["id"], i["b"]["id"]} for i in items], key=sorted) == sorted(ids.values(), key=sorted)
 
 
 def test_only_supervisors_and_admins_list_duplicates_or_merge(as_officer, navigator, admin, make_client):
@@ -174,11 +190,95 @@ def test_a_rest_update_naming_the_duplicate_changes_the_kept_person(as_officer, 
     assert response.get_json()["gender"] == "woman"
 
 
+@pytest.fixture
+def other_team(make_client):
+    """An officer of another team, with their client: they see only the persons their team logs."""
+    user = factories.make_user("officer", team=factories.make_team("Northside HELP"))
+    return make_client().sign_in_as(user)
+
+
+def _kept_elsewhere(as_officer, other_team, as_supervisor) -> tuple[str, str]:
+    """A person the other team logged, kept by a merge of a duplicate this officer's team logged."""
+    kept = _new(other_team, display_name="Beverly Moore", birth_year=1979, description="limps, red coat")
+    dup = _new(as_officer, display_name="Bev", birth_year=1979)
+    assert _merge(as_supervisor, kept, dup).status_code == 200
+    assert as_officer.get(f"/persons/{kept}").status_code == 404
+    return kept, dup
+
+
+@pytest.mark.parametrize("named", ["duplicate", "kept"])
+def test_a_writer_who_saw_only_the_duplicate_still_stores_entries_against_the_kept_person(
+        as_officer, other_team, as_supervisor, agency, named):
+    """The phone held the duplicate (or re-pointed it to the kept id after /sync/changes): every entry
+    is created, stored against the kept person, and the writer learns nothing more of who they are."""
+    kept, dup = _kept_elsewhere(as_officer, other_team, as_supervisor)
+    pid = dup if named == "duplicate" else kept
+    enc, ref = e.encounter(person_id=pid), e.referral(pid, agency.id, consent_obtained=True)
+    intake, update = e.case_intake(pid), e.person_update(pid, 1, description="green jacket")
+    answer = as_officer.post("/sync", e.batch(enc, ref, intake, update)).get_json()
+    assert [r["status"] for r in answer["results"]] == ["created"] * 4
+    assert "Beverly" not in str(answer) and "limps" not in str(answer)
+    body = as_supervisor.get(f"/persons/{kept}").get_json()
+    assert (body["encounters"], body["referrals"], body["cases"]) == ([enc["id"]], [ref["id"]], [intake["id"]])
+    assert body["description"] == "green jacket" and body["display_name"] == "Beverly Moore"
+    assert as_officer.get(f"/persons/{kept}").status_code == 404
+    # Replays answer the same; nothing is stored twice.
+    replay = as_officer.post("/sync", e.batch(enc, ref, intake, update)).get_json()["results"]
+    assert [r["status"] for r in replay] == ["duplicate"] * 4
+    assert "Beverly" not in str(replay)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Encounter)
+                             .where(Encounter.person_id == kept)) == 1
+
+
+def test_a_writer_who_saw_only_the_duplicate_amends_an_encounter_onto_the_kept_person(
+        as_officer, other_team, as_supervisor):
+    kept, dup = _kept_elsewhere(as_officer, other_team, as_supervisor)
+    enc = e.encounter()
+    amend = e.encounter_amend(enc["id"], 1, person_id=dup)
+    assert [r["status"] for r in _sync(as_officer, enc, amend)] == ["created", "created"]
+    assert as_officer.get(f"/encounters/{enc['id']}").get_json()["person_id"] == kept
+
+
+def test_a_rest_update_naming_the_duplicate_of_an_unseen_person_answers_with_the_duplicate(
+        as_officer, other_team, as_supervisor):
+    kept, dup = _kept_elsewhere(as_officer, other_team, as_supervisor)
+    response = as_officer.patch(f"/persons/{dup}", {"base_version": 1, "gender": "woman"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["id"], body["merged_into"], body["display_name"]) == (dup, kept, None)
+    assert "Beverly" not in str(body)
+    assert as_supervisor.get(f"/persons/{kept}").get_json()["gender"] == "woman"
+
+
+def test_someone_who_saw_neither_person_is_still_refused_not_found(as_officer, other_team, as_supervisor,
+                                                                   make_client, agency):
+    kept, dup = _kept_elsewhere(as_officer, other_team, as_supervisor)
+    stranger = make_client().sign_in_as(factories.make_user("officer", team=factories.make_team("Westend")))
+    for pid in (dup, kept):
+        entries = (e.encounter(person_id=pid), e.referral(pid, agency.id), e.case_intake(pid),
+                   e.person_update(pid, 1, description="x"))
+        results = _sync(stranger, *entries)
+        assert [(r["status"], r["error"]["code"]) for r in results] == [("rejected", "not_found")] * 4
+    assert as_supervisor.get(f"/persons/{kept}").get_json()["encounters"] == []
+
+
+def test_a_navigator_who_sees_the_duplicate_masked_may_not_set_who_the_kept_person_is(
+        as_officer, as_supervisor, agency, navigator, make_client):
+    """Seen through a referral without consent, the duplicate was masked: the kept person stays so."""
+    other_navigator = make_client().sign_in_as(factories.make_user("navigator", agency=agency))
+    kept, dup = _new(as_officer, display_name="Beverly Moore"), _new(as_officer, display_name="Bev")
+    assert [r["status"] for r in _sync(as_officer, e.referral(dup, agency.id))] == ["created"]
+    _merge(as_supervisor, kept, dup)
+    [result] = _sync(other_navigator, e.person_update(dup, 1, display_name="Bird"))
+    assert (result["status"], result["error"]["code"]) == ("rejected", "forbidden")
+    assert as_supervisor.get(f"/persons/{kept}").get_json()["display_name"] == "Beverly Moore"
+
+
 # --- counts ------------------------------------------------------------------------------------
 
 def test_distinct_people_counts_follow_the_merge_and_daily_counts_do_not_move(as_officer, as_supervisor):
     kept, dup = _new(as_officer), _new(as_officer)
-    when = e.in_future(-60 * 24)
+    when = e.EDMONTON_EVENING  # a fixed local evening: its day is the same in UTC and in Edmonton
     _sync(as_officer, *(e.encounter(person_id=p, occurred_at=when) for p in (kept, kept, kept, dup, dup)))
     day = when[:10]
     query = f"?from={day}&to={day}"
@@ -210,3 +310,46 @@ def test_a_person_with_a_thousand_encounters_merges(as_officer, as_supervisor):
                              .where(Encounter.person_id == kept)) == 1000
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)
                              .where(Person.merged_into == kept)) == 1
+
+
+def test_case_intakes_count_the_two_as_one_person_after_the_merge(as_officer, as_supervisor):
+    kept, dup = _new(as_officer), _new(as_officer)
+    first = c.open_case(as_officer, dup, opened_at="2026-09-01T10:00:00-06:00")
+    assert as_officer.post(f"/cases/{first['id']}/close", {"reason": "Moved away."}).status_code == 200
+    c.open_case(as_officer, kept, opened_at="2026-09-20T10:00:00-06:00")
+    query = "?from=2026-09-01&to=2026-09-30"
+    intakes = lambda: as_supervisor.get(f"/stats/summary{query}").get_json()["overall"]["case_intakes"]  # noqa: E731
+    assert intakes() == 2
+    assert _merge(as_supervisor, kept, dup).status_code == 200
+    assert intakes() == 1
+    cases = as_supervisor.get(f"/persons/{kept}").get_json()["cases"]
+    assert len(cases) == 2
+
+
+def test_the_kept_persons_case_measures_count_the_duplicates_encounters(as_officer, as_supervisor):
+    kept, dup = _new(as_officer), _new(as_officer)
+    case = c.open_case(as_officer, kept, opened_at="2025-06-15T14:00:00-06:00")
+    before = ["2025-05-01T10:00:00-06:00", "2025-06-01T10:00:00-06:00"]
+    _sync(as_officer, e.encounter(person_id=kept, occurred_at=before[0]),
+          e.encounter(person_id=dup, occurred_at=before[1]),
+          e.encounter(person_id=dup, occurred_at="2025-07-01T10:00:00-06:00"))
+    measures = lambda: as_officer.get(f"/cases/{case['id']}?months=3").get_json()["encounters_per_month"]  # noqa: E731
+    assert (measures()["before_total"], measures()["after_total"]) == (1, 0)
+    assert _merge(as_supervisor, kept, dup).status_code == 200
+    assert (measures()["before_total"], measures()["after_total"]) == (2, 1)
+    # An encounter logged later against the duplicate counts for the kept person's case too.
+    _sync(as_officer, e.encounter(person_id=dup, occurred_at="2025-07-02T10:00:00-06:00"))
+    assert measures()["after_total"] == 2
+
+
+def test_heavy_users_and_people_engaged_take_in_entries_naming_the_duplicate_later(as_officer, as_supervisor):
+    kept, dup = _new(as_officer), _new(as_officer)
+    when = e.EDMONTON_EVENING  # a fixed local evening: its day is the same in UTC and in Edmonton
+    _sync(as_officer, *(e.encounter(person_id=kept, occurred_at=when) for _ in range(2)))
+    _merge(as_supervisor, kept, dup)
+    _sync(as_officer, *(e.encounter(person_id=dup, occurred_at=when) for _ in range(2)))
+    day = when[:10]
+    overall = as_supervisor.get(f"/stats/summary?from={day}&to={day}").get_json()["overall"]
+    assert (overall["distinct_people_engaged"], overall["interactions"]) == (1, 4)
+    [row] = as_supervisor.get("/stats/heavy-users?min_encounters=4").get_json()["people"]
+    assert (row["person_id"], row["encounters"]) == (kept, 4)

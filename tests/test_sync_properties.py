@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.encounters.models import Encounter
+from app.extensions import db
 from app.people.models import Person
 from app.records import local_day, utcnow
 from app.tables.models import Situation, SituationTable, TableMember
@@ -184,3 +185,175 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
 def _no_crash_leaks():
     yield
     _crashes["pending"] = 0
+
+
+def _merged_away_named() -> list[str]:
+    """Encounters, referrals and cases that still name a person merged into another (must be none)."""
+    from app.cases.models import Case
+    from app.referrals.models import Referral
+
+    merged = sa.select(Person.id).where(Person.merged_into.is_not(None))
+    named = []
+    for model in (Encounter, Referral, Case):
+        named += [str(i) for i in db.session.scalars(sa.select(model.id).where(model.person_id.in_(merged)))]
+    return named
+
+
+def _persons_and_links() -> tuple:
+    """Everything a refused merge must leave as it was: persons and what names them."""
+    from app.cases.models import Case
+    from app.referrals.models import Referral
+
+    persons = sorted(tuple(map(str, row)) for row in db.session.execute(sa.select(
+        Person.id, Person.version, Person.merged_into, Person.display_name, Person.aliases, Person.change_seq)))
+    links = sorted((str(i), str(p)) for model in (Encounter, Referral, Case)
+                   for i, p in db.session.execute(sa.select(model.id, model.person_id)))
+    return persons, links
+
+
+def test_random_merges_and_person_updates_from_several_phones(app, committed_db):
+    """Two officers on three phones log people, encounters, referrals and person updates (some on stale
+    versions), deliver them late, out of order or twice; a supervisor merges people, some merges
+    invalid. After every step: the daily counts equal a recount, nothing names a merged-away person, a
+    refused merge changed nothing, a person's version is one more than its changes, and every entry
+    once created answers `duplicate` whenever it comes again."""
+    from app.people.models import PersonChange
+
+    class Merges(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            team = factories.make_team()
+            self.agency = factories.make_agency()
+            first, second = (factories.make_user("officer", team=team) for _ in range(2))
+            supervisor = factories.make_user("supervisor")
+            committed_db.session.commit()
+            first_client = ApiClient(app.test_client()).sign_in_as(first)
+            # Two phones of the first officer (one session, two device ids), one of the second.
+            self.phones = [(first_client, "phone-a1"), (first_client, "phone-a2"),
+                           (ApiClient(app.test_client()).sign_in_as(second), "phone-b1")]
+            self.supervisor = ApiClient(app.test_client()).sign_in_as(supervisor)
+            self.outboxes: list[list[dict]] = [[], [], []]
+            self.persons: list[str] = []
+            self.merged: dict[str, str] = {}  # duplicate -> kept, as the server must hold it
+            self.open_case: set[str] = set()
+            self.created: dict[str, int] = {}  # entry id -> the phone whose answer was created
+            self.made: dict[str, dict] = {}  # every entry made, by id (a phone keeps a copy to replay)
+
+        def _kept(self, person_id: str) -> str:
+            return self.merged.get(person_id, person_id)
+
+        def _send(self, phone: int, entries: list[dict]) -> dict[str, dict]:
+            client, device = self.phones[phone]
+            response = client.post("/sync", e.batch(*entries, device_id=device))
+            assert response.status_code == 200, response.get_json()
+            answers = {r["id"]: r for r in response.get_json()["results"]}
+            for entry_id, answer in answers.items():
+                if entry_id in self.created:  # once created, always duplicate
+                    assert answer["status"] == "duplicate", answer
+                elif answer["status"] == "created":
+                    self.created[entry_id] = phone
+            return answers
+
+        @rule(phone=st.integers(0, 2), birth_year=st.sampled_from([None, 1979, 1980]))
+        def new_person(self, phone, birth_year):
+            person = e.person(display_name="Bev", birth_year=birth_year)
+            assert self._send(phone, [person])[person["id"]]["status"] == "created"
+            self.persons.append(person["id"])
+            self.made[person["id"]] = person
+
+        @precondition(lambda self: self.persons)
+        @rule(phone=st.integers(0, 2), data=st.data(), what=st.sampled_from(["encounter", "referral", "update"]))
+        def make(self, phone, data, what):
+            person_id = data.draw(st.sampled_from(self.persons))  # merged-away ones too: phones lag
+            if what == "encounter":
+                entry = e.encounter(data.draw(st.sampled_from(["interaction", "consultation"])), person_id=person_id,
+                                    occurred_at=local_time(local_day(utcnow()) - timedelta(days=1), 12))
+            elif what == "referral":
+                entry = e.referral(person_id, self.agency.id)
+            else:
+                field = data.draw(st.sampled_from([{"description": "red coat"}, {"aliases": ["Birdie"]},
+                                                   {"birth_year": 1981}, {"gender": "woman"}]))
+                entry = e.person_update(person_id, data.draw(st.integers(1, 4)), **field)
+            self.outboxes[phone].append(entry)
+            self.made[entry["id"]] = entry
+
+        @precondition(lambda self: any(self.outboxes))
+        @rule(phone=st.integers(0, 2), size=st.integers(1, 6), reverse=st.booleans(), lose=st.booleans())
+        def sync(self, phone, size, reverse, lose):
+            batch = self.outboxes[phone][:size]
+            if not batch:
+                return
+            answers = self._send(phone, batch[::-1] if reverse else batch)
+            for entry in batch:
+                answer = answers[entry["id"]]
+                if entry["type"] in ("encounter", "referral"):
+                    assert answer["status"] in ("created", "duplicate"), answer  # a merged-away person is followed
+                elif answer["status"] == "rejected":
+                    assert answer["error"]["code"] == "conflict", answer  # a stale version, fields changed
+                    assert entry["data"]["person_id"] not in self.merged
+            if not lose:  # the answer reached the phone: the entries leave its outbox
+                self.outboxes[phone] = self.outboxes[phone][len(batch):]
+
+        @precondition(lambda self: self.created)
+        @rule(data=st.data())
+        def replay(self, data):
+            entry_id = data.draw(st.sampled_from(sorted(self.created)))
+            assert self._send(self.created[entry_id], [self.made[entry_id]])[entry_id]["status"] == "duplicate"
+
+        @precondition(lambda self: self.persons)
+        @rule(data=st.data())
+        def open_a_case(self, data):
+            person_id = data.draw(st.sampled_from(self.persons))
+            response = self.phones[0][0].post("/cases", {"person_id": person_id})
+            if response.status_code == 201:
+                self.open_case.add(self._kept(person_id))
+
+        @precondition(lambda self: len(self.persons) >= 1)
+        @rule(data=st.data())
+        def merge(self, data):
+            kept = data.draw(st.sampled_from(self.persons))
+            duplicate = data.draw(st.sampled_from(self.persons))
+            before = _persons_and_links()
+            response = self.supervisor.post(f"/persons/{kept}/merge", {"duplicate_id": duplicate, "reason": "Same."})
+            if kept == duplicate or kept in self.merged or duplicate in self.merged:
+                expected = (400, "validation_error")
+            elif kept in self.open_case and duplicate in self.open_case:
+                expected = (409, "conflict")
+            else:
+                expected = (200, None)
+            got = (response.status_code, response.get_json().get("error", {}).get("code"))
+            assert got == expected, response.get_json()
+            if expected[0] != 200:
+                assert _persons_and_links() == before
+                return
+            for dup, into in list(self.merged.items()):
+                if into == duplicate:
+                    self.merged[dup] = kept
+            self.merged[duplicate] = kept
+            if duplicate in self.open_case:
+                self.open_case.discard(duplicate)
+                self.open_case.add(kept)
+
+        @invariant()
+        def daily_counts_equal_a_recount(self):
+            assert rollup_counts() == raw_counts()
+
+        @invariant()
+        def nothing_names_a_merged_away_person(self):
+            assert _merged_away_named() == []
+            held = {str(i): str(k) for i, k in committed_db.session.execute(
+                sa.select(Person.id, Person.merged_into).where(Person.id.in_(self.persons),
+                                                                 Person.merged_into.is_not(None)))}
+            assert held == self.merged
+
+        @invariant()
+        def a_version_is_one_more_than_its_changes(self):
+            changes = dict(committed_db.session.execute(
+                sa.select(PersonChange.person_id, sa.func.count()).group_by(PersonChange.person_id)).all())
+            for person_id, version in committed_db.session.execute(
+                    sa.select(Person.id, Person.version).where(Person.id.in_(self.persons))):
+                assert version == 1 + changes.get(person_id, 0)
+
+    run_state_machine_as_test(Merges, settings=settings(
+        max_examples=10, stateful_step_count=20, deadline=None, derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))

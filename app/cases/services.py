@@ -148,7 +148,7 @@ def lead_officer(officer_id: int | None, field_name: str = "officer_id") -> User
 def _intake_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
     """The case row for an intake entry, after checking what it refers to (raises Refused)."""
     user, data = writer.user, entry.data
-    if people.find_visible(user, data["person_id"]) is None:
+    if not people.writable_ids(user, {data["person_id"]}):
         raise Refused(missing("person_id", "person"))
     referral = None
     if data.get("referral_id"):

@@ -79,7 +79,7 @@ def _changed_since(encounter_id: str, version: int) -> set[str]:
 
 def _check_references(user: User, changes: dict[str, Any], current_site_id: int | None = None) -> None:
     person_id, site_id = changes.get("person_id"), changes.get("site_id")
-    if person_id and not people.visible_ids(user, {person_id}):
+    if person_id and not people.writable_ids(user, {person_id}):
         raise Refused(missing("person_id", "person"))
     site = db.session.get(Site, site_id) if site_id else None
     if site_id and (site is None or (not site.active and site_id != current_site_id)):  # no deactivated one anew

@@ -78,7 +78,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """Store encounter entries: references checked in one query each, rows inserted in bulk."""
     person_ids = {e.data["person_id"] for e in entries if e.data.get("person_id")}
     site_ids = {e.data["site_id"] for e in entries if e.data.get("site_id")}
-    known_persons = people.visible_ids(writer.user, person_ids)
+    known_persons = people.writable_ids(writer.user, person_ids)
     # A deactivated site stays on the check-ins that name it, but no new one can.
     known_sites = set(db.session.scalars(sa.select(Site.id).where(Site.id.in_(site_ids), Site.active.is_(True)))) \
         if site_ids else set()

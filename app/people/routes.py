@@ -103,8 +103,9 @@ def update_person(change, person_id):
            conflict_message="This person changed since your copy (or the id holds another change); nothing was saved.")
     person = services.find_visible(user, str(person_id))
     if person is not None and person.merged_into is not None:  # the change went to the person kept
-        person = services.find_visible(user, str(person.merged_into))
-    if person is None:  # the change applied, so the person is visible; kept for the type checker
+        # ... shown if the caller sees them; if not, the duplicate answers (its id and `merged_into`).
+        person = services.find_visible(user, str(person.merged_into)) or person
+    if person is None:  # the change went to a kept person the caller writes to but does not see
         raise ApiError(404, "not_found", "No such person.")
     return _timeline(user, person)
 

@@ -51,6 +51,30 @@ def visible_ids(user: User, person_ids: set[str]) -> set[str]:
         sa.select(Person.id).where(Person.id.in_(person_ids), visible_clause(user)))}
 
 
+def writable_ids(user: User, person_ids: set[str]) -> set[str]:
+    """The persons this user may name in an entry: those they see, and the person kept by a merge of a
+    duplicate they see (their phone held the duplicate, or re-pointed it to the kept person after
+    /sync/changes). Writing against a kept person shows the writer nothing of them: reads and
+    conflict answers still go through `visible_clause`."""
+    seen = visible_ids(user, person_ids)
+    unseen = person_ids - seen
+    if unseen:
+        seen |= {str(i) for i in db.session.scalars(
+            sa.select(Person.merged_into).where(Person.merged_into.in_(unseen), visible_clause(user)).distinct())}
+    return seen
+
+
+def duplicates_seen(user: User, person_id: str) -> list[Person]:
+    """The persons merged into `person_id` that this user sees (what lets them write against it)."""
+    return list(db.session.scalars(sa.select(Person).where(Person.merged_into == person_id, visible_clause(user))))
+
+
+def identity_seen_for_writing(user: User, person: Person) -> bool:
+    """May this user set who `person` is (or record consent to share it)? When they see the person's
+    identity, or that of a duplicate merged into them (the one the writer's phone knew)."""
+    return identity_visible(user, person) or any(identity_visible(user, d) for d in duplicates_seen(user, str(person.id)))
+
+
 def by_ids(person_ids: set[str]) -> dict[str, Person]:
     """Persons by id, for a reader who sees everyone (oversight)."""
     if not person_ids:

@@ -36,17 +36,22 @@ def update(user: User, entry: Entry, now: datetime) -> Person:
     """Apply one person_update, or raise Refused with the outcome to report."""
     data = entry.data
     person = services.find_visible(user, data["person_id"], for_update=True)
+    # Seen only through a duplicate merged into them: the writer may change them, never read them.
+    through_duplicate = person is None and bool(services.writable_ids(user, {data["person_id"]}))
+    if through_duplicate:
+        person = db.session.scalar(sa.select(Person).where(Person.id == data["person_id"]).with_for_update())
     if person is None:
         raise Refused(missing("person_id", "person"))
     changes = {name: data[name] for name in UPDATABLE if name in data}
-    sees_identity = services.identity_visible(user, person)
+    sees_identity = services.identity_seen_for_writing(user, person)
     if not sees_identity and (hidden := [name for name in changes if name in NEEDS_IDENTITY]):
         raise Refused(rejected(
             "forbidden", "Only someone who can see who this person is may change who they are or their consent.",
             {name: ["You see this person without their identity."] for name in hidden}))
-    if "person_id" not in entry.followed:
-        # An update naming a merged duplicate carries the duplicate's version, which the kept person
-        # never had: it applies as sent (documented in docs/api.md, merging duplicates).
+    if "person_id" not in entry.followed and not through_duplicate:
+        # An update naming a merged duplicate (or its kept person, re-pointed by the phone) carries the
+        # duplicate's version, which the kept person never had: it applies as sent (docs/api.md, merging
+        # duplicates). That also keeps the kept person out of any conflict answer to this writer.
         _refuse_stale(person, data["base_version"], set(changes), user, sees_identity)
     consent_before = person.consent_to_share
     if "consent_to_share" in changes and changes["consent_to_share"] != consent_before:

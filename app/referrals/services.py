@@ -110,7 +110,7 @@ def ids_for_person(user: User, person_id: str) -> list[str]:
 def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
     """Store new referrals once each; alert the agency and record consented disclosures."""
     user = writer.user
-    known_persons = people.visible_ids(user, {e.data["person_id"] for e in entries})
+    known_persons = people.writable_ids(user, {e.data["person_id"] for e in entries})
     agency_ids = {e.data["agency_id"] for e in entries}
     active_agencies = set(db.session.scalars(
         sa.select(Agency.id).where(Agency.id.in_(agency_ids), Agency.active.is_(True))))
@@ -152,7 +152,7 @@ def _identity_seen(user: User, person_ids: set[str]) -> set[str]:
     if not person_ids:
         return set()
     persons = db.session.scalars(sa.select(Person).where(Person.id.in_(person_ids)))
-    return {str(p.id) for p in persons if people.identity_visible(user, p)}
+    return {str(p.id) for p in persons if people.identity_seen_for_writing(user, p)}
 
 
 def _new_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
