@@ -353,3 +353,25 @@ def test_heavy_users_and_people_engaged_take_in_entries_naming_the_duplicate_lat
     assert (overall["distinct_people_engaged"], overall["interactions"]) == (1, 4)
     [row] = as_supervisor.get("/stats/heavy-users?min_encounters=4").get_json()["people"]
     assert (row["person_id"], row["encounters"]) == (kept, 4)
+
+
+@pytest.mark.usefixtures("db")
+def test_a_merge_relinks_situations_and_a_later_presentation_follows_it(make_client):
+    """A situation linked to the duplicate names the kept person after the merge, and a presentation
+    prepared offline naming the duplicate is linked to the kept person, not refused."""
+    from app.tables.models import Situation
+    from testkit import factories
+    from testkit.hub import make_hub
+
+    hub = make_hub(make_client)
+    originator = hub.client("originator")
+    presented = hub.present(person_name="Wren")
+    kept = e.person(display_name="Wren Kestrel")
+    assert e.statuses(originator.post("/sync", e.batch(kept))) == ["created"]
+    admin = make_client().sign_in_as(factories.make_user("admin"))
+    assert _merge(admin, kept["id"], presented["person"]).status_code == 200
+    later = e.situation(hub.table.id, person_id=presented["person"])
+    assert e.statuses(originator.post("/sync", e.batch(later))) == ["created"]
+    linked = dict(db.session.execute(sa.select(Situation.id, Situation.person_id)
+                                     .where(Situation.id.in_([presented["situation"], later["id"]]))).all())
+    assert {str(k): str(v) for k, v in linked.items()} == {presented["situation"]: kept["id"], later["id"]: kept["id"]}

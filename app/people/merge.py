@@ -17,6 +17,7 @@ from app.people.models import Person, PersonChange
 from app.people.schemas import MAX_ALIASES
 from app.records import utcnow
 from app.referrals import services as referrals
+from app.tables import situations
 
 ALIAS_LENGTH = 80
 # What the duplicate loses: who the person is (the identifying fields, and gender).
@@ -46,6 +47,7 @@ def merge(user: User, kept_id: str, duplicate_id: str) -> Person:
     encounters.repoint_person(duplicate_id, kept_id)
     referrals.repoint_person(duplicate_id, kept_id, seq)
     cases.repoint_person(duplicate_id, kept_id, seq)
+    situations.repoint_person(duplicate_id, kept_id)
     # Earlier merges into the duplicate now point at the kept person (no chains to follow).
     db.session.execute(sa.update(Person).where(Person.merged_into == duplicate_id)
                        .values(merged_into=kept_id, change_seq=seq))

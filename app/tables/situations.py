@@ -128,6 +128,11 @@ def _originator(user: User, table_id: int) -> dict[str, int | None]:
                            {"table_id": ["Your agency or team is not a member of this table."]}))
 
 
+def repoint_person(duplicate_id: str, kept_id: str) -> None:
+    """A merge: situations linked to the duplicate are linked to the kept person (an erased one links nobody)."""
+    db.session.execute(sa.update(Situation).where(Situation.person_id == duplicate_id).values(person_id=kept_id))
+
+
 def _row(entry: Entry, writer: Writer) -> dict[str, Any]:
     user, data = writer.user, entry.data
     table = db.session.get(SituationTable, data["table_id"])
@@ -136,7 +141,9 @@ def _row(entry: Entry, writer: Writer) -> dict[str, Any]:
     if not table.active:
         raise invalid_transition("This table no longer meets.", "table_id", "The table is inactive.")
     originator = _originator(user, table.id)
-    if data.get("person_id") and people.find_visible(user, data["person_id"]) is None:
+    # A duplicate merged away is followed to the person kept (entries.registry's followers): the writer who
+    # saw the duplicate may still link the situation to the same person.
+    if data.get("person_id") and not people.writable_ids(user, {data["person_id"]}):
         raise Refused(missing("person_id", "person"))
     return {
         "id": entry.id, "table_id": table.id, **originator, "status": "presented",
