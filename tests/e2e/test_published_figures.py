@@ -33,12 +33,12 @@ def test_the_period_picker_shows_the_servers_figures_in_the_units_words(new_phon
                                       f"{everything['calls_for_service']:,} calls for service")
     expect(paragraph).to_contain_text(re.compile(r"^From \w+ \d+, \d{4} to "))
 
-    period = card.get_by_label("Period")
+    period = card.get_by_label("Period", exact=True)
     assert [o.strip() for o in period.locator("option").all_inner_texts()] == [
         "Today", "Last 7 days", "Last 30 days", "This year", "Since the start", "Custom"]
     period.select_option(label="Custom")
-    card.get_by_label("From").fill("2021-06-01")
-    card.get_by_label("To").fill("2021-06-30")
+    card.get_by_label("From", exact=True).fill("2021-06-01")
+    card.get_by_label("To", exact=True).fill("2021-06-30")
     expect(paragraph).to_contain_text("From June 1, 2021 to June 30, 2021, HELP teams recorded 0 interactions, "
                                       "primary responders to 1 calls for service")
     june = api.http.get(f"{live_server}/api/v1/stats/summary", params={"from": "2021-06-01", "to": "2021-06-30"},
@@ -51,6 +51,11 @@ def test_the_period_picker_shows_the_servers_figures_in_the_units_words(new_phon
     today = api.http.get(f"{live_server}/api/v1/stats/daily", timeout=30).json()["to"]
     expect(card.get_by_role("link", name="Download figures (CSV)")).to_have_attribute(
         "href", f"/api/v1/stats/summary.csv?from={today}&to={today}")
+
+    # What followed, for the same period: outcomes and the referral funnel as bars, the cohort measure.
+    expect(card.get_by_role("img", name="Outcomes of encounters in the period")).to_be_visible()
+    expect(card.get_by_role("img", name="Referrals made in the period, by what became of them")).to_be_visible()
+    expect(card.locator("p.cohort")).to_contain_text("cases opened in the period")
 
     phone.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     card.get_by_role("button", name="Copy as text").click()

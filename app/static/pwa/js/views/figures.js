@@ -1,10 +1,13 @@
 // The unit's published figures for a period the supervisor picks (GET /stats/summary), in the words the
 // unit publishes them ("2,837 interactions, primary responders to 951 calls for service, ..."), with a
-// button that copies the paragraph as text. Needs a connection: the figures are counted on the server.
+// button that copies the paragraph as text; then what followed for the same period: outcomes, the referral
+// funnel and the heavy-users measure (bars in the chart style, tables beside). Needs a connection.
 
 import { ApiError, NetworkError, api, apiUrl } from "../api.js";
 import { h, uid } from "../dom.js";
 import { field } from "../ui.js";
+import { OUTCOMES } from "../vocabulary.js";
+import { barChart, pairsTable } from "./chart.js";
 
 export const PERIODS = [
   ["today", "Today"], ["7", "Last 7 days"], ["30", "Last 30 days"], ["year", "This year"],
@@ -40,6 +43,43 @@ function activity(f) {
 function followUp(f) {
   return `assisted with ${n(f.referrals_made)} referrals (${n(f.referrals_accepted)} accepted, `
     + `${n(f.referrals_completed)} completed) and accepted ${n(f.case_intakes)} individuals into case management`;
+}
+
+const FUNNEL = [["made", "Made"], ["accepted", "Accepted"], ["completed", "Completed"], ["pending", "Waiting"],
+  ["overdue", "Overdue"], ["declined", "Declined"], ["withdrawn", "Withdrawn"], ["no_show", "No-show"]];
+
+/** Bars for GET /stats/outcomes (every code, most first) and GET /stats/referrals (all agencies summed). */
+export function outcomeRows(outcomes) {
+  return OUTCOMES.map(([code, label]) => ({ label, value: (outcomes.outcomes || {})[code] || 0 }))
+    .sort((a, b) => b.value - a.value);
+}
+
+export function funnelRows(funnel) {
+  return FUNNEL.map(([key, label]) => ({ label,
+    value: (funnel.agencies || []).reduce((sum, agency) => sum + (agency[key] || 0), 0) }));
+}
+
+function followThrough(outcomes, funnel, cohort) {
+  const outs = outcomeRows(outcomes);
+  const refs = funnelRows(funnel);
+  const pct = cohort.change_pct === null || cohort.change_pct === undefined ? "no change measured yet"
+    : `${cohort.change_pct > 0 ? "+" : ""}${cohort.change_pct}%`;
+  return [
+    h("h3", {}, "What happened after contact"),
+    barChart(outs, "Outcomes of encounters in the period", "outcomes-chart"),
+    h("details", {}, h("summary", {}, "Outcomes as a table"), pairsTable(outs, "Outcomes of encounters", "Encounters")),
+    h("h3", {}, "Referral follow-through"),
+    barChart(refs, "Referrals made in the period, by what became of them", "funnel-chart"),
+    h("details", {}, h("summary", {}, "Referrals by agency"), pairsTable(
+      (funnel.agencies || []).map((a) => ({ label: a.name, value: `${a.made} made, ${a.accepted} accepted, `
+        + `${a.completed} completed, ${a.overdue} overdue; median ${a.median_hours_to_accept ?? "–"} h to accept` })),
+      "Referrals by agency", "Follow-through")),
+    h("h3", {}, "Heavy users in case management"),
+    h("p", { class: "cohort" }, `${n(cohort.cases)} cases opened in the period (${n(cohort.people)} people): `
+      + `${n(cohort.before_total)} encounters in the ${cohort.months} months before intake, `
+      + `${n(cohort.after_total)} after (${pct}); median per case ${cohort.before_median ?? "–"} before, `
+      + `${cohort.after_median ?? "–"} after. ${n(cohort.complete_12_months)} cases have 12 months of follow-up.`),
+  ];
 }
 
 const GROUP_NAMES = { core: "The core team", branch: "The branch teams" };
@@ -103,12 +143,24 @@ export function figuresCard(teamId) {
     }
     if (choice.value === "start") today = summary.to;
     text = publishedText(summary);
+    const period = new URLSearchParams({ from: summary.from, to: summary.to });
+    const outcomeQuery = new URLSearchParams(period);
+    if (teamId()) outcomeQuery.set("team_id", teamId());
+    let details;
+    try {
+      const [outcomes, funnel, cohort] = await Promise.all([api(`/stats/outcomes?${outcomeQuery}`),
+        api(`/stats/referrals?${period}`),
+        api(`/stats/cohort?${new URLSearchParams({ intake_from: summary.from, intake_to: summary.to })}`)]);
+      details = followThrough(outcomes, funnel, cohort);
+    } catch (error) {
+      details = [h("p", { class: "problem" }, `Follow-through not loaded: ${error.message || error}`)];
+    }
     const csv = new URLSearchParams({ from: summary.from, to: summary.to });
     if (teamId()) csv.set("team_id", teamId());
     out.replaceChildren(h("p", { class: "published" }, text),
       h("div", { class: "actions" }, copy,
         h("a", { class: "button secondary", href: apiUrl(`/stats/summary.csv?${csv}`), download: "" },
-          "Download figures (CSV)")));
+          "Download figures (CSV)")), ...details);
   };
   for (const control of [choice, from, to]) control.addEventListener("change", () => show());
 
