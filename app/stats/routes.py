@@ -90,12 +90,12 @@ def summary_csv(date_from=None, date_to=None, team_id=None, group=None):
 @signed_in(can_read_stats)
 @blp.arguments(HeavyUserArgs, location="query", as_kwargs=True)
 @blp.response(200, HeavyUsersSchema)
-def heavy_users(limit, days=None, min_encounters=None):
+def heavy_users(limit, days=None, min_encounters=None, team_id=None):
     """People with the most encounters (all kinds) in the last `days`, most first; audited (ids only).
 
     Defaults come from the HEAVY_USER_DAYS (90) and HEAVY_USER_MIN_ENCOUNTERS (5) settings.
     """
-    return heavy_users_service.heavy_users(days, min_encounters, limit)
+    return heavy_users_service.heavy_users(days, min_encounters, limit, team_id)
 
 
 @blp.route("/outcomes")

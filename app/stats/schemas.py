@@ -39,6 +39,7 @@ class HeavyUserArgs(Schema):
         metadata={"description": "Fewest encounters to be listed (default HEAVY_USER_MIN_ENCOUNTERS, 5)."})
     limit = fields.Integer(load_default=MAX_LISTED, validate=validate.Range(min=1, max=MAX_LISTED),
                            metadata={"description": f"At most this many people (≤ {MAX_LISTED})."})
+    team_id = fields.Integer(validate=_ID, metadata={"description": "Count only this team's encounters."})
 
 
 CountsSchema = Schema.from_dict({name: fields.Integer(required=True) for name in COUNT_KEYS},

@@ -19,7 +19,7 @@ async function load(ctx, teamId) {
   const key = `stats:${teamId || "all"}`;
   try {
     const [daily, heavy] = await Promise.all([api(`/stats/daily?${query}`),
-      api("/stats/heavy-users?days=90&min_encounters=5")]);
+      api(`/stats/heavy-users?days=90&min_encounters=5${teamId ? `&team_id=${teamId}` : ""}`)]);
     const fresh = { fetched_at: new Date().toISOString(), range: { from: daily.from, to: daily.to }, daily, heavy };
     await setMeta(ctx.db, key, fresh);
     return { ...fresh, stale: false };
