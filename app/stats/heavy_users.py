@@ -46,8 +46,11 @@ def heavy_users(days: int | None = None, min_encounters: int | None = None,
     for row in people:
         row["display_name"] = names.get(row["person_id"])
         row["open_case"] = row["person_id"] in open_cases
-    record("stats.heavy_users", target_type="person", days=days, min_encounters=min_encounters,
-           listed=len(person_ids), person_ids=person_ids, **({"team_id": team_id} if team_id else {}))
+    detail: dict[str, Any] = {"days": days, "min_encounters": min_encounters, "listed": len(person_ids),
+                              "person_ids": person_ids}
+    if team_id is not None:
+        detail["team_id"] = team_id
+    record("stats.heavy_users", target_type="person", **detail)
     return {"days": days, "min_encounters": min_encounters, "since": since, "people": people}
 
 
