@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.encounters.models import Encounter
 from app.people.models import Person
 from app.records import local_day, utcnow
+from app.stats import distinct
 from testkit import entries as e
 from testkit import factories
 from testkit.client import ApiClient
@@ -140,6 +141,10 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
         @invariant()
         def daily_counts_equal_a_recount(self):
             assert rollup_counts() == raw_counts()
+
+        @invariant()
+        def distinct_counts_equal_a_recount(self):
+            assert distinct.stored() == distinct.recount()
 
         @invariant()
         def stored_plus_queued_is_everything_made_once(self):
