@@ -19,17 +19,23 @@ from app.auth.services import UserError, create_user, deactivate_user
 from app.auth.users import AccountRefused, import_users, reset_password, rows_from_csv, sign_out_everywhere
 from app.demo.history import HistoryGenerator, HistoryPlan
 from app.demo.seed import seed_demo_users, seed_reference_data
+from app.encounters.models import Encounter
 from app.extensions import db
 from app.push import alerts, overdue, vapid
 from app.vocabulary import ROLES
+
+# About the unit's published year (2,837 interactions ... 5,910 encounters), spread over every team.
+DEMO_YEAR_ENCOUNTERS = 6_000
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 push_cli = AppGroup("push", help="Web Push settings.")
 
 
 @click.command("seed-demo")
-@click.option("--encounters", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Also generate this much field history (encounters, with people, referrals, case intakes).")
+@click.option("--encounters", type=click.IntRange(min=0), default=None,
+              help="Also generate this much field history (encounters, with people, referrals, case intakes). "
+                   f"Default: {DEMO_YEAR_ENCOUNTERS:,} over the last year when the database has no encounters "
+                   "yet, none otherwise; 0: none.")
 @click.option("--days", type=click.IntRange(1, 3660), default=365, show_default=True,
               help="Spread the generated history over this many days, ending today.")
 @click.option("--seed", type=int, default=None, help="Random seed, for a reproducible history.")
@@ -37,10 +43,13 @@ push_cli = AppGroup("push", help="Web Push settings.")
               help="Seed a server whose APP_ENV is not development anyway (a staging box); the demo "
                    "accounts then get random passwords, printed once.")
 @with_appcontext
-def seed_demo(encounters: int, days: int, seed: int | None, not_production: bool) -> None:
+def seed_demo(encounters: int | None, days: int, seed: int | None, not_production: bool) -> None:
     """Create the partner agencies, teams, shelters and one demo user per role (safe to run twice).
 
-    With --encounters N, also add N encounters of generated history (each run adds N more).
+    On a database without encounters it also generates a year of history (about the unit's yearly
+    volume, across every team: referrals through every status, case intakes, transitions and closures),
+    so a supervisor's first screen shows figures. With --encounters N, add N encounters of generated
+    history instead (each run adds N more; 0: none).
     Outside development (APP_ENV=development) it refuses, unless --i-know-this-is-not-production.
     """
     development = current_app.config["DEVELOPMENT"]
@@ -61,6 +70,9 @@ def seed_demo(encounters: int, days: int, seed: int | None, not_production: bool
             click.echo(f"  {role:<11} {username:<11} {password}{'' if new else '   (already there)'}")
         else:
             click.echo(f"  {role:<11} {username:<11} (already there; its password is not shown again)")
+    if encounters is None:
+        empty = db.session.scalar(sa.select(Encounter.id).limit(1)) is None
+        encounters, seed = (DEMO_YEAR_ENCOUNTERS, 2026 if seed is None else seed) if empty else (0, seed)
     if encounters:
         _seed_history(HistoryPlan(encounters=encounters, days=days, seed=seed))
 

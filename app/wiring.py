@@ -16,25 +16,32 @@ from sqlalchemy.orm import Session
 
 from app import extensions, jobs
 from app.auth import events as auth_events
+from app.directory.models import Team
 from app.entries import clock, events
 from app.push import alerts
 from app.push import services as push_services
-from app.stats import rollup
+from app.stats import distinct, rollup
 
 SQLALCHEMY_HANDLERS = (
     (Engine, "connect", extensions.sqlite_pragmas),
     (Engine, "begin", extensions.sqlite_begin),
     (Session, "before_commit", rollup.write_pending_counts),
+    (Session, "before_commit", distinct.write_pending),
     (Session, "after_commit", jobs.promote_on_commit),
     (Session, "after_commit", clock.forget_on_end),
     (Session, "after_rollback", clock.forget_on_end),
     (Session, "after_soft_rollback", jobs.forget_on_rollback),
     (Session, "after_soft_rollback", rollup.forget_rolled_back_counts),
+    (Session, "after_soft_rollback", distinct.forget_rolled_back),
+    (Team.group, "set", distinct.on_team_group_set),
 )
 
 SIGNAL_HANDLERS = (
     (events.records_inserted, rollup.on_records_inserted),
     (events.encounter_moved, rollup.on_encounter_moved),
+    (events.records_inserted, distinct.on_records_inserted),
+    (events.encounter_moved, distinct.on_encounter_moved),
+    (events.persons_merged, distinct.on_persons_merged),
     (events.referral_created, alerts.on_referral_created),
     (events.referral_moved, rollup.on_referral_moved),
     (events.referral_moved, alerts.on_referral_moved),

@@ -13,6 +13,7 @@ fi
 echo "== sync ingest vs storage floor";      $PY bench/sync_ingest.py --entries "$ENTRIES" --db both
 echo "== daily counts vs GROUP BY";           $PY bench/daily_counts.py --encounters "$MILLION"
 echo "== duplicate scan and merge";         $PY bench/duplicates.py --people "$PEOPLE" --db both
+echo "== five-year summary vs SQL";           $PY bench/summary.py --encounters "$MILLION"
 echo "== push fan-out vs plain pywebpush";    $PY bench/push_fanout.py
 echo "== PWA shell weight";                   $PY bench/page_weight.py
 echo "== load on SQLite";                     $PY bench/load.py --phones "$PHONES" --seconds "$SECONDS_" --db sqlite

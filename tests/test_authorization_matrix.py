@@ -64,6 +64,7 @@ ENDPOINTS = {
     "GET /stats/daily":             (403, 403, 200, 200, 401),
     "GET /stats/daily.csv":         (403, 403, 200, 200, 401),
     "GET /stats/summary":           (403, 403, 200, 200, 401),
+    "GET /stats/summary.csv":       (403, 403, 200, 200, 401),
     "GET /stats/heavy-users":       (403, 403, 200, 200, 401),
     "GET /stats/outcomes":          (403, 403, 200, 200, 401),
     "GET /stats/referrals":         (403, 403, 200, 200, 401),

@@ -52,7 +52,8 @@ def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, m
     bad = e.encounter(person_id=person["id"], notes=f"{marker} " + "x" * 4000)
     assert e.statuses(phone.post("/sync", e.batch(bad))) == ["rejected"]
     reports = make_client().sign_in_as(factories.make_user("supervisor"))
-    for path in ("/stats/outcomes", "/stats/referrals", "/stats/cohort"):  # audited, by period and ids only
+    for path in ("/stats/outcomes", "/stats/referrals", "/stats/cohort", "/stats/summary",
+                 "/stats/summary.csv"):  # audited, by period and ids only
         assert reports.get(path).status_code == 200
     evaluators = reports.get("/exports/encounters.csv")
     assert evaluators.status_code == 200 and marker not in evaluators.get_data(as_text=True)
@@ -67,7 +68,7 @@ def test_canary_values_never_reach_logs_push_messages_or_the_audit_log(client, m
     assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
     audit = db.session.scalars(sa.select(AuditEvent)).all()
     assert {a.action for a in audit} >= {"sync.batch", "person.read", "person.search", "stats.outcomes",
-                                         "stats.referrals", "stats.cohort", "export.encounters"}
+                                         "stats.referrals", "stats.cohort", "stats.summary", "export.encounters"}
     assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
 
 

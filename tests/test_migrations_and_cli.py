@@ -1,7 +1,7 @@
 """`flask db upgrade` gives exactly the models' schema; the CLI commands behave as documented."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from app import create_app
 from app.auth.models import User
 from app.directory.models import Agency, Site, Team
 from app.extensions import db as _db
+from testkit.client import ApiClient
 from tests.conftest import base_config
 
 
@@ -45,14 +46,42 @@ def test_seed_demo_is_idempotent_and_prints_credentials(fresh_app):
     with fresh_app.app_context():
         upgrade()
     runner = fresh_app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo"])
-    second = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--encounters", "0"])
+    second = runner.invoke(args=["seed-demo", "--encounters", "0"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "officer" in first.output and "bright-river-4100" in first.output
     assert "already there" in second.output
     with fresh_app.app_context():
         counts = [_db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Agency, Team, Site, User)]
+        groups = sorted(_db.session.scalars(sa.select(Team.group)))
     assert counts == [7, 6, 6, 4]
+    assert groups == ["branch"] * 5 + ["core"]
+
+
+def test_seed_demo_on_an_empty_database_gives_a_supervisor_a_year_of_figures(fresh_app):
+    """What `make run` does: a year of history across every team, referrals through every status, intakes."""
+    with fresh_app.app_context():
+        upgrade()
+    runner = fresh_app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "History: 6000 encounters" in first.output
+    again = runner.invoke(args=["seed-demo"])  # history only into a database without any
+    assert again.exit_code == 0 and "History:" not in again.output
+    client = ApiClient(fresh_app.test_client())
+    with fresh_app.app_context():
+        assert client.login("supervisor", "steady-lantern-63").status_code == 200
+        summary = client.get("/stats/summary").get_json()
+        funnel = client.get("/stats/referrals").get_json()["agencies"]
+        today = client.get("/stats/daily").get_json()["totals"]
+    assert summary["interactions"] > 2000 and summary["calls_for_service"] > 300
+    assert summary["people_engaged"] > 500 and summary["case_intakes"] > 10
+    assert (date.fromisoformat(summary["to"]) - date.fromisoformat(summary["from"])).days >= 364
+    assert all(row["interactions"] > 0 for row in summary["by_team"])
+    assert [row["group"] for row in summary["by_group"]] == ["branch", "core"]
+    for status in ("pending", "accepted", "declined", "withdrawn", "completed", "no_show"):
+        assert sum(row[status] for row in funnel) > 0, status
+    assert today["interaction"] > 0
 
 
 def _in_production(application) -> None:
@@ -63,7 +92,7 @@ def test_seed_demo_refuses_in_production_and_writes_nothing(fresh_app):
     _in_production(fresh_app)
     with fresh_app.app_context():
         upgrade()
-    result = fresh_app.test_cli_runner().invoke(args=["seed-demo"])
+    result = fresh_app.test_cli_runner().invoke(args=["seed-demo", "--encounters", "0"])
     assert result.exit_code != 0
     assert "--i-know-this-is-not-production" in result.output
     assert "bright-river-4100" not in result.output
@@ -76,8 +105,8 @@ def test_seed_demo_in_production_with_the_flag_gives_random_passwords_printed_on
     with fresh_app.app_context():
         upgrade()
     runner = fresh_app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo", "--i-know-this-is-not-production"])
-    again = runner.invoke(args=["seed-demo", "--i-know-this-is-not-production"])
+    first = runner.invoke(args=["seed-demo", "--encounters", "0", "--i-know-this-is-not-production"])
+    again = runner.invoke(args=["seed-demo", "--encounters", "0", "--i-know-this-is-not-production"])
     assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
     printed = dict(line.split()[1:3] for line in first.output.splitlines() if line.startswith("  "))
     assert set(printed) == {"officer", "navigator", "supervisor", "admin"}
@@ -94,7 +123,7 @@ def test_users_create_reads_password_from_stdin_and_signs_in(fresh_app):
     with fresh_app.app_context():
         upgrade()
     runner = fresh_app.test_cli_runner()
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--encounters", "0"])
     result = runner.invoke(args=["users", "create", "jdoe", "--role", "navigator", "--agency", "Hope Mission",
                                  "--team", "Downtown HELP", "--display-name", "J. Doe"],
                            input="a-long-unusual-phrase-77\n")
@@ -114,7 +143,7 @@ def test_users_create_explains_what_is_wrong(fresh_app, args, message):
     with fresh_app.app_context():
         upgrade()
     runner = fresh_app.test_cli_runner()
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--encounters", "0"])
     result = runner.invoke(args=["users", "create", "someone", *args], input="a-long-unusual-phrase-77\n")
     assert result.exit_code != 0
     assert message in result.output

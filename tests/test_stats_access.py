@@ -10,6 +10,7 @@ STATS_PATHS = [
     "/stats/daily?from=2026-11-01&to=2026-11-30",
     "/stats/daily.csv?from=2026-11-01&to=2026-11-30",
     "/stats/summary?from=2026-11-01&to=2026-11-30",
+    "/stats/summary.csv",
     "/stats/heavy-users?days=90&min_encounters=5",
 ]
 
@@ -47,6 +48,6 @@ def test_refused_exports_and_lookups_leave_no_audit_of_a_disclosure(client, offi
 
 def test_the_openapi_document_lists_the_stats_endpoints(client):
     paths = client.get("/openapi.json").get_json()["paths"]
-    for path in ("/stats/daily", "/stats/daily.csv", "/stats/summary", "/stats/heavy-users"):
+    for path in ("/stats/daily", "/stats/daily.csv", "/stats/summary", "/stats/summary.csv", "/stats/heavy-users"):
         assert "get" in paths["/api/v1" + path], path
     assert "text/csv" in paths["/api/v1/stats/daily.csv"]["get"]["responses"]["200"]["content"]

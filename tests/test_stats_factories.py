@@ -1,7 +1,8 @@
 """Factories for the stats tests: field records made the way the sync ingest makes them.
 
 Times are given as RFC 3339 strings; the day columns are the service's local day of them,
-and every new record is counted in the daily rollup, as the ingest does after inserting it.
+and every new record is counted in the daily rollup and noted for the distinct counts, as the
+ingest does after inserting it.
 (No tests here; these can move to testkit/factories.py once the domains have their own.)
 """
 
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.people.models import Person
 from app.records import local_day, utcnow
 from app.referrals.models import Referral
+from app.stats import distinct
 from app.stats.rollup import (
     record_case_intakes,
     record_encounters,
@@ -38,19 +40,20 @@ def make_person(author, display_name: str = "Alex R.") -> Person:
 
 
 def make_encounter(author, occurred_at: str | datetime, kind: str = "interaction", *, person=None,
-                   received_at: str | datetime | None = None, site=None) -> Encounter:
+                   received_at: str | datetime | None = None, site=None, call_number: str | None = None) -> Encounter:
     at = _time(occurred_at)
     if kind == "shelter_check_in" and site is None:
         site = factories.make_site()
     encounter = Encounter(
         id=factories.new_id(), kind=kind, occurred_at=at, occurred_on=local_day(at),
         person_id=person.id if person else None,
-        call_number="26-004711" if kind in KINDS_WITH_CALL_NUMBER else None,
+        call_number=(call_number or "26-004711") if kind in KINDS_WITH_CALL_NUMBER else None,
         site_id=site.id if site else None, needs=[], risk_flags=[], outcome=[], triage_level=4,
         triage_computed=4, received_at=_time(received_at) or utcnow(), author_id=author.id,
         team_id=author.team_id)
     db.session.add(encounter)
     record_encounters([encounter])
+    distinct.on_records_inserted(Encounter, rows=[encounter])
     return encounter
 
 
@@ -77,4 +80,5 @@ def make_case(author, person, opened_at: str | datetime, status: str = "open") -
                 author_id=author.id, team_id=author.team_id)
     db.session.add(case)
     record_case_intakes([case])
+    distinct.on_records_inserted(Case, rows=[case])
     return case

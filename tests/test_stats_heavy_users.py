@@ -122,3 +122,19 @@ def test_every_call_is_audited_with_ids_and_never_names(as_supervisor, superviso
     ]
     stored = json.dumps([e.detail for e in events]).lower()
     assert "zebulon" not in stored and "quixote" not in stored
+
+
+def test_the_team_filter_counts_only_that_teams_encounters(as_supervisor, officer, team):
+    from testkit import factories
+
+    north = factories.make_team("North HELP")
+    colleague = factories.make_user("officer", team=north)
+    shared, theirs = make_person(officer, "Shared"), make_person(colleague, "Theirs")
+    meet(officer, shared, 1, 2, 3)
+    meet(colleague, shared, 4, 5, 6)
+    meet(colleague, theirs, 1, 2, 3, 4, 5)
+    assert [(p["display_name"], p["encounters"]) for p in heavy_users(as_supervisor)["people"]] == [
+        ("Shared", 6), ("Theirs", 5)]
+    assert [(p["display_name"], p["encounters"]) for p in heavy_users(as_supervisor, team_id=north.id)["people"]] \
+        == [("Theirs", 5)]
+    assert heavy_users(as_supervisor, team_id=team.id, min_encounters=3)["people"][0]["encounters"] == 3

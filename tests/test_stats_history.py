@@ -15,6 +15,7 @@ from app.extensions import db
 from app.people.models import Person
 from app.records import local_day, service_zone, utcnow
 from app.referrals.models import Referral, ReferralEvent
+from app.stats import distinct
 from tests.conftest import count
 from tests.test_stats_rollup import raw_counts, rollup_counts
 
@@ -33,6 +34,8 @@ def history(db):
 def test_history_has_the_asked_encounters_and_the_rollup_counts_them_exactly(history):
     assert history["encounters"] == count(Encounter) == ENCOUNTERS
     assert rollup_counts() == raw_counts()
+    assert history["distinct_rows"] > 0
+    assert distinct.stored() == distinct.recount()
 
 
 def test_kinds_follow_the_published_proportions(history):

@@ -22,6 +22,7 @@ from app.encounters.models import Encounter
 from app.extensions import db
 from app.people.models import Person
 from app.records import local_day, utcnow
+from app.stats import distinct
 from app.tables.models import Situation, SituationTable, TableMember
 from testkit import entries as e
 from testkit import factories
@@ -161,6 +162,10 @@ def test_random_sequences_of_make_sync_lose_replay_and_crash(app, committed_db):
         @invariant()
         def daily_counts_equal_a_recount(self):
             assert rollup_counts() == raw_counts()
+
+        @invariant()
+        def distinct_counts_equal_a_recount(self):
+            assert distinct.stored() == distinct.recount()
 
         @invariant()
         def stored_plus_queued_is_everything_made_once(self):

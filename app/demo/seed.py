@@ -22,13 +22,14 @@ AGENCIES = [
     ("Boyle Street Community Services", "Boyle Street", ["housing", "id_documents", "income", "mental_health", "legal"]),
 ]
 
+# The core team (downtown, since 2021) and the divisions' branch teams: the published figures group them.
 TEAMS = [
-    ("Downtown HELP", "Downtown Division"),
-    ("Northeast HELP", "Northeast Division"),
-    ("West HELP", "West Division"),
-    ("Southeast HELP", "Southeast Division"),
-    ("Southwest HELP", "Southwest Division"),
-    ("North HELP", "North Division"),
+    ("Downtown HELP", "Downtown Division", "core"),
+    ("Northeast HELP", "Northeast Division", "branch"),
+    ("West HELP", "West Division", "branch"),
+    ("Southeast HELP", "Southeast Division", "branch"),
+    ("Southwest HELP", "Southwest Division", "branch"),
+    ("North HELP", "North Division", "branch"),
 ]
 
 SITES = [
@@ -55,8 +56,8 @@ def seed_reference_data() -> dict[str, int]:
     for name, short, services in AGENCIES:
         _row, new = upsert_by_name(Agency, name, short_name=short, services=services, active=True)
         created["agencies"] += new
-    for name, division in TEAMS:
-        _row, new = upsert_by_name(Team, name, division=division)
+    for name, division, group in TEAMS:
+        _row, new = upsert_by_name(Team, name, division=division, group=group)
         created["teams"] += new
     for name, kind, agency_name, address in SITES:
         agency = db.session.execute(sa.select(Agency).where(Agency.name == agency_name)).scalar_one()

@@ -63,9 +63,11 @@ def _for_change(user: User, encounter_id: str) -> Encounter:
 
 
 def _counted_as(encounter: Encounter) -> dict[str, Any]:
-    """What the daily counts hold the encounter under (team and author never change)."""
+    """What the daily counts hold the encounter under (team and author never change), and whom and
+    which call the distinct counts hold it for (app/stats/distinct.py)."""
     return {"occurred_on": encounter.occurred_on, "kind": encounter.kind, "team_id": encounter.team_id,
-            "author_id": encounter.author_id}
+            "author_id": encounter.author_id, "person_id": encounter.person_id,
+            "call_number": encounter.call_number}
 
 
 def _changed_since(encounter_id: str, version: int) -> set[str]:

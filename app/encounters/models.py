@@ -30,6 +30,8 @@ class Encounter(FieldRecord, Model):
         sa.Index("ix_encounters_person_occurred", "person_id", "occurred_at", "voided"),
         # People met by each team (the published figures): walked in order, never sorted; overall, the one above.
         sa.Index("ix_encounters_team_person_occurred", "team_id", "person_id", "occurred_at", "voided"),
+        # One call's primary responses (calls for service are counted by call number: app/stats/distinct.py).
+        sa.Index("ix_encounters_call_number", "call_number"),
     )
 
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)

@@ -17,9 +17,13 @@ records_inserted = _signals.signal("records-inserted")
 referral_created = _signals.signal("referral-created")
 # sender: the Referral just moved (flushed); status=its new status
 referral_moved = _signals.signal("referral-moved")
-# sender: the Encounter just amended or voided (flushed); before={occurred_on, kind, team_id, author_id}
-# as the daily counts held it. Sent when that key changed or the encounter was voided (it counts nowhere).
+# sender: the Encounter just amended or voided (flushed); before={occurred_on, kind, team_id, author_id,
+# person_id, call_number} as the counts held it. Sent when one of those changed or the encounter was
+# voided (it counts nowhere).
 encounter_moved = _signals.signal("encounter-moved")
 # sender: the situation id; agency_ids=[the lead and assisting agencies], actor_id=the chair.
 # Sent when a table decides the threshold is met (app/tables/situations.py).
 situation_released = _signals.signal("situation-released")
+
+# sender: the id of the person kept by a merge; duplicate_id=the person merged into it (records re-pointed)
+persons_merged = _signals.signal("persons-merged")

@@ -9,6 +9,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.cases import services as cases
 from app.encounters import services as encounters
+from app.entries import events
 from app.entries.clock import tick
 from app.entries.outcomes import Refused, missing, rejected
 from app.extensions import db
@@ -68,6 +69,7 @@ def merge(user: User, kept_id: str, duplicate_id: str) -> Person:
         db.session.add(PersonChange(person_id=person.id, version=person.version, fields=sorted(fields),
                                     actor_id=user.id, at=now))
     db.session.flush()
+    events.persons_merged.send(kept_id, duplicate_id=duplicate_id)
     # Ids only: the reason may name the person.
     record("person.merge", target_type="person", target_id=kept_id, duplicate_id=duplicate_id)
     return kept

@@ -50,6 +50,8 @@ class ReferralEvent(Model):
         enum_check("from_status", "from_status", REFERRAL_STATUSES),
         enum_check("to_status", "to_status", REFERRAL_STATUSES),
         sa.UniqueConstraint("referral_id", "version", name="uq_referral_events_referral_version"),
+        # Referrals completed in a period (the published figures count them on the day of that move).
+        sa.Index("ix_referral_events_to_status_at", "to_status", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,8 +25,9 @@ MAX_LISTED = 100
 
 
 def heavy_users(days: int | None = None, min_encounters: int | None = None,
-                limit: int = MAX_LISTED) -> dict[str, Any]:
-    """People with at least `min_encounters` encounters (any kind) whose occurred_at is in the last `days`.
+                limit: int = MAX_LISTED, team_id: int | None = None) -> dict[str, Any]:
+    """People with at least `min_encounters` encounters (any kind) whose occurred_at is in the last `days`;
+    with `team_id`, counting only that team's encounters.
 
     Ordered by encounters, then most recent contact; at most `limit` (≤ 100) people.
     """
@@ -36,7 +37,7 @@ def heavy_users(days: int | None = None, min_encounters: int | None = None,
         min_encounters = current_app.config["HEAVY_USER_MIN_ENCOUNTERS"]
     limit = min(limit, MAX_LISTED)
     since = utcnow() - timedelta(days=days)
-    people = _ranked(since, min_encounters, limit)
+    people = _ranked(since, min_encounters, limit, team_id)
     person_ids = [row["person_id"] for row in people]
     names = dict(db.session.execute(
         sa.select(Person.id, Person.display_name).where(Person.id.in_(person_ids))).all())
@@ -45,12 +46,15 @@ def heavy_users(days: int | None = None, min_encounters: int | None = None,
     for row in people:
         row["display_name"] = names.get(row["person_id"])
         row["open_case"] = row["person_id"] in open_cases
-    record("stats.heavy_users", target_type="person", days=days, min_encounters=min_encounters,
-           listed=len(person_ids), person_ids=person_ids)
+    detail: dict[str, Any] = {"days": days, "min_encounters": min_encounters, "listed": len(person_ids),
+                              "person_ids": person_ids}
+    if team_id is not None:
+        detail["team_id"] = team_id
+    record("stats.heavy_users", target_type="person", **detail)
     return {"days": days, "min_encounters": min_encounters, "since": since, "people": people}
 
 
-def _ranked(since, min_encounters: int, limit: int) -> list[dict[str, Any]]:
+def _ranked(since, min_encounters: int, limit: int, team_id: int | None = None) -> list[dict[str, Any]]:
     total = sa.func.count().label("total")
     last_contact = sa.func.max(Encounter.occurred_at).label("last_contact")
     per_kind = [sa.func.sum(sa.case((Encounter.kind == kind, 1), else_=0)) for kind in ENCOUNTER_KINDS]
@@ -64,6 +68,8 @@ def _ranked(since, min_encounters: int, limit: int) -> list[dict[str, Any]]:
         .order_by(total.desc(), last_contact.desc(), Encounter.person_id)
         .limit(limit)
     )
+    if team_id is not None:
+        query = query.where(Encounter.team_id == team_id)
     people = []
     for person_id, count, last, *kinds in db.session.execute(query):
         people.append({"person_id": person_id, "encounters": int(count), "last_contact": last,

@@ -52,3 +52,44 @@ class DailyAuthorCount(Model):
     measure: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     team_key: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     total: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+
+# Sorts before every real month: "no month before this one" in a primary key (which cannot hold NULL).
+NO_MONTH = date(1900, 1, 1)
+DISTINCT_MEASURES = ("people_engaged", "case_intakes", "calls_for_service")
+
+
+class DistinctMonth(Model):
+    """Derived data for the distinct counts (app/stats/distinct.py): one row per subject (a person, or a
+    call number), measure, scope and calendar month in which the subject counted at least once.
+
+    scope: "*" the unit, "t<team_key>" a team, "g<group>" a group ("g" alone: no group). `previous` and
+    `next` are the subject's months before and after this one in the same measure and scope.
+    """
+
+    __tablename__ = "distinct_months"
+    __table_args__ = (enum_check("measure", "measure", DISTINCT_MEASURES),
+                      sa.Index("ix_distinct_months_subject", "measure", "subject"),
+                      {"sqlite_with_rowid": False})
+
+    measure: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    previous: Mapped[date | None] = mapped_column(sa.Date)
+    next: Mapped[date | None] = mapped_column(sa.Date)
+
+
+class DistinctMonthPair(Model):
+    """How many rows of distinct_months have this (measure, scope, month, previous): the subjects met
+    in months [a, b] are the rows with a <= month <= b and previous < a, so a five-year count reads
+    at most a few thousand of these rows per scope, never the subjects themselves."""
+
+    __tablename__ = "distinct_month_pairs"
+    __table_args__ = (enum_check("measure", "measure", DISTINCT_MEASURES), {"sqlite_with_rowid": False})
+
+    measure: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    previous: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # NO_MONTH: none before
+    total: Mapped[int] = mapped_column(sa.Integer, nullable=False)

@@ -22,9 +22,9 @@ from app.stats.schemas import (
     HeavyUsersSchema,
     OutcomeArgs,
     OutcomesSchema,
-    PeriodArgs,
     ReferralFunnelArgs,
     ReferralFunnelSchema,
+    SummaryArgs,
     SummarySchema,
 )
 
@@ -62,23 +62,40 @@ def daily_csv(date_from=None, date_to=None, team_id=None, user_id=None):
 
 @blp.route("/summary")
 @signed_in(can_read_stats)
-@blp.arguments(PeriodArgs, location="query", as_kwargs=True)
+@blp.arguments(SummaryArgs, location="query", as_kwargs=True)
 @blp.response(200, SummarySchema)
-def summary(date_from, date_to):
-    """The unit's published figures for the period (local days), overall and by team."""
-    return summary_service.published_figures(date_from, date_to)
+def summary(date_from=None, date_to=None, team_id=None, group=None):
+    """The unit's published figures for any period of local days (no length cap; without `from` since
+    the first record, without `to` up to today), overall, `by_team` and `by_group`. `calls_for_service`
+    counts distinct call numbers of primary responses, `case_intakes` and `people_engaged` distinct
+    people (merged people as one); encounters count for the author's team, referrals for the referring
+    team. Audited."""
+    return summary_service.published_figures(date_from, date_to, team_id, group)
+
+
+@blp.route("/summary.csv")
+@signed_in(can_read_stats)
+@blp.arguments(SummaryArgs, location="query", as_kwargs=True)
+@blp.response(200, {"type": "string"}, content_type="text/csv",
+              description="Header `row,team_id,name,group,<figures>`, a row `all`, then one row `team` per team.")
+def summary_csv(date_from=None, date_to=None, team_id=None, group=None):
+    """The published figures as CSV (the same numbers as the JSON); audited."""
+    report = summary_service.published_figures(date_from, date_to, team_id, group)
+    filename = f"help-summary-{report['date_from'].isoformat()}-{report['date_to'].isoformat()}.csv"
+    return Response(summary_service.summary_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 @blp.route("/heavy-users")
 @signed_in(can_read_stats)
 @blp.arguments(HeavyUserArgs, location="query", as_kwargs=True)
 @blp.response(200, HeavyUsersSchema)
-def heavy_users(limit, days=None, min_encounters=None):
+def heavy_users(limit, days=None, min_encounters=None, team_id=None):
     """People with the most encounters (all kinds) in the last `days`, most first; audited (ids only).
 
     Defaults come from the HEAVY_USER_DAYS (90) and HEAVY_USER_MIN_ENCOUNTERS (5) settings.
     """
-    return heavy_users_service.heavy_users(days, min_encounters, limit)
+    return heavy_users_service.heavy_users(days, min_encounters, limit, team_id)
 
 
 @blp.route("/outcomes")

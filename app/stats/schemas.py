@@ -8,7 +8,7 @@ from app.fields import MAX_ID, Day
 from app.stats.heavy_users import MAX_LISTED
 from app.stats.services import COUNT_KEYS
 from app.stats.summary import FIGURES
-from app.vocabulary import ENCOUNTER_KINDS, OUTCOMES
+from app.vocabulary import ENCOUNTER_KINDS, OUTCOMES, TEAM_GROUPS
 
 _ID = validate.Range(min=1, max=MAX_ID)
 
@@ -39,6 +39,7 @@ class HeavyUserArgs(Schema):
         metadata={"description": "Fewest encounters to be listed (default HEAVY_USER_MIN_ENCOUNTERS, 5)."})
     limit = fields.Integer(load_default=MAX_LISTED, validate=validate.Range(min=1, max=MAX_LISTED),
                            metadata={"description": f"At most this many people (≤ {MAX_LISTED})."})
+    team_id = fields.Integer(validate=_ID, metadata={"description": "Count only this team's encounters."})
 
 
 CountsSchema = Schema.from_dict({name: fields.Integer(required=True) for name in COUNT_KEYS},
@@ -69,20 +70,35 @@ class DailyCountsSchema(Schema):
 
 
 _figures: dict[str, fields.Field] = {name: fields.Integer(required=True) for name in FIGURES}
-FiguresSchema = Schema.from_dict(_figures, name="PublishedFigures")
 TeamFiguresSchema = Schema.from_dict(
     {"team_id": fields.Integer(required=True, allow_none=True,
                                metadata={"description": "null: entries made by staff without a team."}),
-     "team_name": fields.String(required=True, allow_none=True), **_figures},
+     "name": fields.String(required=True, allow_none=True),
+     "group": fields.String(required=True, allow_none=True), **_figures},
     name="TeamFigures")
+GroupFiguresSchema = Schema.from_dict(
+    {"group": fields.String(required=True, allow_none=True,
+                            metadata={"description": "null: teams without a group, and staff without a team."}),
+     **_figures}, name="GroupFigures")
 
 
-class SummarySchema(Schema):
-    timezone = fields.String(required=True)
-    date_from = Day(required=True, data_key="from")
-    date_to = Day(required=True, data_key="to")
-    overall = fields.Nested(FiguresSchema, required=True)
-    by_team = fields.List(fields.Nested(TeamFiguresSchema), required=True)
+class SummaryArgs(Schema):
+    """Any period of local days (no length cap), optionally one team or one group."""
+
+    date_from = Day(data_key="from", metadata={"description": "First day, YYYY-MM-DD (default: the first record)."})
+    date_to = Day(data_key="to", metadata={"description": "Last day, included (default: today, local)."})
+    team_id = fields.Integer(validate=_ID, metadata={"description": "Only this team."})
+    group = fields.String(validate=validate.OneOf(TEAM_GROUPS), metadata={"description": "Only this group of teams."})
+
+
+SummarySchema = Schema.from_dict({
+    "timezone": fields.String(required=True),
+    "date_from": Day(required=True, data_key="from"),
+    "date_to": Day(required=True, data_key="to"),
+    **_figures,
+    "by_team": fields.List(fields.Nested(TeamFiguresSchema), required=True),
+    "by_group": fields.List(fields.Nested(GroupFiguresSchema), required=True),
+}, name="Summary")
 
 
 KindCountsSchema = Schema.from_dict({kind: fields.Integer(required=True) for kind in ENCOUNTER_KINDS},

@@ -1,18 +1,31 @@
-"""The unit's published figures for a period, overall and by team (DESIGN.md's table, counted exactly)."""
+"""The unit's published figures for any period, overall, by team and by group (Part 2 › Reporting).
+
+"2,837 interactions, primary responders to 951 calls for service, 943 consultations, 579 on-scene
+assists": the counts of records come from the daily rollup (additive: a team's figure is the sum of
+its days, a group's the sum of its teams); the distinct figures (people engaged, people taken in,
+calls for service) from app/stats/distinct.py, exact for any period and any scope (a person met by two
+teams of a group counts once in the group; two officers on one call count it once). Referrals
+completed are counted from their moves to completed (an index on referral_events (to_status, at)).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
+from app.audit.services import record
+from app.cases.models import Case
 from app.directory.models import Team
+from app.encounters.models import Encounter
+from app.errors import ApiError
 from app.extensions import db
-from app.records import UtcDateTime, service_zone
-from app.stats import rollup
-from app.stats.services import period_days
+from app.referrals.models import Referral, ReferralEvent
+from app.stats import distinct, rollup
+from app.stats.export import csv_text
+from app.stats.periods import instants, open_period
 
 # Published figure name for each encounter kind ("2,837 interactions", "951 calls ... primary").
 KIND_FIGURES = {
@@ -22,111 +35,96 @@ KIND_FIGURES = {
     "on_scene_assist": "on_scene_assists",
     "shelter_check_in": "shelter_check_ins",
 }
-FIGURES = (*KIND_FIGURES.values(), "referrals", "case_intakes", "distinct_people_engaged")
-ROLLUP_FIGURES = {**KIND_FIGURES, "referrals_made": "referrals"}
+ROLLUP_FIGURES = {**KIND_FIGURES, "referrals_made": "referrals_made", "referrals_accepted": "referrals_accepted"}
+DISTINCT_FIGURES = {distinct.PEOPLE: "people_engaged", distinct.INTAKES: "case_intakes",
+                    distinct.CALLS: "calls_for_service"}
+FIGURES = ("interactions", "primary_responses", "calls_for_service", "consultations", "on_scene_assists",
+           "shelter_check_ins", "referrals_made", "referrals_accepted", "referrals_completed", "case_intakes",
+           "people_engaged")
+ADDITIVE = tuple(name for name in FIGURES if name not in DISTINCT_FIGURES.values())
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=service_zone())
+def first_day() -> date | None:
+    """The first local day anything was recorded (an encounter, a referral, a case)."""
+    days = [db.session.scalar(sa.select(sa.func.min(column)))
+            for column in (Encounter.occurred_on, Referral.made_on, Case.opened_on)]
+    held = [day for day in days if day is not None]
+    return min(held) if held else None
 
 
-# The distinct-people figures, counted by the database (people, not records: they cannot be added
-# up from the rollup). Each count is one walk along an index that holds the period's rows in the
-# order the count needs, so a year of records is never sorted or hashed:
-#   figure                    per team: (team, person, when)         overall: (person, when)
-#   distinct_people_engaged   ix_encounters_team_person_occurred     ix_encounters_person_occurred
-#   (both end in `voided`, so leaving voided encounters out needs no table lookups)
-#   case_intakes              ix_cases_team_person_opened            ix_cases_person_opened
-# SQLite counts DISTINCT as the rows pass along such an index, but it has to be named (INDEXED BY):
-# by its estimates it takes a day index and sorts the year in a temporary B-tree (seconds at a
-# million encounters). PostgreSQL 15 sorts for every count(DISTINCT) whatever the order, so it gets
-# a GROUP BY of the same rows, ORDER BY its key: asked only to group, it would rather hash the
-# year's 450,000 (team, person) pairs, spilling past work_mem (0.9 s instead of 0.12 s here).
-class _PeopleCount(NamedTuple):
-    table: str
-    where: str  # the rows of the period
-    params: tuple[sa.BindParameter, ...]  # its parameters, typed
-    team_index: str  # (team_id, person_id, when): SQLite walks it for the count per team
-    person_index: str  # (person_id, when): and this one for the count overall
+def published_figures(start: date | None, end: date | None, team_id: int | None = None,
+                      group: str | None = None) -> dict[str, Any]:
+    """{"timezone", "from", "to", <figures>, "by_team": [...], "by_group": [...]}; audited.
 
+    `team_id` or `group` narrows every part to that team or group (by_group is then the group's row,
+    or empty for a team filter)."""
+    if start is None and end is not None:
+        earliest = first_day()
+        start = min(earliest, end) if earliest is not None else end
+    elif start is None:
+        start = first_day()
+    start, end = open_period(start, end, Encounter.occurred_on)
+    teams = list(db.session.scalars(sa.select(Team).order_by(Team.name, Team.id)))
+    if team_id is not None and all(team.id != team_id for team in teams):
+        raise ApiError(400, "validation_error", f"There is no team with id {team_id}.",
+                       fields={"team_id": ["Unknown team."]})
 
-_PEOPLE_COUNTS = {
-    "distinct_people_engaged": _PeopleCount(
-        "encounters", "occurred_at >= :after AND occurred_at < :before AND person_id IS NOT NULL AND NOT voided",
-        (sa.bindparam("after", type_=UtcDateTime), sa.bindparam("before", type_=UtcDateTime)),
-        "ix_encounters_team_person_occurred", "ix_encounters_person_occurred"),
-    "case_intakes": _PeopleCount(
-        "cases", "opened_on BETWEEN :start AND :end",
-        (sa.bindparam("start", type_=sa.Date), sa.bindparam("end", type_=sa.Date)),
-        "ix_cases_team_person_opened", "ix_cases_person_opened"),
-}
+    additive: dict[int | None, dict[str, int]] = {}
 
+    def add(team: int | None, name: str, n: int) -> None:
+        additive.setdefault(team, dict.fromkeys(ADDITIVE, 0))[name] += n
 
-def _count_people(count: _PeopleCount, *, by_team: bool) -> sa.TextClause:
-    """SELECT [team_id,] the number of distinct person_id among the period's rows [per team]."""
-    team, by = ("team_id, ", " GROUP BY team_id") if by_team else ("", "")
-    if db.session.get_bind().dialect.name == "sqlite":
-        index = count.team_index if by_team else count.person_index
-        sql = f"SELECT {team}count(DISTINCT person_id) FROM {count.table} INDEXED BY {index} WHERE {count.where}{by}"
-    else:
-        sql = (f"SELECT {team}count(*) FROM (SELECT {team}person_id FROM {count.table} WHERE {count.where} "
-               f"GROUP BY {team}person_id ORDER BY {team}person_id) AS people{by}")
-    return sa.text(sql).bindparams(*count.params)
-
-
-def _distinct_people(start: date, end: date) -> dict[str, tuple[dict[int | None, int], int]]:
-    """{figure: ({team_id or None: people}, people overall)} for distinct_people_engaged and case_intakes.
-
-    Encounters are bounded by occurred_at at local midnights (the column both of their indexes
-    carry): the same local days as occurred_on, which the ingest sets to local_day(occurred_at).
-    """
-    period = {"start": start, "end": end, "after": _local_midnight(start),
-              "before": _local_midnight(end + timedelta(days=1))}
-    counted = {}
-    for figure, count in _PEOPLE_COUNTS.items():
-        per_team = {team_id: n for team_id, n in db.session.execute(_count_people(count, by_team=True), period)}
-        counted[figure] = (per_team, db.session.scalar(_count_people(count, by_team=False), period))
-    return counted
-
-
-def published_figures(start: date, end: date) -> dict[str, Any]:
-    """{"timezone", "from", "to", "overall": {figures}, "by_team": [{"team_id", "team_name", figures}]}.
-
-    case_intakes counts people (a person accepted twice in the period counts once) and
-    distinct_people_engaged counts identified people met; both are distinct counts, so the overall
-    figure can be less than the sum over teams when two teams met the same person.
-    """
-    period_days(start, end)
-    figures: dict[int | None, dict[str, int]] = {}
-
-    def put(team_id: int | None, name: str, value: int) -> None:
-        figures.setdefault(team_id, dict.fromkeys(FIGURES, 0))[name] = value
-
-    for team_id, measure, n in rollup.counts_by_team(start, end):
+    for team, measure, n in rollup.counts_by_team(start, end):
         if measure in ROLLUP_FIGURES:
-            put(team_id, ROLLUP_FIGURES[measure], n)
-    people = _distinct_people(start, end)
-    for name, (per_team, _everyone) in people.items():
-        for team_id, n in per_team.items():
-            put(team_id, name, n)
+            add(team, ROLLUP_FIGURES[measure], n)
+    after, before = instants(start, end)
+    completed = (sa.select(Referral.team_id, sa.func.count(sa.distinct(ReferralEvent.referral_id)))
+                 .join(Referral, Referral.id == ReferralEvent.referral_id)
+                 .where(ReferralEvent.to_status == "completed", ReferralEvent.at >= after, ReferralEvent.at < before)
+                 .group_by(Referral.team_id))
+    for team, n in db.session.execute(completed):
+        add(team, "referrals_completed", n)
+    people = distinct.counts(start, end)
 
-    overall = {name: sum(team[name] for team in figures.values()) for name in FIGURES}
-    overall.update({name: everyone for name, (_per_team, everyone) in people.items()})
-    return {
-        "timezone": current_app.config["TIMEZONE"],
-        "date_from": start,
-        "date_to": end,
-        "overall": overall,
-        "by_team": _team_rows(figures),
-    }
+    def figures(scope: str, members: list[int | None]) -> dict[str, Any]:
+        row = {name: sum(additive.get(member, {}).get(name, 0) for member in members) for name in ADDITIVE}
+        row.update({name: people[measure][scope] for measure, name in DISTINCT_FIGURES.items()})
+        return {name: row[name] for name in FIGURES}
+
+    by_team: list[dict[str, Any]] = [{"team_id": team.id, "name": team.name, "group": team.group,
+                **figures(distinct.team_scope(team.id), [team.id])} for team in teams]
+    if None in additive or any(people[measure][distinct.team_scope(None)] for measure in people):
+        by_team.append({"team_id": None, "name": None, "group": None,
+                        **figures(distinct.team_scope(None), [None])})
+    members: dict[str | None, list[int | None]] = {}
+    for row in by_team:
+        members.setdefault(row["group"], []).append(row["team_id"])
+    by_group = [{"group": name, **figures(distinct.group_scope(name), members[name])}
+                for name in sorted(members, key=lambda g: (g is None, g or ""))]
+
+    if team_id is not None:
+        by_team = [row for row in by_team if row["team_id"] == team_id]
+        overall = {name: by_team[0][name] for name in FIGURES}
+        by_group = []
+    elif group is not None:
+        by_team = [row for row in by_team if row["group"] == group]
+        by_group = [row for row in by_group if row["group"] == group]
+        overall = {name: by_group[0][name] for name in FIGURES} if by_group else dict.fromkeys(FIGURES, 0)
+    else:
+        overall = figures(distinct.UNIT, list(additive) + [row["team_id"] for row in by_team
+                                                           if row["team_id"] not in additive])
+    record("stats.summary", target_type="stats", date_from=start.isoformat(), date_to=end.isoformat(),
+           team_id=team_id, group=group)
+    return {"timezone": current_app.config["TIMEZONE"], "date_from": start, "date_to": end, **overall,
+            "by_team": by_team, "by_group": by_group}
 
 
-def _team_rows(figures: dict[int | None, dict[str, int]]) -> list[dict[str, Any]]:
-    """Every team (zeros included), by name; then entries made without a team (supervisors), if any."""
-    rows = []
-    for team in db.session.scalars(sa.select(Team).order_by(Team.name)):
-        rows.append({"team_id": team.id, "team_name": team.name,
-                     **figures.get(team.id, dict.fromkeys(FIGURES, 0))})
-    if None in figures:
-        rows.append({"team_id": None, "team_name": None, **figures[None]})
-    return rows
+CSV_COLUMNS = ("row", "team_id", "name", "group", *FIGURES)
+
+
+def summary_csv(report: dict[str, Any]) -> str:
+    """A header row of the figure names, one row overall ("all") and one per team ("team")."""
+    rows = [{"row": "all", "team_id": "", "name": "", "group": "", **{n: report[n] for n in FIGURES}}]
+    rows += [{"row": "team", **{k: ("" if team[k] is None else team[k]) for k in CSV_COLUMNS[1:]}}
+             for team in report["by_team"]]
+    return csv_text(CSV_COLUMNS, rows)

@@ -78,27 +78,31 @@ export function dailyTable(days, caption) {
         KINDS.map((k) => h("td", {}, String(day[k.code] || 0))))))));
 }
 
-// Horizontal bars for counts by label (the situation table's report), most frequent first, as SVG with its
-// own title and description; the caller shows the numbers as a list or table too.
-let barCharts = 0;
-export function barChart(pairs, titleText) {
-  const n = ++barCharts;
-  const rowH = 22;
-  const labelW = 150;
-  const height = Math.max(pairs.length, 1) * rowH + 4;
-  const top = Math.max(1, ...pairs.map(([, v]) => v));
-  const plotW = WIDTH - labelW - 30;
-  const description = pairs.length
-    ? pairs.map(([name, v]) => `${name}: ${v}`).join("; ")
-    : "Nothing to show.";
-  const rows = pairs.map(([name, v], i) => [
-    svg("text", { x: labelW - 4, y: i * rowH + 15, class: "axis", "text-anchor": "end" },
-      name.length > 24 ? `${name.slice(0, 23)}…` : name),
-    svg("rect", { x: labelW, y: i * rowH + 3, height: rowH - 6, width: Math.max((v / top) * plotW, 1).toFixed(1),
-      class: "bar k-interaction" }),
-    svg("text", { x: labelW + (v / top) * plotW + 4, y: i * rowH + 15, class: "axis" }, String(v)),
-  ]);
-  return svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img",
-    "aria-labelledby": `bar-title-${n} bar-desc-${n}`, class: "chart", focusable: "false" },
-  svg("title", { id: `bar-title-${n}` }, titleText), svg("desc", { id: `bar-desc-${n}` }, description), rows);
+// Horizontal bars, one per row ({label, value}), in the same style; the table after it has the numbers.
+export function barChart(rows, titleText, id) {
+  const rowH = 18;
+  const labelW = 120;
+  const height = PAD.top + rows.length * rowH + 4;
+  const top = niceMax(Math.max(0, ...rows.map((r) => r.value)));
+  const x = (v) => labelW + (v / top) * (WIDTH - labelW - 36);
+  const description = rows.map((r) => `${r.label} ${r.value}`).join(", ") || "Nothing to show.";
+  return svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": `${id}-title ${id}-desc`,
+    class: "chart", focusable: "false" },
+  svg("title", { id: `${id}-title` }, titleText), svg("desc", { id: `${id}-desc` }, description),
+  rows.map((r, i) => {
+    const y = PAD.top + i * rowH;
+    return [
+      svg("text", { x: labelW - 4, y: y + 12, class: "axis", "text-anchor": "end" }, r.label),
+      svg("rect", { x: labelW, y: y + 2, width: Math.max(x(r.value) - labelW, r.value ? 1 : 0).toFixed(1),
+        height: rowH - 5, class: "bar k-interaction" }),
+      svg("text", { x: x(r.value) + 3, y: y + 12, class: "axis" }, String(r.value)),
+    ];
+  }));
+}
+
+export function pairsTable(rows, caption, heading = "Count") {
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption },
+    h("table", { class: "counts" }, h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "What"), h("th", { scope: "col" }, heading))),
+      h("tbody", {}, rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r.label), h("td", {}, String(r.value)))))));
 }

@@ -4,13 +4,15 @@
 import { api, apiUrl } from "../api.js";
 import { fill, h } from "../dom.js";
 import { backLink, emptyNote } from "../ui.js";
-import { barChart } from "./chart.js";
+import { barChart, pairsTable } from "./chart.js";
 import { CLOSURE_REASONS, RISK_FACTORS, STATUS_WORDS, directory, label } from "./hub-vocabulary.js";
+
+const rows = (pairs) => pairs.map(([label, value]) => ({ label, value }));
 
 function section(title, pairs) {
   const id = `report-${title.toLowerCase().replaceAll(" ", "-")}`;
   return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title),
-    pairs.length ? [barChart(pairs, title), h("ul", { class: "counts-list" }, pairs.map(([name, n]) => h("li", {}, `${name}: ${n}`)))]
+    pairs.length ? [barChart(rows(pairs), title, `${id}-chart`), pairsTable(rows(pairs), title)]
       : emptyNote("None in this period."));
 }
 

@@ -1,5 +1,6 @@
 // Supervisors' daily counts: today so far (live, redrawn after every sync), yesterday and the last 30 days
-// per kind (chart and table), a team filter, the CSV download and the heavy users list. Works offline with
+// per kind (chart and table), a team filter, the CSV download, the published figures for a period
+// (figures.js) and the heavy users list (each opens the person). Works offline with
 // the data last loaded, marked stale.
 
 import { ApiError, NetworkError, api, apiUrl } from "../api.js";
@@ -8,6 +9,7 @@ import { getMeta, setMeta, teams as listTeams } from "../records.js";
 import { backLink, emptyNote, field } from "../ui.js";
 import { KINDS } from "../vocabulary.js";
 import { dailyChart, dailyTable, legend } from "./chart.js";
+import { figuresCard } from "./figures.js";
 
 // The server picks the period (the 30 days ending today in the service's time zone) and says which
 // days they are: a phone's clock or time zone data may disagree with the service about today.
@@ -17,7 +19,7 @@ async function load(ctx, teamId) {
   const key = `stats:${teamId || "all"}`;
   try {
     const [daily, heavy] = await Promise.all([api(`/stats/daily?${query}`),
-      api("/stats/heavy-users?days=90&min_encounters=5")]);
+      api(`/stats/heavy-users?days=90&min_encounters=5${teamId ? `&team_id=${teamId}` : ""}`)]);
     const fresh = { fetched_at: new Date().toISOString(), range: { from: daily.from, to: daily.to }, daily, heavy };
     await setMeta(ctx.db, key, fresh);
     return { ...fresh, stale: false };
@@ -42,7 +44,8 @@ function heavyUsers(body) {
     h("h2", { id: "heavy-heading" }, "Heavy users of service"),
     h("p", { class: "hint" }, `At least ${body.min_encounters} encounters in the last ${body.days} days.`),
     people.length ? h("ol", { class: "heavy-list" }, people.map((p) => h("li", {},
-      h("p", { class: "entry-label" }, p.display_name || "Name not on file", ` · ${p.encounters} encounters`),
+      h("p", { class: "entry-label" }, h("a", { href: `#/person/${encodeURIComponent(p.person_id)}` },
+        p.display_name || "Name not on file"), ` · ${p.encounters} encounters`),
       h("p", { class: "hint" }, [KINDS.filter((k) => p.by_kind && p.by_kind[k.code]).map((k) => `${k.label} ${p.by_kind[k.code]}`).join(", "),
         `last contact ${shortTime(p.last_contact)}`, p.open_case ? "open case" : "no open case"].filter(Boolean).join(" · ")))))
       : emptyNote("Nobody meets the criteria."));
@@ -53,6 +56,7 @@ export async function render(ctx) {
   const team = h("select", { id: uid("team") }, h("option", { value: "" }, "All teams"),
     teams.map((t) => h("option", { value: String(t.id) }, t.name)));
   const body = h("div", { "aria-live": "polite" });
+  const figures = figuresCard(() => team.value);
   // quiet: a redraw after a sync keeps the figures on screen until the new ones arrive.
   const show = async (quiet = false) => {
     if (quiet !== true) body.replaceChildren(h("p", { class: "hint" }, "Loading…"));
@@ -80,8 +84,11 @@ export async function render(ctx) {
         h("details", {}, h("summary", {}, "The same numbers as a table"),
           dailyTable(days, `Encounters per day by kind, ${teamName}`)),
         h("a", { class: "button secondary", href: apiUrl(`/stats/daily.csv?${csv}`), download: "" }, "Download CSV")),
+      figures,
       heavyUsers(data.heavy),
       h("p", { class: "hint" }, `Days in ${data.daily.timezone}. Loaded ${new Date(data.fetched_at).toLocaleString()}.`));
+    // The service's today (the daily counts' last day), not the phone's clock; a sync's redraw keeps them.
+    if (quiet !== true) await figures.load(data.daily.to);
   };
   team.addEventListener("change", () => show());
   await show();

@@ -1,0 +1,172 @@
+// The unit's published figures for a period the supervisor picks (GET /stats/summary), in the words the
+// unit publishes them ("2,837 interactions, primary responders to 951 calls for service, ..."), with a
+// button that copies the paragraph as text; then what followed for the same period: outcomes, the referral
+// funnel and the heavy-users measure (bars in the chart style, tables beside). Needs a connection.
+
+import { ApiError, NetworkError, api, apiUrl } from "../api.js";
+import { h, uid } from "../dom.js";
+import { field } from "../ui.js";
+import { OUTCOMES } from "../vocabulary.js";
+import { barChart, pairsTable } from "./chart.js";
+
+export const PERIODS = [
+  ["today", "Today"], ["7", "Last 7 days"], ["30", "Last 30 days"], ["year", "This year"],
+  ["start", "Since the start"], ["custom", "Custom"],
+];
+
+// ISO day arithmetic on calendar days (no clock, no time zone): `today` is the server's.
+function addDays(iso, days) {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The query for a choice of PERIODS, given the service's today ("YYYY-MM-DD") and a custom range. */
+export function periodQuery(choice, today, custom = {}) {
+  if (choice === "start" || !today) return {};
+  if (choice === "today") return { from: today, to: today };
+  if (choice === "7" || choice === "30") return { from: addDays(today, 1 - Number(choice)), to: today };
+  if (choice === "year") return { from: `${today.slice(0, 4)}-01-01`, to: today };
+  return Object.fromEntries(Object.entries({ from: custom.from, to: custom.to }).filter(([, v]) => v));
+}
+
+const n = (value) => Number(value || 0).toLocaleString("en-CA");
+const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-CA",
+  { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+function activity(f) {
+  return `${n(f.interactions)} interactions, primary responders to ${n(f.calls_for_service)} calls for service, `
+    + `${n(f.consultations)} consultations, ${n(f.on_scene_assists)} on-scene assists and `
+    + `${n(f.shelter_check_ins)} shelter check-ins`;
+}
+
+function followUp(f) {
+  return `assisted with ${n(f.referrals_made)} referrals (${n(f.referrals_accepted)} accepted, `
+    + `${n(f.referrals_completed)} completed) and accepted ${n(f.case_intakes)} individuals into case management`;
+}
+
+const FUNNEL = [["made", "Made"], ["accepted", "Accepted"], ["completed", "Completed"], ["pending", "Waiting"],
+  ["overdue", "Overdue"], ["declined", "Declined"], ["withdrawn", "Withdrawn"], ["no_show", "No-show"]];
+
+/** Bars for GET /stats/outcomes (every code, most first) and GET /stats/referrals (all agencies summed). */
+export function outcomeRows(outcomes) {
+  return OUTCOMES.map(([code, label]) => ({ label, value: (outcomes.outcomes || {})[code] || 0 }))
+    .sort((a, b) => b.value - a.value);
+}
+
+export function funnelRows(funnel) {
+  return FUNNEL.map(([key, label]) => ({ label,
+    value: (funnel.agencies || []).reduce((sum, agency) => sum + (agency[key] || 0), 0) }));
+}
+
+function followThrough(outcomes, funnel, cohort) {
+  const outs = outcomeRows(outcomes);
+  const refs = funnelRows(funnel);
+  const pct = cohort.change_pct === null || cohort.change_pct === undefined ? "no change measured yet"
+    : `${cohort.change_pct > 0 ? "+" : ""}${cohort.change_pct}%`;
+  return [
+    h("h3", {}, "What happened after contact"),
+    barChart(outs, "Outcomes of encounters in the period", "outcomes-chart"),
+    h("details", {}, h("summary", {}, "Outcomes as a table"), pairsTable(outs, "Outcomes of encounters", "Encounters")),
+    h("h3", {}, "Referral follow-through"),
+    barChart(refs, "Referrals made in the period, by what became of them", "funnel-chart"),
+    h("details", {}, h("summary", {}, "Referrals by agency"), pairsTable(
+      (funnel.agencies || []).map((a) => ({ label: a.name, value: `${a.made} made, ${a.accepted} accepted, `
+        + `${a.completed} completed, ${a.overdue} overdue; median ${a.median_hours_to_accept ?? "–"} h to accept` })),
+      "Referrals by agency", "Follow-through")),
+    h("h3", {}, "Heavy users in case management"),
+    h("p", { class: "cohort" }, `${n(cohort.cases)} cases opened in the period (${n(cohort.people)} people): `
+      + `${n(cohort.before_total)} encounters in the ${cohort.months} months before intake, `
+      + `${n(cohort.after_total)} after (${pct}); median per case ${cohort.before_median ?? "–"} before, `
+      + `${cohort.after_median ?? "–"} after. ${n(cohort.complete_12_months)} cases have 12 months of follow-up.`),
+  ];
+}
+
+const GROUP_NAMES = { core: "The core team", branch: "The branch teams" };
+
+/** The published paragraph for a GET /stats/summary answer: the unit, then each group of teams. */
+export function publishedText(summary) {
+  const lines = [`From ${longDay(summary.from)} to ${longDay(summary.to)}, HELP teams recorded ${activity(summary)}, `
+    + `engaging ${n(summary.people_engaged)} people; they ${followUp(summary)}.`];
+  for (const group of summary.by_group || []) {
+    if (!group.group) continue;
+    lines.push(`${GROUP_NAMES[group.group] || `The ${group.group} teams`}: ${activity(group)}; `
+      + `${n(group.people_engaged)} people engaged; ${followUp(group)}.`);
+  }
+  return lines.join(" ");
+}
+
+/** The "Published figures" card; `teamId()` gives the team filter's value ("" for all teams). */
+export function figuresCard(teamId) {
+  const choice = h("select", { id: uid("period") }, PERIODS.map(([value, label]) =>
+    h("option", { value, selected: value === "start" ? "" : null }, label)));
+  const from = h("input", { type: "date", id: uid("from") });
+  const to = h("input", { type: "date", id: uid("to") });
+  const custom = h("div", { class: "custom-period", hidden: "" }, field("From", from), field("To", to));
+  const out = h("div", { "aria-live": "polite" });
+  const status = h("p", { class: "hint", role: "status" });
+  let today = null;
+  let text = "";
+
+  const copy = h("button", { type: "button", class: "secondary" }, "Copy as text");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = "Copied.";
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(out.querySelector(".published") || out);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      status.textContent = "Selected: copy it with your device's copy command.";
+    }
+  });
+
+  const show = async () => {
+    custom.hidden = choice.value !== "custom";
+    if (choice.value === "custom" && !(from.value && to.value)) {
+      out.replaceChildren(h("p", { class: "hint" }, "Pick the first and the last day."));
+      return;
+    }
+    const query = new URLSearchParams(periodQuery(choice.value, today, { from: from.value, to: to.value }));
+    if (teamId()) query.set("team_id", teamId());
+    out.replaceChildren(h("p", { class: "hint" }, "Counting…"));
+    status.textContent = "";
+    let summary;
+    try {
+      summary = await api(`/stats/summary?${query}`);
+    } catch (error) {
+      const message = error instanceof NetworkError ? "Offline: the published figures need a connection."
+        : error instanceof ApiError ? error.message : String(error);
+      out.replaceChildren(h("p", { class: "problem", role: "alert" }, message));
+      return;
+    }
+    if (choice.value === "start") today = summary.to;
+    text = publishedText(summary);
+    const period = new URLSearchParams({ from: summary.from, to: summary.to });
+    const outcomeQuery = new URLSearchParams(period);
+    if (teamId()) outcomeQuery.set("team_id", teamId());
+    let details;
+    try {
+      const [outcomes, funnel, cohort] = await Promise.all([api(`/stats/outcomes?${outcomeQuery}`),
+        api(`/stats/referrals?${period}`),
+        api(`/stats/cohort?${new URLSearchParams({ intake_from: summary.from, intake_to: summary.to })}`)]);
+      details = followThrough(outcomes, funnel, cohort);
+    } catch (error) {
+      details = [h("p", { class: "problem" }, `Follow-through not loaded: ${error.message || error}`)];
+    }
+    const csv = new URLSearchParams({ from: summary.from, to: summary.to });
+    if (teamId()) csv.set("team_id", teamId());
+    out.replaceChildren(h("p", { class: "published" }, text),
+      h("div", { class: "actions" }, copy,
+        h("a", { class: "button secondary", href: apiUrl(`/stats/summary.csv?${csv}`), download: "" },
+          "Download figures (CSV)")), ...details);
+  };
+  for (const control of [choice, from, to]) control.addEventListener("change", () => show());
+
+  const card = h("section", { class: "card", "aria-labelledby": "published-heading" },
+    h("h2", { id: "published-heading" }, "Published figures"),
+    field("Period", choice), custom, out, status);
+  card.load = (serverToday) => { today = serverToday || today; return show(); };
+  return card;
+}

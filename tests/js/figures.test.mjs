@@ -1,0 +1,40 @@
+// The published-figures card without a browser: the period each choice asks for, the unit's wording.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { periodQuery, publishedText } from "../../app/static/pwa/js/views/figures.js";
+
+test("each period choice asks for calendar days ending on the service's today", () => {
+  const today = "2026-03-09"; // the day after spring forward: day arithmetic, not 24-hour steps
+  assert.deepEqual(periodQuery("today", today), { from: today, to: today });
+  assert.deepEqual(periodQuery("7", today), { from: "2026-03-03", to: today });
+  assert.deepEqual(periodQuery("30", today), { from: "2026-02-08", to: today });
+  assert.deepEqual(periodQuery("year", today), { from: "2026-01-01", to: today });
+  assert.deepEqual(periodQuery("start", today), {});
+  assert.deepEqual(periodQuery("custom", today, { from: "2021-01-01", to: "2025-12-31" }),
+    { from: "2021-01-01", to: "2025-12-31" });
+  assert.deepEqual(periodQuery("custom", today, { from: "2021-01-01", to: "" }), { from: "2021-01-01" });
+});
+
+test("the paragraph reads like the unit's published figures, overall then per group", () => {
+  const figures = (over) => ({ interactions: 0, primary_responses: 0, calls_for_service: 0, consultations: 0,
+    on_scene_assists: 0, shelter_check_ins: 0, referrals_made: 0, referrals_accepted: 0, referrals_completed: 0,
+    case_intakes: 0, people_engaged: 0, ...over });
+  const text = publishedText({
+    from: "2026-01-01", to: "2026-11-29",
+    ...figures({ interactions: 3000, calls_for_service: 1000, consultations: 950, on_scene_assists: 600,
+      shelter_check_ins: 12, referrals_made: 1800, referrals_accepted: 900, referrals_completed: 400,
+      case_intakes: 740, people_engaged: 2100 }),
+    by_group: [
+      { group: "branch", ...figures({ interactions: 2837, calls_for_service: 951, consultations: 943,
+        on_scene_assists: 579 }) },
+      { group: "core", ...figures({ referrals_made: 1796, case_intakes: 740 }) },
+      { group: null, ...figures({ interactions: 3 }) },
+    ],
+  });
+  assert.match(text, /^From January 1, 2026 to November 29, 2026, HELP teams recorded 3,000 interactions, primary responders to 1,000 calls for service, 950 consultations, 600 on-scene assists and 12 shelter check-ins, engaging 2,100 people; they assisted with 1,800 referrals \(900 accepted, 400 completed\) and accepted 740 individuals into case management\./);
+  assert.match(text, /The branch teams: 2,837 interactions, primary responders to 951 calls for service, 943 consultations, 579 on-scene assists/);
+  assert.match(text, /The core team: .*assisted with 1,796 referrals .* and accepted 740 individuals into case management\.$/);
+  assert.doesNotMatch(text, /null/);
+});
