@@ -4,7 +4,8 @@ person; distinct-people counts follow, daily counts do not move."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -281,7 +282,7 @@ def test_a_navigator_who_sees_the_duplicate_masked_may_not_set_who_the_kept_pers
 
 def test_distinct_people_counts_follow_the_merge_and_daily_counts_do_not_move(as_officer, as_supervisor):
     kept, dup = _new(as_officer), _new(as_officer)
-    when = e.EDMONTON_EVENING  # a fixed local evening: its day is the same in UTC and in Edmonton
+    when = _local_noon(days_ago=3)  # within the heavy-users window whenever the suite runs
     _sync(as_officer, *(e.encounter(person_id=p, occurred_at=when) for p in (kept, kept, kept, dup, dup)))
     day = local_day(datetime.fromisoformat(when.replace("Z", "+00:00"))).isoformat()  # the local day, not UTC's
     query = f"?from={day}&to={day}"
@@ -295,6 +296,13 @@ def test_distinct_people_counts_follow_the_merge_and_daily_counts_do_not_move(as
     assert '"people_engaged": 1' in _compact(engaged())
     [row] = as_supervisor.get("/stats/heavy-users?min_encounters=4").get_json()["people"]
     assert (row["person_id"], row["encounters"]) == (kept, 5)
+
+
+def _local_noon(days_ago: int) -> str:
+    """Noon in America/Edmonton some days ago, with its offset: its first ten characters are the local day."""
+    zone = ZoneInfo("America/Edmonton")
+    day = datetime.now(zone).date() - timedelta(days=days_ago)
+    return datetime(day.year, day.month, day.day, 12, tzinfo=zone).isoformat()
 
 
 def _compact(body) -> str:
@@ -321,7 +329,7 @@ def test_case_intakes_count_the_two_as_one_person_after_the_merge(as_officer, as
     assert as_officer.post(f"/cases/{first['id']}/close", {"reason": "Moved away."}).status_code == 200
     c.open_case(as_officer, kept, opened_at="2026-09-20T10:00:00-06:00")
     query = "?from=2026-09-01&to=2026-09-30"
-    intakes = lambda: as_supervisor.get(f"/stats/summary{query}").get_json()["overall"]["case_intakes"]  # noqa: E731
+    intakes = lambda: as_supervisor.get(f"/stats/summary{query}").get_json()["case_intakes"]  # noqa: E731
     assert intakes() == 2
     assert _merge(as_supervisor, kept, dup).status_code == 200
     assert intakes() == 1
@@ -347,13 +355,13 @@ def test_the_kept_persons_case_measures_count_the_duplicates_encounters(as_offic
 
 def test_heavy_users_and_people_engaged_take_in_entries_naming_the_duplicate_later(as_officer, as_supervisor):
     kept, dup = _new(as_officer), _new(as_officer)
-    when = e.EDMONTON_EVENING  # a fixed local evening: its day is the same in UTC and in Edmonton
+    when = _local_noon(days_ago=3)  # within the heavy-users window whenever the suite runs
     _sync(as_officer, *(e.encounter(person_id=kept, occurred_at=when) for _ in range(2)))
     _merge(as_supervisor, kept, dup)
     _sync(as_officer, *(e.encounter(person_id=dup, occurred_at=when) for _ in range(2)))
     day = when[:10]
-    overall = as_supervisor.get(f"/stats/summary?from={day}&to={day}").get_json()["overall"]
-    assert (overall["distinct_people_engaged"], overall["interactions"]) == (1, 4)
+    overall = as_supervisor.get(f"/stats/summary?from={day}&to={day}").get_json()
+    assert (overall["people_engaged"], overall["interactions"]) == (1, 4)
     [row] = as_supervisor.get("/stats/heavy-users?min_encounters=4").get_json()["people"]
     assert (row["person_id"], row["encounters"]) == (kept, 4)
 
