@@ -6,7 +6,7 @@ import { CORRECTION_TYPES, REASON_MAX, buildAmend, reasonProblem } from "../corr
 import { h, localInputValue, rfc3339, uid } from "../dom.js";
 import { newEntry, resend } from "../outbox.js";
 import { savePendingPerson, sites as listSites } from "../records.js";
-import { backLink, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
+import { backLink, checkWith, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
 import { KINDS, NEEDS, OUTCOMES, RISK_FLAGS, kindByCode } from "../vocabulary.js";
 import { personPicker } from "./person-picker.js";
 import { triagePanel } from "./triage-panel.js";
@@ -89,14 +89,21 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
 
   if (fixing && fixing.error && fixing.error.fields) showFieldErrors(form, fixing.error.fields);
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const check = () => {
     const chosenKind = currentKind();
     const problems = { ...picker.problems() };
     if (chosenKind.callNumber && !callNumber.value.trim()) problems.call_number = ["Give the call number."];
     if (chosenKind.site && !site.value) problems.site_id = ["Choose the site."];
     if (!when.value) problems.occurred_at = ["Give the time it happened."];
     if (reason && reasonProblem(reason.value)) problems.reason = [reasonProblem(reason.value)];
+    return problems;
+  };
+  checkWith(form, check);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosenKind = currentKind();
+    const problems = check();
     nothingChanged.hidden = true;
     if (showFieldErrors(form, problems)) return;
 
