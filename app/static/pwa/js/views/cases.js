@@ -37,7 +37,7 @@ export async function renderList(ctx) {
     }
     fill(body, takeFlash(),
       loaded.stale ? h("p", { class: "stale", role: "status" }, loaded.at
-        ? `${loaded.reason}: showing the cases as loaded at ${shortTime(loaded.at)}.` : `${loaded.reason}: showing the cases on this phone.`) : null,
+        ? `${loaded.reason}: showing the cases as loaded at ${shortTime(loaded.at)}` : `${loaded.reason}: showing the cases on this phone.`) : null,
       h("p", { class: "hint" }, "To open a case, take a person into case management from their page or from an accepted referral."),
       sections);
   };

@@ -64,7 +64,7 @@ export async function render(ctx) {
   await refresh();
   const links = [
     ["#/people", "People"],
-    ["#/outbox", state.attention ? `Outbox · ${state.attention} need attention` : "Outbox"],
+    ["#/outbox", state.attention ? `Outbox · ${state.attention} ${state.attention === 1 ? "needs" : "need"} attention` : "Outbox"],
     ["#/inbox", user.role === "navigator" ? "Referral inbox" : "My referrals"],
     ["#/cases", CAN_SEE_STATS.has(user.role) ? "Cases" : "My cases"],
   ];
