@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.phone import wait_for
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
@@ -53,7 +55,7 @@ def test_an_encounters_messages_clear_as_soon_as_the_value_is_valid(new_phone, m
 
 def test_a_referrals_messages_clear_as_soon_as_the_value_is_valid(new_phone, make_account):
     officer = make_account("officer")
-    phone = phone_of(new_phone, officer)
+    phone = phone_of(new_phone, officer).wait_until_offline_ready()
     page = phone.page
     phone.go("/refer").heading("Make a referral")
     phone.tap("Save referral")
@@ -68,3 +70,76 @@ def test_a_referrals_messages_clear_as_soon_as_the_value_is_valid(new_phone, mak
     phone.tap("Add a new person")
     expect(page.get_by_text("Choose the person, or add a new one.")).to_have_count(0)
     assert phone.errors == []
+
+
+def test_queued_entries_can_be_told_apart_and_a_sync_says_what_it_sent(new_phone, make_account):
+    officer = make_account("officer")
+    phone = phone_of(new_phone, officer).wait_until_offline_ready()
+    page = phone.page
+    phone.offline()
+    phone.log("Interaction", needs=("Housing",))
+    phone.log("Interaction", new_person="Blue Jay", needs=("Food", "Medical"))
+    phone.go("/outbox").heading("Outbox")
+    waiting = page.locator("section", has=page.get_by_role("heading", name="Waiting to sync")).locator("li")
+    texts = [" ".join(t.split()) for t in waiting.all_inner_texts()]
+    assert len(texts) == 3 and len(set(texts)) == 3, texts
+    assert any(t.startswith("Interaction") and "anonymous · Housing ·" in t for t in texts), texts
+    assert any(t.startswith("Interaction · Blue Jay") and "Medical · Food ·" in t for t in texts), texts
+
+    phone.go("/people").heading("People")
+    page.get_by_role("link", name="Blue Jay").first.click()
+    phone.heading("Blue Jay")
+    expect(page.get_by_text("waiting to sync").first).to_be_visible()
+    phone.online()
+    phone.expect_status("All synced")
+    expect(page.locator("#status-detail")).to_contain_text("3 sent")
+    # The screen and the bar agree: nothing on it is still "waiting to sync".
+    expect(page.get_by_text("waiting to sync")).to_have_count(0)
+    expect(page.locator("#status-detail")).not_to_contain_text("sent", timeout=15_000)
+
+    phone.go("/")
+    phone.log("Interaction")
+    flash = page.locator(".flash")
+    expect(flash).to_contain_text("Interaction saved on this phone.")
+    phone.expect_status("All synced")
+    assert "sync" not in flash.inner_text()  # the status bar alone says whether it has gone
+    expect(page.locator("#status-detail")).to_contain_text("1 sent")
+
+
+def encounter_locations(server_db, account):
+    import sqlalchemy as sa
+
+    from app.encounters.models import Encounter
+    return server_db.read(lambda s: [(e.lat, e.lon, e.accuracy_m) for e in s.scalars(
+        sa.select(Encounter).where(Encounter.author_id == account.id).order_by(Encounter.occurred_at))])
+
+
+def test_add_my_location_is_opt_in_and_sent_with_its_accuracy(new_phone, make_account, server_db):
+    officer = make_account("officer")
+    phone = phone_of(new_phone, officer).wait_until_offline_ready()
+    page = phone.page
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 53.5444, "longitude": -113.4909, "accuracy": 25})
+    phone.log("Interaction")  # not asked for: none sent
+    phone.tap("Interaction")
+    phone.tap("Add my location")
+    expect(page.get_by_text("Location added, to within 25 m.")).to_be_visible()
+    phone.tap("Save")
+    phone.heading("Log an encounter")
+    phone.expect_status("All synced")
+    assert wait_for(lambda: len(encounter_locations(server_db, officer)) == 2 and encounter_locations(server_db, officer)) \
+        == [(None, None, None), (53.5444, -113.4909, 25.0)]
+
+
+def test_a_refused_location_never_stops_saving(new_phone, make_account, server_db):
+    officer = make_account("officer")
+    phone = phone_of(new_phone, officer).wait_until_offline_ready()
+    page = phone.page
+    phone.context.clear_permissions()
+    phone.tap("Interaction")
+    phone.tap("Add my location")
+    expect(page.get_by_text("No location: this phone did not allow it. You can save without it.")).to_be_visible()
+    phone.tap("Save")
+    phone.heading("Log an encounter")
+    phone.expect_status("All synced")
+    assert wait_for(lambda: encounter_locations(server_db, officer)) == [(None, None, None)]

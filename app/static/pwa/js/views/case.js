@@ -95,7 +95,7 @@ export async function renderCase(ctx, { id }) {
     // A goal's move names only the goal; every other change names its case.
     const full = type === "case_goal_update" ? data : { case_id: id, ...data };
     await ctx.save([caseEntry(id, type, full, `${label} · ${who}`)]);
-    flash(`${label}: saved on this phone, it will sync by itself.`);
+    flash(`${label}: saved on this phone.`);
     announce = true;
     await rerender();
   };

@@ -8,6 +8,7 @@ import { newEntry, resend } from "../outbox.js";
 import { savePendingPerson, sites as listSites } from "../records.js";
 import { backLink, checkWith, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
 import { KINDS, NEEDS, OUTCOMES, RISK_FLAGS, kindByCode } from "../vocabulary.js";
+import { locationField } from "./location-field.js";
 import { personPicker } from "./person-picker.js";
 import { triagePanel } from "./triage-panel.js";
 
@@ -53,6 +54,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     "data-field": "reason", value: amend.entry ? amend.entry.data.reason || "" : "" }) : null;
   const nothingChanged = h("p", { class: "problem", role: "alert", hidden: true },
     "Nothing was changed: change what was wrong, or cancel.");
+  const place = amend || entry ? null : locationField();
   const callRow = callNumber ? field("Call number", callNumber, "The dispatch event number.") : null;
   const siteRow = site ? field("Site", site) : null;
   const currentKind = () => (kindSelect ? kindByCode(kindSelect.value) : kind);
@@ -78,6 +80,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     toggles("Risk flags", "risk_flags", RISK_FLAGS, data.risk_flags || []),
     toggles("Outcome", "outcome", OUTCOMES, data.outcome || []),
     field("Notes (optional)", notes),
+    place ? place.element : null,
     field("When", when),
     reason ? field("Reason for the correction", reason, "Kept with the encounter's history, e.g. “wrong call number”.") : null,
     actions);
@@ -126,6 +129,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     if (callNumber) encounter.call_number = callNumber.value.trim();
     if (site) encounter.site_id = Number(site.value);
     if (notes.value.trim()) encounter.notes = notes.value.trim();
+    if (place && place.value()) encounter.location = place.value();
     const label = [kind.label, person && person.display_name, callNumber && `#${encounter.call_number}`]
       .filter(Boolean).join(" · ");
 
@@ -143,7 +147,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     await ctx.save(personEntry ? [personEntry, saved] : [saved]);
     const action = personId ? { href: `#/refer?person=${personId}&encounter=${saved.id}`,
       label: `Refer ${person.display_name} to an agency` } : null;
-    flash(`${kind.label} saved on this phone. It will sync by itself.`, action);
+    flash(`${kind.label} saved on this phone.`, action);
     ctx.go("/");
   });
 
@@ -179,6 +183,6 @@ async function saveCorrection(ctx, amend, values, { reason, person, personEntry,
   }
   const saved = newEntry("encounter_amend", data, label);
   await ctx.save(personEntry ? [personEntry, saved] : [saved]);
-  flash("Correction saved on this phone. It will sync by itself.");
+  flash("Correction saved on this phone.");
   ctx.go("/recent");
 }

@@ -6,6 +6,7 @@ import { transact } from "../idb.js";
 import { discard, listEntries, resend } from "../outbox.js";
 import { state } from "../store.js";
 import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
+import { NEEDS, labelOf } from "../vocabulary.js";
 
 const EDITABLE = new Set(["encounter", "referral", "person", "person_update", "encounter_amend"]);
 // A correction the server will never take as it is (the encounter was voided, or not the user's to change).
@@ -70,6 +71,15 @@ function attentionItem(ctx, entry, rerender) {
       h("button", { type: "button", class: "button danger", onclick: drop }, "Discard")));
 }
 
+// What tells two waiting entries apart: for an encounter, "anonymous" when it names nobody (the label names the
+// person otherwise), its needs and the time it happened; for the rest, the time it was saved.
+function waitingDetail(entry) {
+  const data = entry.data || {};
+  if (entry.type !== "encounter") return shortTime(entry.created_at);
+  return [data.person_id ? null : "anonymous", ...(data.needs || []).map((code) => labelOf(NEEDS, code)),
+    shortTime(data.occurred_at || entry.created_at)].filter(Boolean).join(" · ");
+}
+
 export async function render(ctx) {
   const body = h("div", {});
   const rerender = async () => {
@@ -85,7 +95,7 @@ export async function render(ctx) {
       h("section", { "aria-labelledby": "waiting-heading", class: "card" },
         h("h2", { id: "waiting-heading" }, `Waiting to sync (${waiting.length})`),
         waiting.length ? h("ul", { class: "entry-list" }, waiting.map((e) =>
-          h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, shortTime(e.created_at)))))
+          h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, waitingDetail(e)))))
           : emptyNote("Nothing is waiting: everything made on this phone has reached the server.")),
       h("p", { class: "hint" }, state.persisted
         ? "This phone keeps your entries even when storage runs low."

@@ -93,7 +93,7 @@ export async function render(ctx, { query, entry }) {
     await saveRecords(ctx.db, "referrals", [{ ...referral, id: saved.id, status: "pending", version: 1,
       author_id: state.user.id, pending: true }]);
     await ctx.save(personEntry ? [personEntry, saved] : [saved]);
-    flash(`Referral to ${agencyName} saved on this phone. It will sync by itself.`);
+    flash(`Referral to ${agencyName} saved on this phone.`);
     ctx.go("/");
   });
 

@@ -62,7 +62,7 @@ async function act(ctx, referral, updates, status, noteInput) {
   if (noteInput && noteInput.value.trim()) data.note = noteInput.value.trim();
   const label = `${DONE[status]} · ${labelOf(NEEDS, referral.service)} referral`;
   await ctx.save([newEntry("referral_update", data, label)]);
-  flash(`${label}: saved on this phone, it will sync by itself.`);
+  flash(`${label}: saved on this phone.`);
 }
 
 // The receiving agency takes an accepted (or completed) referral's person into case management.
