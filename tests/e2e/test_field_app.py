@@ -3,10 +3,13 @@ entries that can be told apart, status words that agree."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.phone import wait_for
+from tests.e2e.test_referrals import card, referral, status_of  # noqa: F401 (referral: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -143,3 +146,35 @@ def test_a_refused_location_never_stops_saving(new_phone, make_account, server_d
     phone.heading("Log an encounter")
     phone.expect_status("All synced")
     assert wait_for(lambda: encounter_locations(server_db, officer)) == [(None, None, None)]
+
+
+def test_declining_asks_first_and_the_inbox_card_says_who_referred_and_why(
+        new_phone, make_account, referral, server_db):  # noqa: F811 (the fixture imported above)
+    navigator = make_account("navigator")
+    phone = phone_of(new_phone, navigator).wait_until_offline_ready()
+    page = phone.page
+    phone.expect_status("All synced")
+    phone.tap("Referral inbox", role="link")
+    phone.heading("Referral inbox")
+    mine = card(phone, referral["id"])
+    expect(mine.locator(".referral-from")).to_have_text(re.compile(r"^Referred by (the .+ team|another team): “Wants detox this week.”$"))
+    # Accept and Decline are not side by side: Decline has a row of its own, below.
+    accept = mine.get_by_role("button", name="Accept").bounding_box()
+    decline = mine.get_by_role("button", name="Decline").bounding_box()
+    assert decline["y"] >= accept["y"] + accept["height"] + 16, (accept, decline)
+
+    mine.get_by_role("button", name="Decline").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Decline: addictions referral for Wren?")
+    dialog.get_by_role("button", name="Keep it open").click()
+    assert phone.outbox_records(navigator.id) == []
+    expect(card(phone, referral["id"])).to_contain_text("New")
+    card(phone, referral["id"]).get_by_role("button", name="Decline").click()
+    dialog.get_by_role("button", name="Decline it").click()
+    phone.expect_status("All synced")
+    assert wait_for(lambda: status_of(server_db, referral["id"])[0] == "declined")
+
+    # The referral's page: no link to itself, the notes once.
+    phone.go(f"/referral/{referral['id']}").heading("Referral: Addictions")
+    expect(page.locator(f'a[href="#/referral/{referral["id"]}"]')).to_have_count(0)
+    expect(page.get_by_text("Wants detox this week.")).to_have_count(1)

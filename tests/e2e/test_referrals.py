@@ -94,6 +94,7 @@ def test_the_referring_officer_can_withdraw_an_open_referral(new_phone, referral
     expect(mine).to_contain_text("Hope Mission · New")
     expect(mine.get_by_role("button", name="Accept")).to_have_count(0)  # accepting is the agency's move
     mine.get_by_role("button", name="Withdraw").click()
+    phone.page.get_by_role("dialog").get_by_role("button", name="Withdraw it").click()
     phone.expect_status("All synced")
     assert wait_for(lambda: status_of(server_db, referral["id"])[0] == "withdrawn")
     expect(phone.page.locator("section", has=phone.page.get_by_role("heading", name="Closed (1)"))).to_contain_text("Withdrawn")
