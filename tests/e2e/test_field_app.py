@@ -178,3 +178,27 @@ def test_declining_asks_first_and_the_inbox_card_says_who_referred_and_why(
     phone.go(f"/referral/{referral['id']}").heading("Referral: Addictions")
     expect(page.locator(f'a[href="#/referral/{referral["id"]}"]')).to_have_count(0)
     expect(page.get_by_text("Wants detox this week.")).to_have_count(1)
+
+
+def test_a_supervisors_home_starts_with_the_dashboard_and_cases_name_lead_and_team(
+        new_phone, make_account, field_api, server_db):
+    lead = make_account("navigator")  # "Test Navigator"
+    supervisor = make_account("supervisor")
+    api = field_api(lead)
+    person = api.entry("person", display_name="Kestrel")
+    intake = api.entry("case_intake", person_id=person["id"], program="Housing First")
+    api.sync(person, intake)
+
+    phone = phone_of(new_phone, supervisor).wait_until_offline_ready()
+    page = phone.page
+    first = page.locator("main a, main button").first
+    expect(first).to_have_text("Daily counts")
+    box = first.bounding_box()
+    assert box["y"] + box["height"] <= 844 / 3  # at the top, in sight without scrolling
+
+    phone.go("/cases").heading("Cases")
+    line = page.locator(".case-list li", has=page.get_by_role("link", name="Kestrel")).locator(".case-lead")
+    expect(line).to_have_text("Lead: Test Navigator · Team: Downtown HELP")
+    page.get_by_role("link", name="Kestrel").click()
+    phone.heading("Kestrel")
+    expect(page.locator("dl.details")).to_contain_text("LeadTest Navigator")
