@@ -77,8 +77,13 @@ def test_a_stale_update_waits_in_needs_attention_with_the_servers_message(new_ph
     phone.expect_status("1 needs attention")
     phone.page.locator("#status-attention").click()
     phone.heading("Outbox")
+    # Only what can work (no "apply again": a withdrawn referral takes no move), about whom, in plain words.
     expect(phone.page.locator(".attention-item .server-message")).to_have_text(
-        "Someone else changed this referral first: it is now withdrawn.")
+        "Someone else changed Wren's addictions referral first: it is now withdrawn, so it can no longer be accepted."
+        " Discard this entry.")
+    item = phone.page.locator(".attention-item")
+    expect(item.get_by_role("button")).to_have_text(["Discard"])
+    expect(item).not_to_contain_text("allowed")
     assert status_of(server_db, referral["id"]) == ("withdrawn", 2)
     phone.tap("Discard")
     phone.page.get_by_role("dialog").get_by_role("button", name="Discard it").click()
