@@ -202,3 +202,45 @@ def test_a_supervisors_home_starts_with_the_dashboard_and_cases_name_lead_and_te
     page.get_by_role("link", name="Kestrel").click()
     phone.heading("Kestrel")
     expect(page.locator("dl.details")).to_contain_text("LeadTest Navigator")
+
+
+def test_same_as_last_and_the_last_shelter_site_make_the_common_case_four_taps(
+        new_phone, make_account, field_api, server_db):
+    """Known person, one need, one outcome: Interaction, Same as last, the outcome, Save. The taps and the
+    distance scrolled are printed for docs/field-app.md."""
+    navigator = make_account("navigator")
+    api = field_api(navigator)
+    api.sync(api.entry("person", display_name="Sparrow"))
+    phone = phone_of(new_phone, navigator).wait_until_offline_ready()
+    page = phone.page
+    phone.log("Shelter check-in", site="Herb Jamieson Centre")
+    phone.log("Interaction", find_person="Sparrow", needs=("Housing",))
+
+    page.evaluate("""() => { window.taps = 0; window.scrolled = 0; let last = scrollY;
+        document.addEventListener("pointerdown", () => { window.taps += 1; }, true);
+        addEventListener("scroll", () => { window.scrolled += Math.abs(scrollY - last); last = scrollY; }); }""")
+    phone.tap("Interaction")
+    phone.heading("Interaction")
+    phone.tap("Same as last: Sparrow · Housing")
+    expect(page.locator(".chosen-name")).to_have_text("Sparrow")
+    expect(page.get_by_label("Housing", exact=True)).to_be_checked()
+    referred = page.get_by_label("Referred", exact=True)
+    spot = page.get_by_text("Referred", exact=True).bounding_box()
+    bar = page.locator(".form-actions").bounding_box()
+    print(f"\n'Referred' at y={spot['y']:.0f}-{spot['y'] + spot['height']:.0f}, Save bar from y={bar['y']:.0f}")
+    page.get_by_text("Referred", exact=True).click()  # as a thumb would: where it is, no scrolling asked for
+    expect(referred).to_be_checked()
+    phone.tap("Save")
+    phone.heading("Log an encounter")
+    taps, scrolled = page.evaluate("[window.taps, window.scrolled]")
+    print(f"\ncommon interaction: {taps} taps, {scrolled} px scrolled")
+    assert taps == 4
+
+    page.evaluate("window.taps = 0")
+    phone.tap("Shelter check-in")
+    phone.heading("Shelter check-in")
+    expect(page.get_by_label("Site", exact=True).locator("option:checked")).to_have_text("Herb Jamieson Centre")
+    phone.tap("Save")
+    phone.heading("Log an encounter")
+    assert page.evaluate("window.taps") == 2
+    phone.expect_status("All synced")

@@ -71,6 +71,12 @@ export async function personPicker(db, { required = false, personId = null, lege
 
   return {
     element,
+    // Chooses this person (a record from the phone), as a tap on them in the results would.
+    choose(person) {
+      chosen = person;
+      adding = false;
+      show();
+    },
     // Problems to show, as {field: [messages]}; empty when fine.
     problems() {
       if (adding && !alias.value.trim()) return { display_name: ["Give an alias or name, or choose “Search instead”."] };
