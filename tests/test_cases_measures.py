@@ -103,6 +103,18 @@ def test_the_timeline_lists_encounters_referrals_goals_and_transitions_by_date(a
     assert (timeline[4]["status"], timeline[5]["program"], timeline[1]["status"]) == ("met", "Housing First", "pending")
 
 
+def test_a_goal_set_on_the_day_the_case_opened_follows_the_opening(as_officer):
+    person = e.person()
+    early = e.encounter(person_id=person["id"], occurred_at="2026-09-01T08:00:00-06:00")
+    late = e.encounter(person_id=person["id"], occurred_at="2026-09-01T15:00:00-06:00")
+    as_officer.post("/sync", e.batch(person, early, late))
+    case = open_case(as_officer, person["id"], opened_at="2026-09-01T10:00:00-06:00")
+    goal = add_goal(as_officer, case["id"], set_at="2026-09-01T11:00:00-06:00")
+    timeline = as_officer.get(f"/cases/{case['id']}").get_json()["timeline"]
+    assert [(i["type"], i["id"]) for i in timeline] == [
+        ("encounter", early["id"]), ("case_opened", case["id"]), ("goal_set", goal["id"]), ("encounter", late["id"])]
+
+
 # --- the list of cases due ----------------------------------------------------------------------
 
 @pytest.fixture

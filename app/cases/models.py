@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from app.cases.window import tracking_until_for_insert
 from app.extensions import Model
@@ -107,3 +107,19 @@ class CaseTransition(FieldRecord, Model):
     program: Mapped[str] = mapped_column(sa.String(160), nullable=False)
     transitioned_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     transitioned_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+
+
+def _staff_name(record: object, user_id: int | None) -> str | None:
+    """A staff member's display name (the session's identity map keeps a list of cases to one read per person)."""
+    from app.auth.models import User
+
+    session = object_session(record)
+    if user_id is None or session is None:
+        return None
+    user = session.get(User, user_id)
+    return user.display_name if user is not None else None
+
+
+# Who leads the case, by name, for the lists and the case page (staff, never the person's details).
+Case.lead_name = property(lambda case: _staff_name(case, case.lead_user_id))
+Case.officer_name = property(lambda case: _staff_name(case, case.officer_id))

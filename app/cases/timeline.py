@@ -23,7 +23,8 @@ def _item(type_: str, id_: Any, on: date, at: datetime | None, **detail: Any) ->
 
 def timeline(user: User, case: Case, case_goals, history, transitions) -> list[dict[str, Any]]:
     """The person's encounters and referrals (those the reader may see) and this case's milestones,
-    oldest first; items known only by day (a goal set) come first within their day."""
+    oldest first. A goal set is known only by its day: it comes first within that day, or just after the
+    case's opening when that is the same day (a goal cannot be set on a case not yet open)."""
     items = [_item("case_opened", case.id, case.opened_on, case.opened_at, program=case.program,
                    agency_id=case.agency_id)]
     items += [_item("encounter", e.id, e.occurred_on, e.occurred_at, kind=e.kind, triage_level=e.triage_level)
@@ -39,7 +40,15 @@ def timeline(user: User, case: Case, case_goals, history, transitions) -> list[d
     if case.closed_at is not None:
         items.append(_item("case_closed", case.id, local_day(case.closed_at), case.closed_at,
                            description=case.close_reason))
-    return sorted(items, key=lambda i: (i["on"], i["at"] is not None, i["at"] or case.opened_at))
+
+    def order(item: dict[str, Any]) -> tuple:
+        if item["at"] is not None:
+            return (item["on"], 1, item["at"], 0)
+        if item["on"] == case.opened_on:
+            return (item["on"], 1, case.opened_at, 1)
+        return (item["on"], 0, case.opened_at, 0)
+
+    return sorted(items, key=order)
 
 
 def detail(user: User, case: Case, *, months: int, today: date) -> dict[str, Any]:

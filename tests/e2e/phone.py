@@ -161,6 +161,41 @@ class Phone:
         return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
                  "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
+    def text_problems(self) -> list[str]:
+        """What a reader would trip over in the visible text: a word twice in a row ("Set set"), punctuation
+        twice ("p.m.."), a word broken across two lines ("Emerge/nt")."""
+        return self.page.evaluate(r"""() => {
+            const found = [];
+            const visible = (el) => el && el.getClientRects().length && !el.closest("[hidden], dialog:not([open])")
+              && getComputedStyle(el).visibility !== "hidden";
+            const blocks = [...document.querySelectorAll("h1, h2, h3, p, li, label, legend, button, a, th, td, dt, dd, summary, option:checked, .tag, .flash, #status")]
+              .filter(visible);
+            for (const block of blocks) {
+              if (block.querySelector("p, li, h1, h2, h3")) continue;  // read at the innermost block
+              const text = block.innerText.replace(/\s+/g, " ").trim();
+              const doubled = text.match(/\b([A-Za-z]+) \1\b/i);
+              if (doubled && !/^(that|had|is)$/i.test(doubled[1])) found.push(`doubled word "${doubled[0]}" in "${text.slice(0, 80)}"`);
+              const punct = text.match(/[.,;:!?]\s*[.,;:!?]/);
+              if (punct && !text.includes("…")) found.push(`doubled punctuation "${punct[0]}" in "${text.slice(0, 80)}"`);
+            }
+            // A word (letters only: call numbers and addresses may wrap at their hyphens) spread over two lines.
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              if (!visible(node.parentElement)) continue;
+              const box = node.parentElement.getBoundingClientRect();
+              for (const match of node.textContent.matchAll(/[A-Za-z\u00C0-\u024F']{2,}/g)) {
+                const range = document.createRange();
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+                const wide = range.getBoundingClientRect().width;
+                if (tops.size > 1 && wide < box.width) found.push(`"${match[0]}" broken across lines in "${node.textContent.trim().slice(0, 60)}"`);
+              }
+            }
+            if (document.documentElement.scrollWidth > innerWidth + 1) found.push(`the page is ${document.documentElement.scrollWidth} px wide on a ${innerWidth} px screen`);
+            return [...new Set(found)];
+        }""")
+
     def small_targets(self, minimum: int = 44) -> list[str]:
         """Visible controls smaller than minimum×minimum CSS px (checkboxes and radios: their labels).
 

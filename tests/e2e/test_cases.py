@@ -180,9 +180,9 @@ def test_an_overdose_risk_shows_level_1_offline_and_the_person_ends_in_a_closed_
     expect(timeline).to_contain_text("Case closed: Housed with Housing First")
     assert timeline.locator(".what").all_inner_texts() == [
         "Interaction, triage level 4", "Interaction, triage level 4",
-        # A goal is known by its day only, so it leads that day.
-        "Goal set: Renew ID", "Interaction, triage level 1", "Housing referral to Hope Mission (accepted)",
-        "Case opened: Heavy Users of Service", "Goal in progress: Renew ID", "Goal met: Renew ID",
+        # A goal is known by its day only: set on the day the case opened, it follows the opening.
+        "Interaction, triage level 1", "Housing referral to Hope Mission (accepted)",
+        "Case opened: Heavy Users of Service", "Goal set: Renew ID", "Goal in progress: Renew ID", "Goal met: Renew ID",
         "Transitioned to Housing First (Hope Mission)", "Case closed: Housed with Housing First",
     ]
     expect(office.page.get_by_text("2 encounters in the 12 months before intake, 1 on the intake day, 0 after")).to_be_visible()

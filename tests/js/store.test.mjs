@@ -39,6 +39,8 @@ test("the detail line: sending, the problem, the next try, or the last sync", ()
   assert.equal(statusDetail({ ...online, waiting: 1, nextTryAt: Date.now() + 5000 }), "Will try again by itself");
   assert.equal(statusDetail({ ...online, online: false, waiting: 1, nextTryAt: Date.now() + 5000 }), "");
   assert.match(statusDetail({ ...online, lastSyncAt: Date.now() }), /^Last synced \S/);
+  assert.match(statusDetail({ ...online, justSent: 3, lastSyncAt: Date.now() }), /^3 sent · Last synced \S/);
+  assert.equal(statusDetail({ ...online, online: false, justSent: 3 }), "");
 });
 
 test("an update reaches every subscriber until it unsubscribes", () => {

@@ -141,7 +141,19 @@ async function registerBackgroundSync() {
   }
 }
 
+const SENT_SHOWN_MS = 8000;
+let sentTimer = null;
+
+// "3 sent" in the status bar for a few seconds after a run that sent something.
+function sayWhatWasSent(result) {
+  if (!result || !result.sent) return;
+  clearTimeout(sentTimer);
+  update({ justSent: result.sent });
+  sentTimer = setTimeout(() => update({ justSent: 0 }), SENT_SHOWN_MS);
+}
+
 export function applyResult(result) {
+  sayWhatWasSent(result);
   const patch = { syncing: false };
   if (result.outcome === "synced") {
     // A run (often the service worker's) that finished after the phone went offline: it synced, but the

@@ -13,6 +13,8 @@ export const state = {
   attention: 0,
   syncing: false,
   lastSyncAt: null,
+  // How many entries the last run sent, said for a few seconds after it ("3 sent").
+  justSent: 0,
   nextTryAt: null,
   problem: null,
   persisted: null,
@@ -52,6 +54,8 @@ export function statusDetail(s = state) {
   if (s.syncing) return "Sending…";
   if (s.problem && s.waiting) return s.problem;
   if (s.nextTryAt && s.waiting && s.online && !s.authRequired) return "Will try again by itself";
-  if (s.lastSyncAt) return `Last synced ${new Date(s.lastSyncAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+  const last = s.lastSyncAt ? `Last synced ${new Date(s.lastSyncAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "";
+  if (s.justSent && s.online) return [`${s.justSent} sent`, last].filter(Boolean).join(" · ");
+  if (last) return last;
   return "";
 }

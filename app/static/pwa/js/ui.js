@@ -52,15 +52,50 @@ export function working(title, text) {
   return () => dialog.open && dialog.close();
 }
 
+function unmark(el) {
+  el.removeAttribute("aria-invalid");
+  const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.endsWith("-error"));
+  if (described.length) el.setAttribute("aria-describedby", described.join(" "));
+  else el.removeAttribute("aria-describedby");
+}
+
+// A form's own check (the one its Save runs, returning {name: [messages]}), so that a message goes away as soon
+// as its field is valid. Without one, a message goes when its field is given a value.
+const checks = new WeakMap();
+export function checkWith(form, check) {
+  checks.set(form, check);
+}
+
+const hasValue = (holder) => [...holder.querySelectorAll("input, select, textarea")].concat(
+  holder.matches("input, select, textarea") ? [holder] : [])
+  .some((c) => (c.type === "checkbox" || c.type === "radio" ? c.checked : c.value.trim() !== ""));
+
+function watchErrors(form) {
+  if (form.dataset.errorsWatched) return;
+  form.dataset.errorsWatched = "true";
+  const recheck = (event) => {
+    for (const message of [...form.querySelectorAll(".field-error")]) {
+      const holder = message.parentElement;
+      const name = message.id.replace(/-error$/, "");
+      const target = form.querySelector(`[data-field="${CSS.escape(name)}"]`) || holder;
+      if (!holder.contains(event.target) && !target.contains(event.target)) continue;
+      const check = checks.get(form);
+      const stillWrong = check ? name in check() : !hasValue(target);
+      if (stillWrong) continue;
+      message.remove();
+      for (const el of holder.querySelectorAll("[aria-invalid]")) unmark(el);
+    }
+  };
+  form.addEventListener("input", recheck);
+  form.addEventListener("change", recheck);
+}
+
 // Marks fields invalid with their messages; focuses the first one. `errors`: {name: [messages]}.
+// Each message clears by itself once its field is valid (see checkWith).
 export function showFieldErrors(form, errors) {
+  watchErrors(form);
   for (const old of form.querySelectorAll(".field-error")) old.remove();
-  for (const el of form.querySelectorAll("[aria-invalid]")) {
-    el.removeAttribute("aria-invalid");
-    const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.endsWith("-error"));
-    if (described.length) el.setAttribute("aria-describedby", described.join(" "));
-    else el.removeAttribute("aria-describedby");
-  }
+  for (const el of form.querySelectorAll("[aria-invalid]")) unmark(el);
   let first = null;
   for (const [name, messages] of Object.entries(errors || {})) {
     const target = form.querySelector(`[data-field="${CSS.escape(name)}"]`);

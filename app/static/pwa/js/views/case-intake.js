@@ -68,7 +68,7 @@ export async function render(ctx, { query }) {
     await saveLocalCase(ctx.db, { ...intake, id: made.id, status: "open", lead_user_id: state.user.id,
       author_id: state.user.id, agency_id: referral ? referral.agency_id : state.user.agency_id });
     await ctx.save([made]);
-    flash(`${who} is in case management. The case is saved on this phone and will sync by itself.`);
+    flash(`${who} is in case management. The case is saved on this phone.`);
     ctx.go(`/case/${made.id}`);
   });
 

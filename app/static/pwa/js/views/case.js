@@ -3,7 +3,7 @@
 
 import { h, fill, shortTime } from "../dom.js";
 import { caseEntry, loadCase, unsentFor, withUnsent } from "../cases.js";
-import { agencies as listAgencies, getPerson, getReferral, personName } from "../records.js";
+import { agencies as listAgencies, getPerson, getReferral, personName, teams } from "../records.js";
 import { plural, state } from "../store.js";
 import { backLink, emptyNote, flash, takeFlash } from "../ui.js";
 import { CASE_STATUS, NEEDS, labelOf } from "../vocabulary.js";
@@ -24,13 +24,16 @@ function statusLine(kase) {
 }
 
 async function facts(db, kase, agencyName) {
+  const teamNames = new Map((await teams(db)).map((t) => [t.id, t.name]));
   const referral = kase.referral_id ? await getReferral(db, kase.referral_id) : null;
   const rows = [
     ["Opened", dayLabel(kase.opened_at)],
     ["From", referral ? `${labelOf(NEEDS, referral.service)} referral to ${agencyName(referral.agency_id)}` : null],
     ["Program", kase.program],
     ["Agency", kase.agency_id && !referral ? agencyName(kase.agency_id) : null],
-    ["Lead", kase.lead_user_id === state.user.id ? "You" : null],
+    ["Lead", kase.lead_user_id === state.user.id ? "You" : kase.lead_name || null],
+    ["Lead officer", kase.officer_id === state.user.id ? "You" : kase.officer_name || null],
+    ["Team", kase.team_id ? teamNames.get(kase.team_id) || null : null],
     ["Next review", kase.status !== "closed" ? dayLabel(kase.review_due_on) : null],
     ["Tracked until", dayLabel(kase.tracking_until)],
     ["Closed", kase.closed_at ? `${dayLabel(kase.closed_at)}: ${kase.close_reason}` : null],
@@ -95,7 +98,7 @@ export async function renderCase(ctx, { id }) {
     // A goal's move names only the goal; every other change names its case.
     const full = type === "case_goal_update" ? data : { case_id: id, ...data };
     await ctx.save([caseEntry(id, type, full, `${label} · ${who}`)]);
-    flash(`${label}: saved on this phone, it will sync by itself.`);
+    flash(`${label}: saved on this phone.`);
     announce = true;
     await rerender();
   };

@@ -5,9 +5,11 @@
 import { CORRECTION_TYPES, REASON_MAX, buildAmend, reasonProblem } from "../corrections.js";
 import { h, localInputValue, rfc3339, uid } from "../dom.js";
 import { newEntry, resend } from "../outbox.js";
-import { savePendingPerson, sites as listSites } from "../records.js";
-import { backLink, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
-import { KINDS, NEEDS, OUTCOMES, RISK_FLAGS, kindByCode } from "../vocabulary.js";
+import { getPerson, personLabel, savePendingPerson, sites as listSites } from "../records.js";
+import { state } from "../store.js";
+import { backLink, checkWith, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
+import { KINDS, NEEDS, OUTCOMES, RISK_FLAGS, kindByCode, labelOf } from "../vocabulary.js";
+import { locationField } from "./location-field.js";
 import { personPicker } from "./person-picker.js";
 import { triagePanel } from "./triage-panel.js";
 
@@ -30,6 +32,45 @@ const sameMinute = (a, b) => localInputValue(new Date(a)) === localInputValue(ne
 const chosenLevelOf = (encounter) => (encounter.triage_level && encounter.triage_level !== encounter.triage_computed
   ? encounter.triage_level : null);
 
+// What the last encounter saved on this phone named (its person and needs) and the last shelter site, per user:
+// "Same as last" repeats them, a check-in starts at that site. Ids and codes only, never a name.
+const lastKey = () => `help-field:last-encounter:${state.user ? state.user.id : "none"}`;
+function remembered() {
+  try {
+    return JSON.parse(localStorage.getItem(lastKey()) || "{}");
+  } catch {
+    return {};
+  }
+}
+function remember(encounter) {
+  const last = remembered();
+  const next = { person_id: encounter.person_id || null, needs: encounter.needs || [],
+    site_id: encounter.site_id || last.site_id || null };
+  try {
+    localStorage.setItem(lastKey(), JSON.stringify(next));
+  } catch {
+    // Storage full or refused: the form works without it.
+  }
+}
+
+async function sameAsLast(db, form, picker) {
+  const last = remembered();
+  if (!last.person_id && !(last.needs || []).length) return null;
+  const person = last.person_id ? await getPerson(db, last.person_id) : null;
+  if (last.person_id && !person) return null;
+  const what = [person ? personLabel(person) : "anonymous", ...(last.needs || []).map((c) => labelOf(NEEDS, c))].join(" · ");
+  return h("button", { type: "button", class: "button secondary same-as-last", onclick: (event) => {
+    if (person) picker.choose(person);
+    for (const input of form.querySelectorAll('input[name="needs"]')) {
+      const checked = (last.needs || []).includes(input.value);
+      if (input.checked === checked) continue;
+      input.checked = checked;
+      input.dispatchEvent(new Event("change", { bubbles: true })); // the triage panel follows
+    }
+    event.currentTarget.remove();
+  } }, `Same as last: ${what}`);
+}
+
 // `params`: {kind} for a new encounter (and ?person=), {entry} to fix one from the outbox, or {amend} to
 // correct one: {encounter (as the server will hold it), baseVersion, entry (a correction sent back, to fix)}.
 export async function render(ctx, { kind: kindCode, query, entry, amend }) {
@@ -46,13 +87,15 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
   if (kindSelect) kindSelect.value = kind.code;
   const callNumber = kind.callNumber || amend ? h("input", { type: "text", id: uid("call"), required: true, autocomplete: "off",
     maxlength: 40, "data-field": "call_number", value: data.call_number || "" }) : null;
-  const site = kind.site || amend ? siteSelect(await listSites(ctx.db), data.site_id) : null;
+  const fresh = !amend && !entry;
+  const site = kind.site || amend ? siteSelect(await listSites(ctx.db), data.site_id || (fresh ? remembered().site_id : null)) : null;
   const picker = await personPicker(ctx.db, { personId: data.person_id || (query && query.get("person")) || null });
   const notes = h("textarea", { id: uid("notes"), rows: 3, maxlength: 4000, "data-field": "notes", value: data.notes || "" });
   const reason = amend ? h("textarea", { id: uid("reason"), rows: 2, maxlength: REASON_MAX, required: true,
     "data-field": "reason", value: amend.entry ? amend.entry.data.reason || "" : "" }) : null;
   const nothingChanged = h("p", { class: "problem", role: "alert", hidden: true },
     "Nothing was changed: change what was wrong, or cancel.");
+  const place = amend || entry ? null : locationField();
   const callRow = callNumber ? field("Call number", callNumber, "The dispatch event number.") : null;
   const siteRow = site ? field("Site", site) : null;
   const currentKind = () => (kindSelect ? kindByCode(kindSelect.value) : kind);
@@ -74,29 +117,40 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     callRow,
     siteRow,
     picker.element,
+    // What is nearly always set comes first: the person, the needs, the outcome; then risk flags and the rest.
     toggles("Needs", "needs", NEEDS, data.needs || []),
-    toggles("Risk flags", "risk_flags", RISK_FLAGS, data.risk_flags || []),
     toggles("Outcome", "outcome", OUTCOMES, data.outcome || []),
+    toggles("Risk flags", "risk_flags", RISK_FLAGS, data.risk_flags || []),
     field("Notes (optional)", notes),
+    place ? place.element : null,
     field("When", when),
     reason ? field("Reason for the correction", reason, "Kept with the encounter's history, e.g. “wrong call number”.") : null,
     actions);
   // The level stays in sight in the Save bar; the panel with the reasons and agencies follows the risk flags.
   const triage = await triagePanel(ctx.db, form, { chosen: amend ? chosenLevelOf(data) : data.triage_level });
   form.querySelector('[data-field="risk_flags"]').after(triage.element);
+  const repeat = fresh && !(query && query.get("person")) ? await sameAsLast(ctx.db, form, picker) : null;
+  if (repeat) picker.element.before(repeat);
   actions.prepend(triage.sticky);
   triage.update();
 
   if (fixing && fixing.error && fixing.error.fields) showFieldErrors(form, fixing.error.fields);
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const check = () => {
     const chosenKind = currentKind();
     const problems = { ...picker.problems() };
     if (chosenKind.callNumber && !callNumber.value.trim()) problems.call_number = ["Give the call number."];
     if (chosenKind.site && !site.value) problems.site_id = ["Choose the site."];
     if (!when.value) problems.occurred_at = ["Give the time it happened."];
     if (reason && reasonProblem(reason.value)) problems.reason = [reasonProblem(reason.value)];
+    return problems;
+  };
+  checkWith(form, check);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosenKind = currentKind();
+    const problems = check();
     nothingChanged.hidden = true;
     if (showFieldErrors(form, problems)) return;
 
@@ -119,6 +173,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     if (callNumber) encounter.call_number = callNumber.value.trim();
     if (site) encounter.site_id = Number(site.value);
     if (notes.value.trim()) encounter.notes = notes.value.trim();
+    if (place && place.value()) encounter.location = place.value();
     const label = [kind.label, person && person.display_name, callNumber && `#${encounter.call_number}`]
       .filter(Boolean).join(" · ");
 
@@ -132,11 +187,12 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
       ctx.go("/outbox");
       return;
     }
+    remember(encounter);
     const saved = newEntry("encounter", encounter, label);
     await ctx.save(personEntry ? [personEntry, saved] : [saved]);
     const action = personId ? { href: `#/refer?person=${personId}&encounter=${saved.id}`,
       label: `Refer ${person.display_name} to an agency` } : null;
-    flash(`${kind.label} saved on this phone. It will sync by itself.`, action);
+    flash(`${kind.label} saved on this phone.`, action);
     ctx.go("/");
   });
 
@@ -172,6 +228,6 @@ async function saveCorrection(ctx, amend, values, { reason, person, personEntry,
   }
   const saved = newEntry("encounter_amend", data, label);
   await ctx.save(personEntry ? [personEntry, saved] : [saved]);
-  flash("Correction saved on this phone. It will sync by itself.");
+  flash("Correction saved on this phone.");
   ctx.go("/recent");
 }

@@ -64,15 +64,18 @@ export async function render(ctx) {
   await refresh();
   const links = [
     ["#/people", "People"],
-    ["#/outbox", state.attention ? `Outbox · ${state.attention} need attention` : "Outbox"],
+    ["#/outbox", state.attention ? `Outbox · ${state.attention} ${state.attention === 1 ? "needs" : "need"} attention` : "Outbox"],
     ["#/inbox", user.role === "navigator" ? "Referral inbox" : "My referrals"],
     ["#/cases", CAN_SEE_STATS.has(user.role) ? "Cases" : "My cases"],
     ["#/tables", "Situation tables"],
   ];
-  if (CAN_SEE_STATS.has(user.role)) links.push(["#/stats", "Daily counts"]);
+  // A supervisor's home starts with the dashboard; the daily counts are its first and largest link.
+  const dashboard = CAN_SEE_STATS.has(user.role) ? h("nav", { "aria-label": "Dashboard", class: "dashboard-link" },
+    h("a", { class: "button primary", href: "#/stats" }, "Daily counts")) : null;
   if (user.role !== "admin") links.push(["#/recent", "My recent entries"]);
   const view = h("div", { class: "view home" },
     takeFlash(),
+    dashboard,
     h("h1", {}, user.role === "admin" ? "HELP Field" : "Log an encounter"),
     user.role === "admin"
       ? h("p", { class: "hint" }, "Administrators manage the system; officers, navigators and supervisors log field work.")

@@ -6,6 +6,29 @@ import { transact } from "../idb.js";
 import { discard, listEntries, resend } from "../outbox.js";
 import { state } from "../store.js";
 import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
+import { getPerson, getReferral, personLabel } from "../records.js";
+import { NEEDS, REFERRAL_STATUS, labelOf } from "../vocabulary.js";
+
+// Which moves a referral can still take from each status (as app/referrals/lifecycle.py), and the user's words.
+const REFERRAL_MOVES = { pending: ["accepted", "declined", "withdrawn"], accepted: ["completed", "no_show", "withdrawn"] };
+const MOVE_WORDS = { accepted: "accepted", declined: "declined", completed: "completed", no_show: "marked no-show",
+  withdrawn: "withdrawn" };
+
+// A referral update sent back: can it still be made on the referral as it is now, and how to say what happened.
+async function referralRecovery(db, entry) {
+  const referral = await getReferral(db, entry.data.referral_id);
+  const status = (entry.current && entry.current.status) || (referral && referral.status) || null;
+  const person = referral && referral.person_id ? await getPerson(db, referral.person_id) : null;
+  const service = referral ? `${labelOf(NEEDS, referral.service).toLowerCase()} referral` : "referral";
+  const subject = person ? `${personLabel(person)}'s ${service}` : `this ${service}`;
+  const wanted = MOVE_WORDS[entry.data.status] || entry.data.status;
+  const now = status ? (REFERRAL_STATUS[status] || status).toLowerCase() : null;
+  const canWork = Boolean(status && (REFERRAL_MOVES[status] || []).includes(entry.data.status));
+  const message = !now ? `The server did not take this change to ${subject}: ${entry.error.message}`
+    : canWork ? `Someone else changed ${subject} first: it is now ${now}. It can still be ${wanted}.`
+      : `Someone else changed ${subject} first: it is now ${now}, so it can no longer be ${wanted}. Discard this entry.`;
+  return { canWork, message, label: `Mark it ${wanted} now` };
+}
 
 const EDITABLE = new Set(["encounter", "referral", "person", "person_update", "encounter_amend"]);
 // A correction the server will never take as it is (the encounter was voided, or not the user's to change).
@@ -24,7 +47,7 @@ function dropLocalCopy(db, entry) {
   return transact(db, store, "readwrite", (s) => { s[store].delete(entry.id); });
 }
 
-function attentionItem(ctx, entry, rerender) {
+async function attentionItem(ctx, entry, rerender) {
   const again = async () => {
     const rebase = (entry.type === "referral_update" || entry.type === "encounter_amend") && entry.current && entry.current.version;
     const data = rebase ? { ...entry.data, base_version: entry.current.version } : entry.data;
@@ -53,14 +76,18 @@ function attentionItem(ctx, entry, rerender) {
   // A second intake for a person with an open case: the way on is that case, not this entry.
   const otherCase = entry.type === "case_intake" && conflict && entry.current.id && entry.current.id !== entry.id
     ? entry.current.id : null;
+  // A referral move: offered again only when the referral can still take it, said in the user's words.
+  const recovery = entry.type === "referral_update" && entry.error && entry.error.code !== "server_error"
+    ? await referralRecovery(ctx.db, entry) : null;
   return h("li", { class: "attention-item" },
     h("p", { class: "entry-label" }, entry.label, h("span", { class: "entry-time" }, ` · ${shortTime(entry.created_at)}`)),
-    h("p", { class: "server-message" }, correction ? correctionProblem(entry)
+    h("p", { class: "server-message" }, correction ? correctionProblem(entry) : recovery ? recovery.message
       : entry.error ? entry.error.message : "The server sent this entry back."),
-    fieldMessages(entry.error),
+    recovery ? null : fieldMessages(entry.error),
     correction ? h("a", { class: "button secondary", href: "#/recent" }, "See my recent entries") : null,
     h("div", { class: "row-actions" },
-      final ? null
+      final || (recovery && !recovery.canWork) ? null
+        : recovery ? h("button", { type: "button", class: "button primary", onclick: again }, recovery.label)
         : fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, "Fix and resend")
         : otherCase ? h("a", { class: "button primary", href: `#/case/${otherCase}` }, "Open the open case")
           : h("button", { type: "button", class: "button primary", onclick: again },
@@ -68,6 +95,15 @@ function attentionItem(ctx, entry, rerender) {
               : entry.type === "encounter_amend" && conflict ? "Apply again to the current version"
               : conflict ? "Send again as a new record" : "Send again"),
       h("button", { type: "button", class: "button danger", onclick: drop }, "Discard")));
+}
+
+// What tells two waiting entries apart: for an encounter, "anonymous" when it names nobody (the label names the
+// person otherwise), its needs and the time it happened; for the rest, the time it was saved.
+function waitingDetail(entry) {
+  const data = entry.data || {};
+  if (entry.type !== "encounter") return shortTime(entry.created_at);
+  return [data.person_id ? null : "anonymous", ...(data.needs || []).map((code) => labelOf(NEEDS, code)),
+    shortTime(data.occurred_at || entry.created_at)].filter(Boolean).join(" · ");
 }
 
 export async function render(ctx) {
@@ -80,12 +116,12 @@ export async function render(ctx) {
       takeFlash(),
       h("section", { "aria-labelledby": "attention-heading", class: "card" },
         h("h2", { id: "attention-heading" }, `Needs attention (${attention.length})`),
-        attention.length ? h("ul", { class: "attention-list" }, attention.map((e) => attentionItem(ctx, e, rerender)))
+        attention.length ? h("ul", { class: "attention-list" }, await Promise.all(attention.map((e) => attentionItem(ctx, e, rerender))))
           : emptyNote("Nothing needs attention.")),
       h("section", { "aria-labelledby": "waiting-heading", class: "card" },
         h("h2", { id: "waiting-heading" }, `Waiting to sync (${waiting.length})`),
         waiting.length ? h("ul", { class: "entry-list" }, waiting.map((e) =>
-          h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, shortTime(e.created_at)))))
+          h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, waitingDetail(e)))))
           : emptyNote("Nothing is waiting: everything made on this phone has reached the server.")),
       h("p", { class: "hint" }, state.persisted
         ? "This phone keeps your entries even when storage runs low."

@@ -44,7 +44,7 @@ function personForm(ctx, entry) {
     const saved = newEntry("person", person, `New person · ${person.display_name}`);
     await savePendingPerson(ctx.db, { id: saved.id, ...person });
     await ctx.save([saved]);
-    flash(`${person.display_name} added on this phone. The new person will sync by itself.`);
+    flash(`${person.display_name} added on this phone.`);
     ctx.go(`/person/${saved.id}`);
   });
   return form;

@@ -8,7 +8,7 @@ import {
   MAX_ALIAS_LENGTH, MAX_ALIASES, changedFields, cleanAliases, identityShown, locallyChanged, updateData,
 } from "../persons.js";
 import { getPerson, saveRecords } from "../records.js";
-import { backLink, emptyNote, field, flash, showFieldErrors } from "../ui.js";
+import { backLink, checkWith, emptyNote, field, flash, showFieldErrors } from "../ui.js";
 
 function textInput(name, value, maxlength, extra = {}) {
   return h("input", { type: "text", id: uid(name), autocomplete: "off", maxlength, "data-field": name,
@@ -107,16 +107,24 @@ export async function render(ctx, { id, entry = null }) {
       h("a", { class: "button quiet", href: entry ? "#/outbox" : `#/person/${personId}` }, "Cancel")));
   if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
 
+  const check = () => {
+    const problems = {};
+    if (!full) return problems;
+    const year = birthYear.value.trim();
+    if (!displayName.value.trim()) problems.display_name = ["Give a name or alias."];
+    if (year && !(/^\d{4}$/.test(year) && Number(year) >= 1900 && Number(year) <= 2100)) {
+      problems.birth_year = ["Give the year as four digits, between 1900 and 2100."];
+    }
+    return problems;
+  };
+  checkWith(form, check);
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const problems = {};
+    const problems = check();
     const values = { gender: gender.value.trim() || null };
     if (full) {
       const year = birthYear.value.trim();
-      if (!displayName.value.trim()) problems.display_name = ["Give a name or alias."];
-      if (year && !(/^\d{4}$/.test(year) && Number(year) >= 1900 && Number(year) <= 2100)) {
-        problems.birth_year = ["Give the year as four digits, between 1900 and 2100."];
-      }
       Object.assign(values, {
         display_name: displayName.value.trim(), given_name: givenName.value.trim() || null,
         family_name: familyName.value.trim() || null, birth_year: year ? Number(year) : null,

@@ -10,6 +10,7 @@ export async function personPicker(db, { required = false, personId = null, lege
   let chosen = personId ? await getPerson(db, personId) : null;
   if (personId && !chosen) chosen = { id: personId, display_name: "A person not on this phone" };
   let adding = false;
+  let element = null;
 
   const searchId = uid("person-search");
   const search = h("input", { type: "search", id: searchId, autocomplete: "off", enterkeyhint: "search" });
@@ -34,6 +35,8 @@ export async function personPicker(db, { required = false, personId = null, lege
     searchBox.hidden = Boolean(chosen) || adding;
     addBox.hidden = !adding || Boolean(chosen);
     addButton.setAttribute("aria-expanded", String(adding));
+    // The form hears a person chosen or dropped as a change (its "Choose the person" message clears).
+    if (element) element.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   async function find() {
@@ -63,11 +66,17 @@ export async function personPicker(db, { required = false, personId = null, lege
   addBox.append(cancelAdd);
   show();
 
-  const element = h("fieldset", { class: "person-picker", "data-field": "person_id" },
+  element = h("fieldset", { class: "person-picker", "data-field": "person_id" },
     h("legend", {}, required ? legend : `${legend} (optional)`), chosenBox, searchBox, addBox);
 
   return {
     element,
+    // Chooses this person (a record from the phone), as a tap on them in the results would.
+    choose(person) {
+      chosen = person;
+      adding = false;
+      show();
+    },
     // Problems to show, as {field: [messages]}; empty when fine.
     problems() {
       if (adding && !alias.value.trim()) return { display_name: ["Give an alias or name, or choose “Search instead”."] };

@@ -136,7 +136,7 @@ export async function renderVoid(ctx, { id }) {
     if (choice !== "void") return;
     const label = ["Void", kind, encounter.call_number && `#${encounter.call_number}`].filter(Boolean).join(" · ");
     await ctx.save([newEntry("encounter_void", { encounter_id: encounter.id, reason: reason.value.trim() }, label)]);
-    flash(`${kind} voided on this phone. The void will sync by itself.`);
+    flash(`${kind} voided on this phone.`);
     ctx.go("/recent");
   });
   return h("div", { class: "view" }, backLink("#/recent", "My recent entries"), h("h1", {}, `Void: ${kind}`), form);

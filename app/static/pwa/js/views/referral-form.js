@@ -4,7 +4,7 @@ import { fill, h, rfc3339, uid } from "../dom.js";
 import { newEntry, resend } from "../outbox.js";
 import { agencies as listAgencies, saveRecords, savePendingPerson } from "../records.js";
 import { state } from "../store.js";
-import { backLink, field, flash, showFieldErrors } from "../ui.js";
+import { backLink, checkWith, field, flash, showFieldErrors } from "../ui.js";
 import { NEEDS, URGENCIES, labelOf } from "../vocabulary.js";
 import { personPicker } from "./person-picker.js";
 
@@ -61,12 +61,17 @@ export async function render(ctx, { query, entry }) {
       h("a", { class: "button quiet", href: entry ? "#/outbox" : "#/" }, "Cancel")));
   if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const check = () => {
     const problems = { ...picker.problems() };
     if (!agency.value) problems.agency_id = ["Choose the agency."];
     if (!service.value) problems.service = ["Choose the service."];
-    if (showFieldErrors(form, problems)) return;
+    return problems;
+  };
+  checkWith(form, check);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (showFieldErrors(form, check())) return;
     const { personId, person, entry: personEntry } = picker.resolve();
     const referral = { person_id: personId, agency_id: Number(agency.value), service: service.value,
       urgency: form.querySelector(`input[name="${urgencyName}"]:checked`).value, consent_obtained: consent.checked,
@@ -88,7 +93,7 @@ export async function render(ctx, { query, entry }) {
     await saveRecords(ctx.db, "referrals", [{ ...referral, id: saved.id, status: "pending", version: 1,
       author_id: state.user.id, pending: true }]);
     await ctx.save(personEntry ? [personEntry, saved] : [saved]);
-    flash(`Referral to ${agencyName} saved on this phone. It will sync by itself.`);
+    flash(`Referral to ${agencyName} saved on this phone.`);
     ctx.go("/");
   });
 

@@ -5,9 +5,9 @@ import { ApiError, NetworkError, api } from "../api.js";
 import { fill, h, rfc3339, shortTime, uid } from "../dom.js";
 import { casesOnPhone } from "../cases.js";
 import { listEntries, newEntry } from "../outbox.js";
-import { agencies, getPerson, getReferral, personLabel, referralsWhere, saveRecords } from "../records.js";
+import { agencies, getPerson, getReferral, personLabel, referralsWhere, saveRecords, teams } from "../records.js";
 import { state } from "../store.js";
-import { backLink, emptyNote, flash, takeFlash } from "../ui.js";
+import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
 import { NEEDS, REFERRAL_STATUS, URGENCIES, labelOf } from "../vocabulary.js";
 
 const ACTIONS = {
@@ -16,6 +16,12 @@ const ACTIONS = {
 };
 // The referring side may only withdraw a referral that is still open.
 const REFERRER_ACTIONS = { pending: [["withdrawn", "Withdraw", "secondary"]], accepted: [["withdrawn", "Withdraw", "secondary"]] };
+// Moves that close a referral against the person's interest: asked again before they go into the outbox.
+const CONFIRM = {
+  declined: ["Decline", "Decline it", "The referring team is told it was declined."],
+  no_show: ["Mark as no-show", "Mark no-show", "The referral is closed as a no-show."],
+  withdrawn: ["Withdraw", "Withdraw it", "The agency is told it was withdrawn."],
+};
 const DONE = { accepted: "Accepted", declined: "Declined", completed: "Completed", no_show: "Marked no-show",
   withdrawn: "Withdrawn" };
 
@@ -56,13 +62,29 @@ async function personName(db, referral) {
   return referral.consent_obtained ? "Person on file" : "Name not shared (no consent)";
 }
 
-async function act(ctx, referral, updates, status, noteInput) {
+async function act(ctx, referral, updates, status, noteInput, who) {
+  if (CONFIRM[status]) {
+    const [verb, yes, what] = CONFIRM[status];
+    const service = labelOf(NEEDS, referral.service).toLowerCase();
+    const choice = await choose({ title: `${verb}: ${service} referral for ${who}?`,
+      body: [`${what} It cannot be undone.`],
+      choices: [{ label: "Keep it open", value: "keep", tone: "secondary" }, { label: yes, value: "go", tone: "danger" }] });
+    if (choice !== "go") return false;
+  }
   const pending = (updates.get(referral.id) || []).length;
   const data = { referral_id: referral.id, status, base_version: (referral.version || 1) + pending, occurred_at: rfc3339() };
   if (noteInput && noteInput.value.trim()) data.note = noteInput.value.trim();
   const label = `${DONE[status]} · ${labelOf(NEEDS, referral.service)} referral`;
   await ctx.save([newEntry("referral_update", data, label)]);
-  flash(`${label}: saved on this phone, it will sync by itself.`);
+  flash(`${label}: saved on this phone.`);
+  return true;
+}
+
+// Who made the referral, as far as this phone knows: the user, or the referring team.
+function referredBy(referral, teamNames) {
+  if (referral.author_id === state.user.id) return "you";
+  const team = referral.team_id ? teamNames.get(referral.team_id) : null;
+  return team ? `the ${team} team` : "another team";
 }
 
 // The receiving agency takes an accepted (or completed) referral's person into case management.
@@ -73,7 +95,8 @@ function caseLink(cases, referral, status) {
     : h("a", { class: "button secondary", href: `#/case/new?referral=${referral.id}` }, "Take into case management");
 }
 
-async function referralCard(ctx, referral, updates, agencyNames, rerender, { navigator, cases = [] }) {
+async function referralCard(ctx, referral, updates, agencyNames, rerender, { navigator, cases = [], teamNames = new Map(),
+  detail = false }) {
   const now = effective(referral, updates);
   const receiving = navigator && referral.agency_id === state.user.agency_id;
   const intake = receiving ? caseLink(cases, referral, now.status) : null;
@@ -81,19 +104,27 @@ async function referralCard(ctx, referral, updates, agencyNames, rerender, { nav
   const actions = (receiving ? ACTIONS[now.status] : referring ? REFERRER_ACTIONS[now.status] : null) || [];
   const noteId = uid("note");
   const note = actions.length ? h("input", { type: "text", id: noteId, maxlength: 2000, autocomplete: "off" }) : null;
+  const who = await personName(ctx.db, referral);
+  const button = ([status, text, tone]) => h("button", { type: "button", class: `button ${tone}`,
+    onclick: async () => { if (await act(ctx, referral, updates, status, note, who)) await rerender(); } }, text);
+  // The move that closes the referral against the person sits apart from the one that helps them.
+  const closing = actions.filter(([status]) => CONFIRM[status]);
+  const helping = actions.filter(([status]) => !CONFIRM[status]);
+  const tags = [h("span", { class: `tag urgency-${referral.urgency}` }, labelOf(URGENCIES, referral.urgency)),
+    isOverdue(referral, now.status) ? h("span", { class: "tag overdue" }, "Overdue") : null];
   return h("li", { class: `referral-card urgency-${referral.urgency}` },
-    h("p", { class: "referral-head" },
-      h("a", { href: `#/referral/${referral.id}` }, labelOf(NEEDS, referral.service)),
-      h("span", { class: `tag urgency-${referral.urgency}` }, labelOf(URGENCIES, referral.urgency)),
-      isOverdue(referral, now.status) ? h("span", { class: "tag overdue" }, "Overdue") : null),
-    h("p", {}, await personName(ctx.db, referral)),
+    // On the referral's own page the heading names the service; the card does not link to itself.
+    detail ? h("p", { class: "referral-head" }, tags)
+      : h("p", { class: "referral-head" }, h("a", { href: `#/referral/${referral.id}` }, labelOf(NEEDS, referral.service)), tags),
+    h("p", {}, who),
     h("p", { class: "hint" }, [navigator ? null : agencyNames.get(referral.agency_id), REFERRAL_STATUS[now.status] || now.status,
       shortTime(referral.made_at || referral.received_at)].filter(Boolean).join(" · "),
     now.unsent ? h("span", { class: "tag" }, now.attention ? "needs attention" : "waiting to sync") : null),
+    !detail && receiving ? h("p", { class: "referral-from" }, `Referred by ${referredBy(referral, teamNames)}`,
+      referral.notes ? `: “${referral.notes}”` : "") : null,
     note ? h("div", { class: "field compact" }, h("label", { for: noteId }, "Note (optional)"), note) : null,
-    actions.length || intake ? h("div", { class: "row-actions" }, intake, actions.map(([status, text, tone]) =>
-      h("button", { type: "button", class: `button ${tone}`,
-        onclick: async () => { await act(ctx, referral, updates, status, note); await rerender(); } }, text))) : null);
+    helping.length || intake ? h("div", { class: "row-actions" }, intake, helping.map(button)) : null,
+    closing.length ? h("div", { class: "row-actions apart" }, closing.map(button)) : null);
 }
 
 export async function renderInbox(ctx) {
@@ -103,6 +134,7 @@ export async function renderInbox(ctx) {
     const updates = await unsentUpdates(ctx.db);
     const cases = navigator ? await casesOnPhone(ctx.db) : [];
     const agencyNames = new Map((await agencies(ctx.db, { includeInactive: true })).map((a) => [a.id, a.short_name || a.name]));
+    const teamNames = new Map((await teams(ctx.db)).map((t) => [t.id, t.name]));
     const mine = await referralsWhere(ctx.db, navigator ? (r) => r.agency_id === state.user.agency_id
       : (r) => r.author_id === state.user.id);
     const groups = navigator
@@ -115,7 +147,8 @@ export async function renderInbox(ctx) {
       const list = mine.filter(test);
       const id = uid("group");
       const cards = [];
-      for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender, { navigator, cases }));
+      for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender,
+        { navigator, cases, teamNames }));
       sections.push(h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, `${title} (${list.length})`),
         cards.length ? h("ul", { class: "referral-list" }, cards) : emptyNote(`No ${title.toLowerCase()} referrals.`)));
     }
@@ -145,14 +178,16 @@ export async function renderReferral(ctx, { id }) {
   const rerender = async () => {
     const updates = await unsentUpdates(ctx.db);
     const agencyNames = new Map((await agencies(ctx.db, { includeInactive: true })).map((a) => [a.id, a.name]));
+    const teamNames = new Map((await teams(ctx.db)).map((t) => [t.id, t.name]));
     const history = referral.history || [];
     fill(view, backLink("#/inbox", "Referrals"), takeFlash(),
       h("h1", {}, `Referral: ${labelOf(NEEDS, referral.service)}`),
       note ? h("p", { class: "hint" }, note) : null,
       h("ul", { class: "referral-list" }, await referralCard(ctx, referral, updates, agencyNames, rerender,
-        { navigator: state.user.role === "navigator", cases: await casesOnPhone(ctx.db) })),
+        { navigator: state.user.role === "navigator", cases: await casesOnPhone(ctx.db), teamNames, detail: true })),
       h("dl", { class: "details" },
         h("dt", {}, "Agency"), h("dd", {}, agencyNames.get(referral.agency_id) || "—"),
+        h("dt", {}, "Referred by"), h("dd", {}, referredBy(referral, teamNames)),
         h("dt", {}, "Consent to share"), h("dd", {}, referral.consent_obtained ? "Yes" : "No"),
         referral.notes ? [h("dt", {}, "Notes"), h("dd", {}, referral.notes)] : null),
       history.length ? h("section", { class: "card", "aria-labelledby": "history-heading" },
