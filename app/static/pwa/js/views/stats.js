@@ -86,7 +86,7 @@ export async function render(ctx) {
         h("a", { class: "button secondary", href: apiUrl(`/stats/daily.csv?${csv}`), download: "" }, "Download CSV")),
       figures,
       heavyUsers(data.heavy),
-      h("p", { class: "hint" }, `Days in ${data.daily.timezone}. Loaded ${new Date(data.fetched_at).toLocaleString()}.`));
+      h("p", { class: "hint" }, `Days in ${data.daily.timezone}. Loaded at ${new Date(data.fetched_at).toLocaleString()}`));
     // The service's today (the daily counts' last day), not the phone's clock; a sync's redraw keeps them.
     if (quiet !== true) await figures.load(data.daily.to);
   };
