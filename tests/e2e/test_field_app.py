@@ -4,6 +4,7 @@ entries that can be told apart, status words that agree."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -185,7 +186,8 @@ def test_a_supervisors_home_starts_with_the_dashboard_and_cases_name_lead_and_te
     lead = make_account("navigator")  # "Test Navigator"
     supervisor = make_account("supervisor")
     api = field_api(lead)
-    person = api.entry("person", display_name="Kestrel")
+    name = f"Kestrel {uuid.uuid4().hex[:6]}"  # other browser tests make a Kestrel too, on the same server
+    person = api.entry("person", display_name=name)
     intake = api.entry("case_intake", person_id=person["id"], program="Housing First")
     api.sync(person, intake)
 
@@ -197,10 +199,10 @@ def test_a_supervisors_home_starts_with_the_dashboard_and_cases_name_lead_and_te
     assert box["y"] + box["height"] <= 844 / 3  # at the top, in sight without scrolling
 
     phone.go("/cases").heading("Cases")
-    line = page.locator(".case-list li", has=page.get_by_role("link", name="Kestrel")).locator(".case-lead")
+    line = page.locator(".case-list li", has=page.get_by_role("link", name=name)).locator(".case-lead")
     expect(line).to_have_text("Lead: Test Navigator · Team: Downtown HELP")
-    page.get_by_role("link", name="Kestrel").click()
-    phone.heading("Kestrel")
+    page.get_by_role("link", name=name).click()
+    phone.heading(name)
     expect(page.locator("dl.details")).to_contain_text("LeadTest Navigator")
 
 
