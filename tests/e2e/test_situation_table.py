@@ -135,6 +135,8 @@ def test_a_full_meeting_releases_the_person_to_the_lead_only_and_erases_the_rest
     lead.page.get_by_role("link", name="Go to the case").click()
     expect(lead.page.locator("h1")).to_contain_text("Case")
     expect(lead.page.locator(".tag.case-open")).to_have_text("Open")
+    expect(lead.page.get_by_role("link", name="See the situation")).to_have_attribute("href", f"#/situation/{situation_id}")
+    assert lead.axe_violations() == []
 
     other = new_phone().sign_in(accounts["other"].username)
     other.go(f"/situation/{situation_id}")
