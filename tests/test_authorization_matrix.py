@@ -118,6 +118,7 @@ COVERED_ELSEWHERE = {
     "POST /situations/{situation_id}/decision": "tests/test_situation_table.py (chairs only, once)",
     "POST /situations/{situation_id}/notes": "tests/test_situation_table.py (lead and assisting only)",
     "POST /situations/{situation_id}/close": "tests/test_situation_table.py (chairs or the lead)",
+    "POST /situations/{situation_id}/case": "tests/test_situation_cases.py (CASE_ACCESS by stage: lead and assisting)",
 }
 QUERY = {"GET /stats/daily": "?from=2026-11-01&to=2026-11-07", "GET /stats/daily.csv": "?from=2026-11-01&to=2026-11-07",
          "GET /stats/summary": "?from=2026-11-01&to=2026-11-07", "GET /triage": "?needs=housing"}

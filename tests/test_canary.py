@@ -122,6 +122,11 @@ def test_situation_canaries_never_reach_logs_push_messages_or_the_audit_log(make
     lead = hub.client("lead")
     assert lead.post(f"/situations/{met['situation']}/notes", {"body": f"{marker} met at the arena"}).status_code == 201
     assert marker in json.dumps(lead.get(f"/situations/{met['situation']}").get_json())  # released: shown
+    opened = lead.post(f"/situations/{met['situation']}/case", {"program": f"{marker} program",
+                                                                "notes": f"{marker} case notes"})
+    assert opened.status_code == 201
+    assert marker in json.dumps(lead.get(f"/cases/{opened.get_json()['case_id']}").get_json())
+    assert lead.post(f"/situations/{not_met['situation']}/case", {}).status_code == 409
     assert lead.post(f"/situations/{met['situation']}/close", {"reason": "connected_to_services"}).status_code == 200
     hub.client("other_member").get(f"/tables/{hub.table.id}/situations")
     hub.client("chair").get(f"/tables/{hub.table.id}/report")
@@ -138,7 +143,8 @@ def test_situation_canaries_never_reach_logs_push_messages_or_the_audit_log(make
     assert caplog.records
     assert not [r.getMessage() for r in caplog.records if marker in r.getMessage()]
     audit = db.session.scalars(sa.select(AuditEvent)).all()
-    assert {a.action for a in audit} >= {"situation.create", "situation.decide", "situation.read", "situation.close"}
+    assert {a.action for a in audit} >= {"situation.create", "situation.decide", "situation.read", "situation.close",
+                                         "situation.case", "case.create", "case.read"}
     assert not [a for a in audit if marker in json.dumps([a.action, a.target_id, a.detail], default=str)]
 
 

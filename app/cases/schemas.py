@@ -248,3 +248,5 @@ class CaseDetailSchema(CaseSchema):
     transitions = fields.List(fields.Nested(TransitionSchema), required=True)
     timeline = fields.List(fields.Nested(TimelineItemSchema), required=True)
     encounters_per_month = fields.Nested(EncountersPerMonthSchema, required=True)
+    situation_ids = fields.List(Uuid(), metadata={
+        "description": "situation-table situations linked to this case, shown only to the agencies that act on them"})

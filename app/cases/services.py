@@ -145,10 +145,13 @@ def lead_officer(officer_id: int | None, field_name: str = "officer_id") -> User
     return officer
 
 
-def _intake_row(entry: Entry, writer: Writer, seq: int) -> dict[str, Any]:
-    """The case row for an intake entry, after checking what it refers to (raises Refused)."""
+def _intake_row(entry: Entry, writer: Writer, seq: int, person_basis: str | None = None) -> dict[str, Any]:
+    """The case row for an intake entry, after checking what it refers to (raises Refused).
+
+    `person_basis`: the caller has established another basis for naming the person (`situation_table`:
+    the writer's agency acts on a situation the table found met, app/tables/situations.py)."""
     user, data = writer.user, entry.data
-    if not people.writable_ids(user, {data["person_id"]}):
+    if person_basis is None and not people.writable_ids(user, {data["person_id"]}):
         raise Refused(missing("person_id", "person"))
     referral = None
     if data.get("referral_id"):
@@ -189,8 +192,9 @@ def case_not_opened() -> Outcome:
                     {"person_id": ["Ask a supervisor to open the case."]})
 
 
-def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
-    """Open cases, one entry at a time: a person has at most one open case."""
+def ingest(entries: list[Entry], writer: Writer, *, person_basis: str | None = None) -> list[Outcome]:
+    """Open cases, one entry at a time: a person has at most one open case. `person_basis` is never set
+    by an entry (only by a service that checked its own basis for the writer to name the person)."""
     user = writer.user
     seq = tick()
     outcomes = []
@@ -200,7 +204,7 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             outcomes.append(earlier)
             continue
         try:
-            row = _intake_row(entry, writer, seq)
+            row = _intake_row(entry, writer, seq, person_basis)
         except Refused as refused:
             outcomes.append(refused.outcome)
             continue
@@ -209,6 +213,5 @@ def ingest(entries: list[Entry], writer: Writer) -> list[Outcome]:
             shown = present_if_visible(open_case, user)
             outcomes.append(conflict(shown) if shown is not None else case_not_opened())
             continue
-        outcomes.extend(store_once(Case, [entry], [row], lambda c: present_if_visible(c, user),
-                                   ))
+        outcomes.extend(store_once(Case, [entry], [row], lambda c: present_if_visible(c, user)))
     return outcomes

@@ -13,6 +13,7 @@ from app.cases.schemas import CaseSchema
 from app.encounters import services as encounters
 from app.records import local_day
 from app.referrals import services as referrals
+from app.tables import access as tables
 
 _CASE_FIELDS = tuple(CaseSchema().fields)
 
@@ -61,6 +62,7 @@ def detail(user: User, case: Case, *, months: int, today: date) -> dict[str, Any
     body["case_notes"] = notes.for_case(str(case.id))
     body["transitions"] = transitions
     body["timeline"] = timeline(user, case, case_goals, history, transitions)
+    body["situation_ids"] = tables.acting_situation_ids(user, str(case.id))
     body["encounters_per_month"] = measures.encounters_per_month(str(case.person_id), case.opened_on, months,
                                                                  today)
     return body

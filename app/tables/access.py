@@ -77,6 +77,14 @@ def acts(user: User, situation: Situation) -> bool:
             and user.agency_id in assisting_agency_ids(str(situation.id)))
 
 
+def acting_situation_ids(user: User, case_id: str) -> list[str]:
+    """The situations linked to a case that the user's agency (or team) acts on: a case shows its
+    situations to them only, since the link ties the person to what the table discussed."""
+    found = db.session.scalars(sa.select(Situation).where(Situation.case_id == case_id)
+                               .order_by(Situation.presented_on, Situation.id))
+    return [str(s.id) for s in found if acts(user, s)]
+
+
 def report_reader(user: User, table_id: int) -> bool:
     return user.role in ("supervisor", "admin") or is_chair(user, table_id)
 

@@ -81,6 +81,9 @@ class Situation(FieldRecord, Model):
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
     close_reason: Mapped[str | None] = mapped_column(sa.String(40))
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The person's case the acting agencies work it in: an existing case linked, or one opened from the
+    # situation (POST /situations/<id>/case). Shown to the acting agencies only.
+    case_id: Mapped[str | None] = mapped_column(UUID, sa.ForeignKey("cases.id"), index=True)
 
 
 class SituationAssist(Model):

@@ -23,6 +23,7 @@ from app.tables.schemas import (
     DecisionRequestSchema,
     ReportQuerySchema,
     ReportSchema,
+    SituationCaseRequestSchema,
     SituationCloseRequestSchema,
     SituationNoteRequestSchema,
     SituationNoteSchema,
@@ -43,11 +44,12 @@ def _is_admin(user) -> bool:
     return user.role == "admin"
 
 
-def _refused(action: str, target_type: str, target_id, refused: Refused, **detail):
+def _refused(action: str, target_type: str, target_id, refused: Refused, *,
+             conflict_message: str = "The situation was already decided.", **detail):
     error = refused.outcome.error or {"code": refused.outcome.status}
     record_despite_rollback(action, target_type=target_type, target_id=str(target_id), outcome=error["code"][:20],
                             **detail)
-    return refusal(refused.outcome, conflict_message="The situation was already decided.")
+    return refusal(refused.outcome, conflict_message=conflict_message)
 
 
 def _no_such_table(table_id: int) -> None:
@@ -261,3 +263,37 @@ def close_situation(closure, situation_id):
         raise _refused("situation.close", "situation", situation_id, refused) from None
     record("situation.close", target_type="situation", target_id=situation_id, reason=closure["reason"])
     return situations.view(user, situation)
+
+
+@situations_blp.route("/<uuid:situation_id>/case", methods=["POST"])
+@signed_in(policy.can_log_entries)
+@situations_blp.arguments(SituationCaseRequestSchema)
+@situations_blp.response(200, SituationSchema)
+@situations_blp.alt_response(201, schema=SituationSchema, description="A case was opened for the person.")
+@situations_blp.alt_response(409, schema=ErrorSchema, description="invalid_transition: the situation is not open; "
+                             "conflict: already linked to another case, or the person has an open case (in `current`)")
+def situation_case(request, situation_id):
+    """Link an open situation to an existing case of its person (`case_id`), or open a case for the person
+    (lead and assisting agencies). Opening rests on the situation (basis `situation_table`)."""
+    user = current_user()
+    sid = str(situation_id)
+    opening = not request.get("case_id")
+    try:
+        if opening:
+            situation, case, created, changed = situations.open_case(user, sid, request, utcnow())
+            case_id = str(case.id)
+        else:
+            situation, changed = situations.link_case(user, sid, str(request["case_id"]))
+            created, case_id = False, str(situation.case_id)
+    except Refused as refused:
+        current = refused.outcome.current or {}
+        message = ("The situation is already linked to a case." if "table_id" in current
+                   else "The person already has an open case: link it instead.")
+        raise _refused("situation.case", "situation", sid, refused, conflict_message=message,
+                       opened=opening) from None
+    if created:
+        record("case.create", target_type="case", target_id=case_id, via="rest", basis=situations.SITUATION_BASIS,
+               situation_id=sid)
+    if changed:
+        record("situation.case", target_type="situation", target_id=sid, case_id=case_id, opened=opening)
+    return situations.view(user, situation), 201 if created else 200

@@ -116,6 +116,26 @@ class SituationCloseRequestSchema(Schema):
     closed_on = Day(allow_none=True, metadata={"description": "default: today"})
 
 
+class SituationCaseRequestSchema(Schema):
+    """Link an open situation to an existing case of its person (`case_id`), or open one (no `case_id`)."""
+
+    case_id = Uuid(metadata={"description": "an existing case of the situation's person, visible to the caller"})
+    open = fields.Boolean(metadata={"description": "true (or no `case_id`): open a case for the person"})
+    id = Uuid(metadata={"description": "the new case's UUID (idempotency key) when opening; made by the server "
+                                      "when absent"})
+    program = text(160)
+    notes = text(4000)
+
+    @validates_schema
+    def _link_or_open(self, data, **_kwargs):
+        if data.get("case_id"):
+            extra = sorted(name for name in ("id", "program", "notes") if data.get(name) is not None)
+            if data.get("open") or extra:
+                raise ValidationError("Either link an existing case (`case_id`) or open one, not both.", "case_id")
+        elif data.get("open") is False:
+            raise ValidationError("Name the case to link, or open a case.", "case_id")
+
+
 class SituationQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(SITUATION_STATUSES))
 
@@ -158,6 +178,8 @@ class SituationSchema(Schema):
     notes = fields.List(fields.Nested(SituationNoteSchema),
                         metadata={"description": "lead and assisting agencies only"})
     acting = fields.Boolean(metadata={"description": "the caller's agency or team leads or assists"})
+    case_id = Uuid(allow_none=True, metadata={"description": "the person's case the situation is worked in "
+                                                           "(lead and assisting agencies only)"})
 
 
 # --- the centre of responsibility's report --------------------------------------------------------

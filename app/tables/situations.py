@@ -4,7 +4,8 @@ acting agencies see the person; not met: erased), acted on (notes), closed with 
 from __future__ import annotations
 
 import logging
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,8 @@ from flask import current_app
 from app import jobs
 from app.audit.services import record_disclosure
 from app.auth.models import User
+from app.cases import services as cases
+from app.cases.models import Case
 from app.entries import events
 from app.entries.outcomes import Entry, Outcome, Refused, Writer, conflict, invalid_transition, missing, rejected
 from app.entries.store import replayed, store_once
@@ -20,7 +23,7 @@ from app.extensions import db
 from app.people import services as people
 from app.people.models import Person
 from app.people.schemas import PersonSchema
-from app.records import local_day, utcnow
+from app.records import local_day, utcnow, validated_hash
 from app.tables import access
 from app.tables.models import Situation, SituationAssist, SituationNote, SituationTable, TableMember
 from app.tables.schemas import SituationNoteSchema, SituationSchema
@@ -74,6 +77,7 @@ def view(user: User, situation: Situation, *, full: bool = True) -> dict[str, An
         person = db.session.get(Person, situation.person_id) if situation.person_id else None
         body["person"] = _person_with_identity(person) if person is not None else None
         body["notes"] = notes_of(str(situation.id))
+        body["case_id"] = situation.case_id
     return body
 
 
@@ -331,6 +335,78 @@ def close(user: User, situation_id: str, data: dict[str, Any], *, today: date) -
     situation.closed_by_id = user.id
     db.session.flush()
     return situation
+
+
+# --- the situation's case ------------------------------------------------------------------------
+
+SITUATION_BASIS = "situation_table"
+
+
+def _for_case(user: User, situation_id: str) -> Situation:
+    """An open situation the user's agency (or team) acts on, with a person linked (raises Refused)."""
+    situation = find_readable(user, situation_id, for_update=True)
+    if situation is None:
+        raise _not_found()
+    if situation.status != "open":
+        raise invalid_transition(f"A {situation.status} situation has no case: only an open one (threshold met) "
+                                 "is linked to a case.", "status", f"The situation is {situation.status}.")
+    if not access.acts(user, situation):
+        raise Refused(rejected("forbidden", "Only the lead and assisting agencies link a situation to a case."))
+    if situation.person_id is None:
+        raise Refused(rejected("validation_error", "No person is linked to this situation, so it has no case.",
+                               {"person_id": ["No person linked."]}))
+    return situation
+
+
+def _already_linked(user: User, situation: Situation) -> Refused:
+    return Refused(conflict(present(user, situation)))
+
+
+def link_case(user: User, situation_id: str, case_id: str) -> tuple[Situation, bool]:
+    """Link an open situation to an existing case of its person that the user sees (not closed).
+    Returns (situation, changed); the same link again changes nothing."""
+    situation = _for_case(user, situation_id)
+    if situation.case_id == case_id:
+        return situation, False
+    if situation.case_id is not None:
+        raise _already_linked(user, situation)
+    case = cases.find_visible(user, case_id)
+    if case is None:
+        raise Refused(missing("case_id", "case"))
+    if str(case.person_id) != str(situation.person_id):
+        raise Refused(rejected("validation_error", "This case is another person's.",
+                               {"case_id": ["The case is for another person than the situation."]}))
+    if case.status == "closed":
+        raise invalid_transition("The case is closed: open a new case from the situation instead.", "case_id",
+                                 "The case is closed.")
+    situation.case_id = str(case.id)
+    db.session.flush()
+    return situation, True
+
+
+def open_case(user: User, situation_id: str, data: dict[str, Any],
+              now: datetime) -> tuple[Situation, Case, bool, bool]:
+    """Open a case for the situation's person through the case intake service. The acting agency sees the
+    person only through the situation: that is the intake's basis (`situation_table`), not the person's
+    record. Returns (situation, case, created); the same `id` again is a replay and changes nothing."""
+    situation = _for_case(user, situation_id)
+    case_id = data.get("id") or str(uuid.uuid4())
+    if situation.case_id is not None:
+        if situation.case_id == case_id:
+            linked = db.session.get(Case, case_id)
+            assert linked is not None
+            return situation, linked, False, False
+        raise _already_linked(user, situation)
+    intake = {"person_id": str(situation.person_id), "program": data.get("program"), "notes": data.get("notes")}
+    entry = Entry(id=case_id, type="case_intake", data=intake, hash=validated_hash("case_intake", intake))
+    [outcome] = cases.ingest([entry], Writer(user=user, device_id=None, now=now), person_basis=SITUATION_BASIS)
+    if outcome.status not in ("created", "duplicate"):
+        raise Refused(outcome)
+    case = db.session.get(Case, case_id)
+    assert case is not None
+    situation.case_id = case_id
+    db.session.flush()
+    return situation, case, outcome.status == "created", True
 
 
 def now_day() -> date:

@@ -122,17 +122,29 @@ def test_a_full_meeting_releases_the_person_to_the_lead_only_and_erases_the_rest
     lead.tap("Add the note")
     expect(lead.page.locator("ol.notes")).to_contain_text("Outreach meets him")
     assert lead.axe_violations() == []
+    # The lead opens a case for the person from the situation (no case of theirs to link yet).
+    expect(lead.page.locator("main")).to_contain_text("Your agency has no open case of this person to link.")
+    lead.tap("Open a case")
+    expect(lead.page.locator("main")).to_contain_text("A case is opened for this situation.")
+    expect(lead.page.get_by_role("link", name="Go to the case")).to_be_visible()
+    assert lead.axe_violations() == []
     lead.page.get_by_label("Why is it closing?").select_option("connected_to_services")
     lead.tap("Close the situation")
     expect(lead.page.locator("main")).to_contain_text("Closed: Connected to services")
+    situation_id = lead.page.evaluate("() => location.hash.split('/').pop()")
+    lead.page.get_by_role("link", name="Go to the case").click()
+    expect(lead.page.locator("h1")).to_contain_text("Case")
+    expect(lead.page.locator(".tag.case-open")).to_have_text("Open")
+    expect(lead.page.get_by_role("link", name="See the situation")).to_have_attribute("href", f"#/situation/{situation_id}")
+    assert lead.axe_violations() == []
 
     other = new_phone().sign_in(accounts["other"].username)
-    situation_id = lead.page.evaluate("() => location.hash.split('/').pop()")
     other.go(f"/situation/{situation_id}")
     other.heading("Situation")
     expect(other.page.locator("main")).to_contain_text("Not shown: your agency does not act on it.")
     expect(other.page.locator("main")).not_to_contain_text(heron)
     expect(other.page.locator("main")).not_to_contain_text("Outreach meets him")
+    expect(other.page.locator("main")).not_to_contain_text("Go to the case")
     other.go("/situations")
     other.heading("Our situations")
     expect(other.page.locator("main")).not_to_contain_text(heron)

@@ -23,12 +23,20 @@ function statusLine(kase) {
     kase.pending || kase.unsent ? h("span", { class: "tag" }, "waiting to sync") : null);
 }
 
+// The situations this case is worked in (the server lists them only to the agencies that act on them).
+function situationLinks(ids) {
+  if (!ids || !ids.length) return null;
+  return ids.map((id, i) => [i ? " · " : null,
+    h("a", { href: `#/situation/${id}` }, ids.length > 1 ? `Situation ${i + 1}` : "See the situation")]);
+}
+
 async function facts(db, kase, agencyName) {
   const teamNames = new Map((await teams(db)).map((t) => [t.id, t.name]));
   const referral = kase.referral_id ? await getReferral(db, kase.referral_id) : null;
   const rows = [
     ["Opened", dayLabel(kase.opened_at)],
     ["From", referral ? `${labelOf(NEEDS, referral.service)} referral to ${agencyName(referral.agency_id)}` : null],
+    ["Situation table", situationLinks(kase.situation_ids)],
     ["Program", kase.program],
     ["Agency", kase.agency_id && !referral ? agencyName(kase.agency_id) : null],
     ["Lead", kase.lead_user_id === state.user.id ? "You" : kase.lead_name || null],

@@ -93,6 +93,56 @@ function closeForm(situation, redraw) {
   return form;
 }
 
+// The situation's case (acting agencies only): a link to it once there is one; while the situation is open,
+// "Open a case" for the person, or "Link to a case" from the person's cases this phone may read.
+async function caseSection(situation, redraw) {
+  const heading = h("h2", { id: "case-h" }, "Case");
+  const card = (...children) => h("section", { class: "card", "aria-labelledby": "case-h" }, heading, ...children);
+  if (situation.case_id) {
+    return card(h("p", {}, "This situation is worked in a case."),
+      h("a", { class: "button secondary", href: `#/case/${situation.case_id}` }, "Go to the case"));
+  }
+  if (situation.status !== "open" || !situation.person) return null;
+  const send = async (body, done) => {
+    try {
+      await api(`/situations/${situation.id}/case`, { method: "POST", body });
+      flash(done);
+    } catch (error) {
+      flash(error.message || "The case was not changed.");
+    }
+    await redraw();
+  };
+  const opener = h("form", { novalidate: true },
+    h("p", { class: "hint" }, "Opens a case for this person in your agency, on the table's decision."),
+    h("button", { type: "submit", class: "button" }, "Open a case"));
+  opener.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await send({ open: true, id: crypto.randomUUID() }, "A case is opened for this situation.");
+  });
+  let found = null;
+  try {
+    found = await api(`/cases?person_id=${encodeURIComponent(situation.person.id)}`);
+  } catch (error) {
+    if (!error || error.name !== "NetworkError") throw error;
+  }
+  const existing = found ? found.items.filter((c) => c.status !== "closed") : [];
+  if (!existing.length) return card(opener, h("p", { class: "hint" }, "Your agency has no open case of this person to link."));
+  const choice = h("select", { id: uid("case"), name: "case_id", "data-field": "case_id" },
+    h("option", { value: "" }, "Choose a case"),
+    existing.map((c) => h("option", { value: c.id }, [`Opened ${c.opened_at.slice(0, 10)}`, c.program].filter(Boolean).join(" · "))));
+  const linker = h("form", { novalidate: true }, field("An existing case", choice),
+    h("button", { type: "submit", class: "button secondary" }, "Link to the case"));
+  linker.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!choice.value) {
+      showFieldErrors(linker, { case_id: ["Choose a case."] });
+      return;
+    }
+    await send({ case_id: choice.value }, "The situation is linked to the case.");
+  });
+  return card(linker, opener);
+}
+
 export async function renderSituation(ctx, { id }) {
   const body = h("div", {});
   const redraw = async () => {
@@ -123,6 +173,7 @@ export async function renderSituation(ctx, { id }) {
           situation.assisting_agency_ids.length ? `Assisting: ${situation.assisting_agency_ids.map(names.agency).join(", ")}` : null,
           situation.close_reason ? `Closed: ${label(CLOSURE_REASONS, situation.close_reason)}` : null,
         ].filter(Boolean).join(" · "))),
+      situation.acting ? await caseSection(situation, redraw) : null,
       situation.acting ? notesThread(situation) : null,
       situation.acting && situation.status === "open" ? noteForm(situation, redraw) : null,
       situation.status === "open" ? closeForm(situation, redraw) : null);
