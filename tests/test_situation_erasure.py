@@ -6,6 +6,7 @@ in the same bytes, so the search is shown to work."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -36,7 +37,11 @@ def _postgres_bytes(db) -> bytes:
             return b"".join(bytes(connection.execute(sa.text("SELECT pg_read_binary_file(:path)"),
                                                      {"path": path}).scalar())
                             for path in connection.execute(paths).scalars() if path)
-        except sa.exc.DBAPIError as exc:  # not a superuser on a server given by TEST_POSTGRES_URL
+        except sa.exc.DBAPIError as exc:
+            # Only a server given by TEST_POSTGRES_URL may refuse (not a superuser); the suite's own cluster,
+            # the one CI uses, must let the test read the file, so there it fails instead of skipping.
+            if not os.environ.get("TEST_POSTGRES_URL"):
+                raise
             pytest.skip(f"cannot read the table's file: {exc}")
 
 
