@@ -115,6 +115,20 @@ def test_a_goal_set_on_the_day_the_case_opened_follows_the_opening(as_officer):
         ("encounter", early["id"]), ("case_opened", case["id"]), ("goal_set", goal["id"]), ("encounter", late["id"])]
 
 
+def test_a_goal_set_and_moved_in_the_second_the_case_opened_lists_after_the_opening(as_officer):
+    """Times are kept to the second: a case opened, a goal set and moved at once (a phone's queue sent in
+    one batch) still read in the order they happened."""
+    person = e.person()
+    as_officer.post("/sync", e.batch(person))
+    at = "2026-09-01T10:00:00-06:00"
+    case = open_case(as_officer, person["id"], opened_at=at)
+    goal = add_goal(as_officer, case["id"], set_at=at)
+    as_officer.patch(f"/cases/{case['id']}/goals/{goal['id']}", {"status": "in_progress", "occurred_at": at})
+    timeline = as_officer.get(f"/cases/{case['id']}").get_json()["timeline"]
+    assert [(i["type"], i.get("status")) for i in timeline] == [
+        ("case_opened", None), ("goal_set", None), ("goal_status", "in_progress")]
+
+
 # --- the list of cases due ----------------------------------------------------------------------
 
 @pytest.fixture

@@ -42,9 +42,11 @@ def timeline(user: User, case: Case, case_goals, history, transitions) -> list[d
         items.append(_item("case_closed", case.id, local_day(case.closed_at), case.closed_at,
                            description=case.close_reason))
 
+    # Times are kept to the second: what happened in the opening's second comes after the opening and a
+    # goal set that day (a goal moved the moment it was set would otherwise list before it was set).
     def order(item: dict[str, Any]) -> tuple:
         if item["at"] is not None:
-            return (item["on"], 1, item["at"], 0)
+            return (item["on"], 1, item["at"], 0 if item["type"] == "case_opened" else 2)
         if item["on"] == case.opened_on:
             return (item["on"], 1, case.opened_at, 1)
         return (item["on"], 0, case.opened_at, 0)
