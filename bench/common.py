@@ -6,7 +6,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,6 +56,29 @@ def postgres_cluster() -> Iterator:
     cluster = PostgresCluster()
     try:
         yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def on_postgres(option: str, database: str, measure: Callable[[str], dict]) -> dict | None:
+    """`measure(url)` on PostgreSQL. `option`: a URL (its tables are the bench's to drop), "auto" (a throwaway
+    cluster like the tests', stopped after) or "none". Without PostgreSQL here it says so and answers None,
+    so the SQLite figures still stand."""
+    if option == "none":
+        return None
+    if option != "auto":
+        return measure(option)
+    from testkit.services import PostgresCluster
+
+    cluster = PostgresCluster()
+    try:
+        try:
+            cluster.start()
+            url = cluster.create_database(database)
+        except Exception as exc:  # noqa: BLE001  (no PostgreSQL here: say so, keep the SQLite figures)
+            print(f"\nPostgreSQL skipped: {exc}")
+            return None
+        return measure(url)
     finally:
         cluster.stop()
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import save, table
+from bench.common import on_postgres, save, table
 
 RAW_DAILY = ("SELECT occurred_on, kind, count(*) FROM encounters WHERE occurred_on BETWEEN :start AND :end "
              "{extra}GROUP BY occurred_on, kind")
@@ -174,26 +174,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="help-bench-stats-") as tmp:
         work = Path(tmp)
         figures["sqlite"] = run("SQLite", f"sqlite:///{work / 'stats.db'}", work, args)
-        if args.postgres != "none":
-            cluster = None
-            url = args.postgres
-            if url == "auto":
-                from testkit.services import PostgresCluster
-
-                cluster = PostgresCluster()
-                try:
-                    cluster.start()
-                    url = cluster.create_database("help_bench_stats")
-                except Exception as exc:  # noqa: BLE001  (no PostgreSQL here: say so, keep the SQLite figures)
-                    print(f"\nPostgreSQL skipped: {exc}")
-                    cluster.stop()
-                    cluster, url = None, None
-            try:
-                if url:
-                    figures["postgresql"] = run("PostgreSQL", url, work, args)
-            finally:
-                if cluster is not None:
-                    cluster.stop()
+        postgresql = on_postgres(args.postgres, "help_bench_stats", lambda url: run("PostgreSQL", url, work, args))
+        if postgresql is not None:
+            figures["postgresql"] = postgresql
     verdicts = []
     for kind in ("sqlite", "postgresql"):
         for r in figures.get(kind, {}).get("results", []):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import save, table
+from bench.common import on_postgres, save, table
 from bench.daily_counts import build, make_app, median_ms
 
 TARGET_MS = 500.0
@@ -149,25 +149,9 @@ def main() -> None:
         work = Path(tmp)
         if args.sqlite == "yes":
             figures["sqlite"] = run("SQLite", f"sqlite:///{work / 'summary.db'}", work, args)
-        if args.postgres != "none":
-            cluster, url = None, args.postgres
-            if url == "auto":
-                from testkit.services import PostgresCluster
-
-                cluster = PostgresCluster()
-                try:
-                    cluster.start()
-                    url = cluster.create_database("help_bench_summary")
-                except Exception as exc:  # noqa: BLE001  (no PostgreSQL here: say so, keep the SQLite figures)
-                    print(f"\nPostgreSQL skipped: {exc}")
-                    cluster.stop()
-                    cluster, url = None, None
-            try:
-                if url:
-                    figures["postgresql"] = run("PostgreSQL", url, work, args)
-            finally:
-                if cluster is not None:
-                    cluster.stop()
+        postgresql = on_postgres(args.postgres, "help_bench_summary", lambda url: run("PostgreSQL", url, work, args))
+        if postgresql is not None:
+            figures["postgresql"] = postgresql
     verdicts = []
     for kind in ("sqlite", "postgresql"):
         for r in figures.get(kind, {}).get("results", []):
