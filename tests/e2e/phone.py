@@ -93,7 +93,10 @@ class Phone:
             page.get_by_label("Find a person").fill(find_person)
             page.get_by_role("button", name=find_person).first.click()
         for label in needs + risks:
-            page.get_by_label(label, exact=True).check()
+            box = page.get_by_label(label, exact=True)
+            if not box.is_visible():  # a need, outcome or risk flag behind its group's "More …" button
+                page.locator("fieldset", has=box).locator("button[aria-expanded='false']").click()
+            box.check()
         if notes is not None:
             page.get_by_label("Notes (optional)").fill(notes)
         if when is not None:

@@ -7,8 +7,9 @@ import { h, localInputValue, rfc3339, uid } from "../dom.js";
 import { newEntry, resend } from "../outbox.js";
 import { getPerson, personLabel, savePendingPerson, sites as listSites } from "../records.js";
 import { state } from "../store.js";
-import { backLink, checkWith, checkedValues, field, flash, showFieldErrors, toggles } from "../ui.js";
+import { backLink, checkWith, checkedValues, field, flash, showFieldErrors } from "../ui.js";
 import { KINDS, NEEDS, OUTCOMES, RISK_FLAGS, kindByCode, labelOf } from "../vocabulary.js";
+import { chipGroup, countUse, firstShown } from "./chip-groups.js";
 import { locationField } from "./location-field.js";
 import { personPicker } from "./person-picker.js";
 import { triagePanel } from "./triage-panel.js";
@@ -27,13 +28,18 @@ function serverProblem(entry) {
     h("p", {}, h("strong", {}, "The server did not accept this entry: "), entry.error.message));
 }
 
+// How many needs and outcomes are in sight before "More …" (the rest are a tap away).
+const SHOWN_NEEDS = 5;
+const SHOWN_OUTCOMES = 4;
+
 const sameMinute = (a, b) => localInputValue(new Date(a)) === localInputValue(new Date(b));
 // A hand-chosen level is one the rules did not give (an encounter not sent yet carries only a chosen one).
 const chosenLevelOf = (encounter) => (encounter.triage_level && encounter.triage_level !== encounter.triage_computed
   ? encounter.triage_level : null);
 
 // What the last encounter saved on this phone named (its person and needs) and the last shelter site, per user:
-// "Same as last" repeats them, a check-in starts at that site. Ids and codes only, never a name.
+// "Same as last" repeats them, a check-in starts at that site. Also how often this user ticked each need and
+// outcome here, so that the ones they use most are the ones in sight. Ids, codes and counts only, never a name.
 const lastKey = () => `help-field:last-encounter:${state.user ? state.user.id : "none"}`;
 function remembered() {
   try {
@@ -44,8 +50,10 @@ function remembered() {
 }
 function remember(encounter) {
   const last = remembered();
+  const use = last.use || {};
   const next = { person_id: encounter.person_id || null, needs: encounter.needs || [],
-    site_id: encounter.site_id || last.site_id || null };
+    site_id: encounter.site_id || last.site_id || null,
+    use: { needs: countUse(use.needs, encounter.needs), outcome: countUse(use.outcome, encounter.outcome) } };
   try {
     localStorage.setItem(lastKey(), JSON.stringify(next));
   } catch {
@@ -97,6 +105,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     "Nothing was changed: change what was wrong, or cancel.");
   const place = amend || entry ? null : locationField();
   const callRow = callNumber ? field("Call number", callNumber, "The dispatch event number.") : null;
+  if (callRow) callRow.classList.add("label-row"); // the hint beside the label where it fits: one row less
   const siteRow = site ? field("Site", site) : null;
   const currentKind = () => (kindSelect ? kindByCode(kindSelect.value) : kind);
   const showKindRows = () => {
@@ -106,6 +115,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
   if (kindSelect) kindSelect.addEventListener("change", showKindRows);
   showKindRows();
 
+  const use = remembered().use || {};
   const cancelTo = fixing ? "#/outbox" : amend ? "#/recent" : "#/";
   const actions = h("div", { class: "form-actions" },
     h("button", { type: "submit", class: "button primary" }, fixing ? "Save and send again" : "Save"),
@@ -118,9 +128,13 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     siteRow,
     picker.element,
     // What is nearly always set comes first: the person, the needs, the outcome; then risk flags and the rest.
-    toggles("Needs", "needs", NEEDS, data.needs || []),
-    toggles("Outcome", "outcome", OUTCOMES, data.outcome || []),
-    toggles("Risk flags", "risk_flags", RISK_FLAGS, data.risk_flags || []),
+    // Only the most used needs and outcomes are in sight, risk flags behind their button: "Referred" stays
+    // above the Save bar on a 390×844 phone (docs/field-app.md, "Logging in few taps").
+    chipGroup("Needs", "needs", NEEDS, { selected: data.needs || [], more: "More needs",
+      shown: firstShown(NEEDS, use.needs, SHOWN_NEEDS) }),
+    chipGroup("Outcome", "outcome", OUTCOMES, { selected: data.outcome || [], more: "More outcomes",
+      shown: firstShown(OUTCOMES, use.outcome, SHOWN_OUTCOMES) }),
+    chipGroup("Risk flags", "risk_flags", RISK_FLAGS, { selected: data.risk_flags || [], more: "Show risk flags" }),
     field("Notes (optional)", notes),
     place ? place.element : null,
     field("When", when),
@@ -200,8 +214,9 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     return h("div", { class: "view" }, backLink(fixing ? "#/outbox" : "#/recent", fixing ? "Outbox" : "My recent entries"),
       h("h1", {}, `Correct: ${kind.label}`), form);
   }
-  return h("div", { class: "view" }, backLink(entry ? "#/outbox" : "#/", entry ? "Outbox" : "Home"),
-    h("h1", {}, kind.label), form);
+  // A new encounter has no "‹ Home" above its heading: the Save bar's Cancel goes home, within the thumb's
+  // reach, and the row it took keeps Outcome above the bar (docs/field-app.md).
+  return h("div", { class: "view" }, entry ? backLink("#/outbox", "Outbox") : null, h("h1", {}, kind.label), form);
 }
 
 // A correction goes into the outbox as an `encounter_amend` naming only the fields that changed (after a new
