@@ -350,3 +350,32 @@ def test_needs_outcomes_and_risk_flags_fold_away_and_keep_what_was_chosen(new_ph
         "Addictions", "Mental health", "Housing", "Medical", "Legal"]
     assert phone.small_targets() == []
 
+
+def test_the_password_mismatch_shows_while_the_two_differ_and_clears_when_they_match(new_phone, make_account):
+    officer = make_account("officer")
+    phone = phone_of(new_phone, officer)
+    page = phone.page
+    phone.go("/password").heading("Change password")
+    mismatch = page.get_by_text("The two new passwords are not the same.")
+    fresh, again = page.get_by_label("New password", exact=True), page.get_by_label("New password again")
+    page.get_by_label("Current password").fill(officer.password)
+    fresh.fill("lantern harbour quietly")
+    again.fill("lantern harbour")
+    phone.tap("Change password")
+    expect(mismatch).to_be_visible()
+    expect(again).to_have_attribute("aria-invalid", "true")
+    again.press("End")
+    again.press_sequentially(" q")  # a value, but still not the same: the message stays
+    expect(mismatch).to_be_visible()
+    again.press_sequentially("uietly")
+    expect(mismatch).to_have_count(0)
+    expect(again).not_to_have_attribute("aria-invalid", "true")
+    fresh.press("End")
+    fresh.press_sequentially("!")  # the first one changed: they differ again
+    expect(mismatch).to_be_visible()
+    expect(fresh).to_be_focused()  # the message never takes the cursor away
+    fresh.press("Backspace")
+    expect(mismatch).to_have_count(0)
+    phone.tap("Change password")
+    phone.heading("Log an encounter")
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()

@@ -4,7 +4,9 @@
 import { ApiError, NetworkError, api } from "../api.js";
 import { h, uid } from "../dom.js";
 import { state } from "../store.js";
-import { backLink, field, flash, showFieldErrors, takeFlash } from "../ui.js";
+import { backLink, checkWith, field, flash, showFieldErrors, takeFlash } from "../ui.js";
+
+const MISMATCH = "The two new passwords are not the same.";
 
 export function render(ctx) {
   const forced = Boolean(state.passwordChangeRequired);
@@ -21,19 +23,45 @@ export function render(ctx) {
     field("New password again", again),
     problem, h("div", { class: "form-actions" }, button));
 
+  // The form's own check: a message goes when its field is right, not merely when it holds something
+  // (the mismatch stays while the two new passwords differ).
+  const check = () => {
+    if (!current.value) return { current_password: ["Give your current password."] };
+    if (!fresh.value) return { new_password: ["Choose a new password."] };
+    return fresh.value === again.value ? {} : { confirm_password: [MISMATCH] };
+  };
+  checkWith(form, check);
+  // Once the confirmation has been given (or Save pressed), the mismatch follows both fields as they are
+  // typed: shown while they differ, gone as soon as they match.
+  // Only the confirmation's own message is touched (a message on another field stays), and focus stays put.
+  let comparing = false;
+  const compare = () => {
+    if (!comparing || !again.value) return;
+    const shown = form.querySelector("#confirm_password-error");
+    const differ = fresh.value !== again.value;
+    if (differ && !shown) {
+      const message = h("p", { class: "field-error", id: "confirm_password-error" }, MISMATCH);
+      again.closest(".field").append(message);
+      again.setAttribute("aria-invalid", "true");
+      again.setAttribute("aria-describedby", message.id);
+    } else if (!differ && shown) {
+      shown.remove();
+      again.removeAttribute("aria-invalid");
+      again.removeAttribute("aria-describedby");
+    }
+  };
+  fresh.addEventListener("input", compare);
+  again.addEventListener("input", compare);
+  again.addEventListener("change", () => {
+    comparing = true;
+    compare();
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     problem.hidden = true;
-    showFieldErrors(form, {});
-    if (!current.value || !fresh.value) {
-      showFieldErrors(form, current.value ? { new_password: ["Choose a new password."] }
-        : { current_password: ["Give your current password."] });
-      return;
-    }
-    if (fresh.value !== again.value) {
-      showFieldErrors(form, { confirm_password: ["The two new passwords are not the same."] });
-      return;
-    }
+    comparing = true;
+    if (showFieldErrors(form, check())) return;
     button.disabled = true;
     try {
       await api("/auth/password", { method: "POST", body: { current_password: current.value, new_password: fresh.value } });
