@@ -305,6 +305,10 @@ def test_supervisor_screens(new_phone, field_records, make_account, field_api):
     phone.go("/duplicates").heading("Possible duplicates")
     expect(phone.page.get_by_text("Offline: the list and merging need a connection")).to_be_visible()
     check("duplicates-offline", dark=False)
+    phone.go("/stats").heading("Daily counts")
+    expect(phone.page.get_by_text("Offline: figures as of").first).to_be_visible()
+    phone.page.get_by_role("heading", name="Heavy users in case management").scroll_into_view_if_needed()
+    check("daily-counts-offline-figures")
     check.assert_clean()
 
 

@@ -38,3 +38,15 @@ test("the paragraph reads like the unit's published figures, overall then per gr
   assert.match(text, /The core team: .*assisted with 1,796 referrals .* and accepted 740 individuals into case management\.$/);
   assert.doesNotMatch(text, /null/);
 });
+
+test("the cohort's window asks only for what is given, the months always", async () => {
+  const { cohortQuery, cohortText } = await import("../../app/static/pwa/js/views/cohort-card.js");
+  assert.equal(String(cohortQuery()), "months=12");
+  assert.equal(String(cohortQuery({ from: "2025-01-01", to: "2025-12-31", program: " Housing First ", months: "24" })),
+    "intake_from=2025-01-01&intake_to=2025-12-31&program=Housing+First&months=24");
+  const text = cohortText({ intake_from: "2025-01-01", intake_to: "2025-12-31", program: null, cases: 1200, people: 1100,
+    months: 24, before_total: 5000, after_total: 2500, change_pct: -50, before_median: 4, after_median: 2,
+    complete_12_months: 900, complete_24_months: 10 });
+  assert.equal(text, "1,200 cases opened from January 1, 2025 to December 31, 2025 (1,100 people): 5,000 encounters in "
+    + "the 24 months before intake, 2,500 after (-50%); median per case 4 before, 2 after. 10 cases have 24 months of follow-up.");
+});

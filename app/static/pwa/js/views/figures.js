@@ -1,10 +1,12 @@
 // The unit's published figures for a period the supervisor picks (GET /stats/summary), in the words the
 // unit publishes them ("2,837 interactions, primary responders to 951 calls for service, ..."), with a
 // button that copies the paragraph as text; then what followed for the same period: outcomes, the referral
-// funnel and the heavy-users measure (bars in the chart style, tables beside). Needs a connection.
+// funnel (bars in the chart style, tables beside). The last answer for each period is kept on the phone (the
+// user's own database, wiped with it), so that offline the card shows it "as of" the time it was fetched.
 
 import { ApiError, NetworkError, api, apiUrl } from "../api.js";
-import { h, uid } from "../dom.js";
+import { fill, h, uid } from "../dom.js";
+import { getMeta, setMeta } from "../records.js";
 import { field } from "../ui.js";
 import { OUTCOMES } from "../vocabulary.js";
 import { barChart, pairsTable } from "./chart.js";
@@ -59,11 +61,9 @@ export function funnelRows(funnel) {
     value: (funnel.agencies || []).reduce((sum, agency) => sum + (agency[key] || 0), 0) }));
 }
 
-function followThrough(outcomes, funnel, cohort) {
+function followThrough(outcomes, funnel) {
   const outs = outcomeRows(outcomes);
   const refs = funnelRows(funnel);
-  const pct = cohort.change_pct === null || cohort.change_pct === undefined ? "no change measured yet"
-    : `${cohort.change_pct > 0 ? "+" : ""}${cohort.change_pct}%`;
   return [
     h("h3", {}, "What happened after contact"),
     barChart(outs, "Outcomes of encounters in the period", "outcomes-chart"),
@@ -74,13 +74,32 @@ function followThrough(outcomes, funnel, cohort) {
       (funnel.agencies || []).map((a) => ({ label: a.name, value: `${a.made} made, ${a.accepted} accepted, `
         + `${a.completed} completed, ${a.overdue} overdue; median ${a.median_hours_to_accept ?? "–"} h to accept` })),
       "Referrals by agency", "Follow-through")),
-    h("h3", {}, "Heavy users in case management"),
-    h("p", { class: "cohort" }, `${n(cohort.cases)} cases opened in the period (${n(cohort.people)} people): `
-      + `${n(cohort.before_total)} encounters in the ${cohort.months} months before intake, `
-      + `${n(cohort.after_total)} after (${pct}); median per case ${cohort.before_median ?? "–"} before, `
-      + `${cohort.after_median ?? "–"} after. ${n(cohort.complete_12_months)} cases have 12 months of follow-up.`),
   ];
 }
+
+/** Fetches with `fetch()` and keeps the answer under `key` in the user's database; when that fails, the
+ * answer kept last time, marked stale with the reason ("Offline" or the server's message). */
+export async function fetchKept(db, key, fetch) {
+  try {
+    const fresh = { fetched_at: new Date().toISOString(), value: await fetch() };
+    await setMeta(db, key, fresh);
+    return { ...fresh, stale: false };
+  } catch (error) {
+    const kept = await getMeta(db, key);
+    if (kept) return { ...kept, stale: true, reason: error instanceof NetworkError ? "Offline" : error.message };
+    throw error;
+  }
+}
+
+/** "Offline: figures as of <time> (kept on this phone)" for a stale answer of fetchKept, else null. */
+export function asOfLine(kept) {
+  if (!kept.stale) return null;
+  const time = new Date(kept.fetched_at).toLocaleString("en-CA", { dateStyle: "medium", timeStyle: "short" });
+  return h("p", { class: "stale", role: "status" }, `${kept.reason}: figures as of ${time} (kept on this phone)`);
+}
+
+export const problemText = (error) => (error instanceof NetworkError ? "Offline: these figures need a connection the first time."
+  : error instanceof ApiError ? error.message : String(error.message || error));
 
 const GROUP_NAMES = { core: "The core team", branch: "The branch teams" };
 
@@ -97,7 +116,7 @@ export function publishedText(summary) {
 }
 
 /** The "Published figures" card; `teamId()` gives the team filter's value ("" for all teams). */
-export function figuresCard(teamId) {
+export function figuresCard(db, teamId) {
   const choice = h("select", { id: uid("period") }, PERIODS.map(([value, label]) =>
     h("option", { value, selected: value === "start" ? "" : null }, label)));
   const from = h("input", { type: "date", id: uid("from") });
@@ -122,6 +141,21 @@ export function figuresCard(teamId) {
     }
   });
 
+  // The summary, then what followed in the same days; a follow-through the server refused leaves the summary.
+  const fetchFigures = async (query) => {
+    const summary = await api(`/stats/summary?${query}`);
+    const period = new URLSearchParams({ from: summary.from, to: summary.to });
+    const outcomeQuery = new URLSearchParams(period);
+    if (teamId()) outcomeQuery.set("team_id", teamId());
+    try {
+      const [outcomes, funnel] = await Promise.all([api(`/stats/outcomes?${outcomeQuery}`), api(`/stats/referrals?${period}`)]);
+      return { summary, outcomes, funnel };
+    } catch (error) {
+      if (error instanceof NetworkError) throw error;
+      return { summary, followError: error.message || String(error) };
+    }
+  };
+
   const show = async () => {
     custom.hidden = choice.value !== "custom";
     if (choice.value === "custom" && !(from.value && to.value)) {
@@ -132,35 +166,24 @@ export function figuresCard(teamId) {
     if (teamId()) query.set("team_id", teamId());
     out.replaceChildren(h("p", { class: "hint" }, "Counting…"));
     status.textContent = "";
-    let summary;
+    let kept;
     try {
-      summary = await api(`/stats/summary?${query}`);
+      kept = await fetchKept(db, `figures:${query}`, () => fetchFigures(query));
     } catch (error) {
-      const message = error instanceof NetworkError ? "Offline: the published figures need a connection."
-        : error instanceof ApiError ? error.message : String(error);
-      out.replaceChildren(h("p", { class: "problem", role: "alert" }, message));
+      out.replaceChildren(h("p", { class: "problem", role: "alert" }, problemText(error)));
       return;
     }
+    const { summary, outcomes, funnel, followError } = kept.value;
     if (choice.value === "start") today = summary.to;
     text = publishedText(summary);
-    const period = new URLSearchParams({ from: summary.from, to: summary.to });
-    const outcomeQuery = new URLSearchParams(period);
-    if (teamId()) outcomeQuery.set("team_id", teamId());
-    let details;
-    try {
-      const [outcomes, funnel, cohort] = await Promise.all([api(`/stats/outcomes?${outcomeQuery}`),
-        api(`/stats/referrals?${period}`),
-        api(`/stats/cohort?${new URLSearchParams({ intake_from: summary.from, intake_to: summary.to })}`)]);
-      details = followThrough(outcomes, funnel, cohort);
-    } catch (error) {
-      details = [h("p", { class: "problem" }, `Follow-through not loaded: ${error.message || error}`)];
-    }
     const csv = new URLSearchParams({ from: summary.from, to: summary.to });
     if (teamId()) csv.set("team_id", teamId());
-    out.replaceChildren(h("p", { class: "published" }, text),
+    fill(out, asOfLine(kept), h("p", { class: "published" }, text),
       h("div", { class: "actions" }, copy,
-        h("a", { class: "button secondary", href: apiUrl(`/stats/summary.csv?${csv}`), download: "" },
-          "Download figures (CSV)")), ...details);
+        kept.stale ? null : h("a", { class: "button secondary", href: apiUrl(`/stats/summary.csv?${csv}`), download: "" },
+          "Download figures (CSV)")),
+      followError ? h("p", { class: "problem" }, `Follow-through not loaded: ${followError}`)
+        : followThrough(outcomes, funnel));
   };
   for (const control of [choice, from, to]) control.addEventListener("change", () => show());
 

@@ -1,7 +1,7 @@
 // Supervisors' daily counts: today so far (live, redrawn after every sync), yesterday and the last 30 days
 // per kind (chart and table), a team filter, the CSV download, the published figures for a period
-// (figures.js) and the heavy users list (each opens the person). Works offline with
-// the data last loaded, marked stale.
+// (figures.js), the heavy-users measure for cases in a window of its own (cohort-card.js) and the heavy users
+// list (each opens the person). Works offline with the data last loaded, marked stale.
 
 import { ApiError, NetworkError, api, apiUrl } from "../api.js";
 import { fill, h, shortTime, uid } from "../dom.js";
@@ -9,6 +9,7 @@ import { getMeta, setMeta, teams as listTeams } from "../records.js";
 import { backLink, emptyNote, field } from "../ui.js";
 import { KINDS } from "../vocabulary.js";
 import { dailyChart, dailyTable, legend } from "./chart.js";
+import { cohortCard } from "./cohort-card.js";
 import { figuresCard } from "./figures.js";
 
 // The server picks the period (the 30 days ending today in the service's time zone) and says which
@@ -56,7 +57,8 @@ export async function render(ctx) {
   const team = h("select", { id: uid("team") }, h("option", { value: "" }, "All teams"),
     teams.map((t) => h("option", { value: String(t.id) }, t.name)));
   const body = h("div", { "aria-live": "polite" });
-  const figures = figuresCard(() => team.value);
+  const figures = figuresCard(ctx.db, () => team.value);
+  const cohort = cohortCard(ctx.db);
   // quiet: a redraw after a sync keeps the figures on screen until the new ones arrive.
   const show = async (quiet = false) => {
     if (quiet !== true) body.replaceChildren(h("p", { class: "hint" }, "Loading…"));
@@ -85,10 +87,11 @@ export async function render(ctx) {
           dailyTable(days, `Encounters per day by kind, ${teamName}`)),
         h("a", { class: "button secondary", href: apiUrl(`/stats/daily.csv?${csv}`), download: "" }, "Download CSV")),
       figures,
+      cohort,
       heavyUsers(data.heavy),
       h("p", { class: "hint" }, `Days in ${data.daily.timezone}. Loaded at ${new Date(data.fetched_at).toLocaleString()}`));
     // The service's today (the daily counts' last day), not the phone's clock; a sync's redraw keeps them.
-    if (quiet !== true) await figures.load(data.daily.to);
+    if (quiet !== true) await Promise.all([figures.load(data.daily.to), cohort.load()]);
   };
   team.addEventListener("change", () => show());
   await show();
