@@ -5,13 +5,9 @@
 import { api } from "../api.js";
 import { fill, h, uid } from "../dom.js";
 import { field } from "../ui.js";
-import { asOfLine, fetchKept, problemText } from "./figures.js";
+import { asOfLine, fetchKept, longDay, n, problemText } from "./figures.js";
 
 export const COHORT_MONTHS = [["12", "12 months"], ["24", "24 months"]];
-
-const n = (value) => Number(value || 0).toLocaleString("en-CA");
-const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-CA",
-  { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 /** The query for the window: the days and the program only when given, the months always. */
 export function cohortQuery({ from = "", to = "", program = "", months = "12" } = {}) {

@@ -32,8 +32,9 @@ export function periodQuery(choice, today, custom = {}) {
   return Object.fromEntries(Object.entries({ from: custom.from, to: custom.to }).filter(([, v]) => v));
 }
 
-const n = (value) => Number(value || 0).toLocaleString("en-CA");
-const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-CA",
+/** A count as the unit prints it (2,837); a day in words (June 1, 2021). */
+export const n = (value) => Number(value || 0).toLocaleString("en-CA");
+export const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-CA",
   { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 function activity(f) {
@@ -77,15 +78,17 @@ function followThrough(outcomes, funnel) {
   ];
 }
 
-/** Fetches with `fetch()` and keeps the answer under `key` in the user's database; when that fails, the
- * answer kept last time, marked stale with the reason ("Offline" or the server's message). */
+/** Fetches with `fetch()` and keeps the answer under `key` in the user's database; when the network or the
+ * server fails, the answer kept last time, marked stale with the reason ("Offline" or the server's message).
+ * A refusal (signed out, no longer allowed) shows nothing kept. */
 export async function fetchKept(db, key, fetch) {
   try {
     const fresh = { fetched_at: new Date().toISOString(), value: await fetch() };
     await setMeta(db, key, fresh);
     return { ...fresh, stale: false };
   } catch (error) {
-    const kept = await getMeta(db, key);
+    const unreachable = error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
+    const kept = unreachable ? await getMeta(db, key) : null;
     if (kept) return { ...kept, stale: true, reason: error instanceof NetworkError ? "Offline" : error.message };
     throw error;
   }

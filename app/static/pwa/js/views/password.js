@@ -32,8 +32,8 @@ export function render(ctx) {
   };
   checkWith(form, check);
   // Once the confirmation has been given (or Save pressed), the mismatch follows both fields as they are
-  // typed: shown while they differ, gone as soon as they match.
-  // Only the confirmation's own message is touched (a message on another field stays), and focus stays put.
+  // typed: shown while they differ, gone as soon as they match. Only the confirmation's own message is
+  // touched (a message on another field stays), and the cursor stays where it is.
   let comparing = false;
   const compare = () => {
     if (!comparing || !again.value) return;
