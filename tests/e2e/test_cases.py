@@ -80,7 +80,7 @@ def test_an_overdose_risk_shows_level_1_offline_and_the_person_ends_in_a_closed_
     page.get_by_label("Housing", exact=True).check()
     page.get_by_label("Addictions", exact=True).check()
     expect(level).to_have_text("Level 3 · Priority")
-    street.tap("Show risk flags (9)")
+    street.tap("All risk flags (9)")
     page.get_by_label("Overdose risk", exact=True).check()
     expect(level).to_have_text("Level 1 · Immediate")
     expect(page.locator(".triage-result")).to_contain_text("Because of: Overdose risk.")

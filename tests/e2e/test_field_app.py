@@ -328,7 +328,7 @@ def test_needs_outcomes_and_risk_flags_fold_away_and_keep_what_was_chosen(new_ph
     expect(needs.locator(".chip:visible")).to_have_count(6)  # the five, and Legal, still chosen
     expect(page.get_by_label("Legal", exact=True)).to_be_checked()
 
-    show_risks = risks.get_by_role("button", name="Show risk flags (9)")
+    show_risks = risks.get_by_role("button", name="All risk flags (9)")
     show_risks.click()
     expect(show_risks).to_have_attribute("aria-expanded", "true")
     page.get_by_text("Suicidal", exact=True).click()

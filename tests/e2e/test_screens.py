@@ -112,7 +112,7 @@ def test_officer_screens(new_phone, field_records, make_account):
     check("log-interaction-person-search", dark=False)
     phone.page.get_by_role("button", name="Sparrow", exact=True).first.click()
     phone.page.get_by_label("Housing").check()
-    phone.tap("Show risk flags (9)")
+    phone.tap("All risk flags (9)")
     phone.page.get_by_label("Overdose risk").check()
     phone.page.get_by_text("Outcome", exact=True).scroll_into_view_if_needed()
     check("log-interaction-filled", dark=False)

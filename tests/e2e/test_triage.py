@@ -66,7 +66,7 @@ def test_the_officers_choice_of_level_is_kept_beside_the_computed_one(new_phone,
     phone.tap("Interaction")
     phone.tap("Add a new person")
     page.get_by_label("Alias or name").fill("Plover")
-    phone.tap("Show risk flags (9)")
+    phone.tap("All risk flags (9)")
     page.get_by_label("Exposure / cold", exact=True).check()
     expect(page.locator(".triage-result .triage-badge")).to_have_text("Level 2 · Urgent")
     page.get_by_label("4 Routine").check()

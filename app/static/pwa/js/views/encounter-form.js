@@ -134,7 +134,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
       shown: firstShown(NEEDS, use.needs, SHOWN_NEEDS) }),
     chipGroup("Outcome", "outcome", OUTCOMES, { selected: data.outcome || [], more: "More outcomes",
       shown: firstShown(OUTCOMES, use.outcome, SHOWN_OUTCOMES) }),
-    chipGroup("Risk flags", "risk_flags", RISK_FLAGS, { selected: data.risk_flags || [], more: "Show risk flags" }),
+    chipGroup("Risk flags", "risk_flags", RISK_FLAGS, { selected: data.risk_flags || [], more: "All risk flags" }),
     field("Notes (optional)", notes),
     place ? place.element : null,
     field("When", when),
