@@ -34,11 +34,11 @@ export async function renderList(ctx, { query }) {
     return failure(error);
   }
   const role = select("role", ROLES, query.get("role"), "All roles");
-  const team = select("team_id", ref.teams.map((t) => [t.id, t.name]), query.get("team_id"), "All teams");
+  const team = select("team_id", ref.teams.map((team) => [team.id, team.name]), query.get("team_id"), "All teams");
   const active = select("active", [["true", "Active"], ["false", "Deactivated"]], query.get("active") ?? "true", "Active and deactivated");
   const search = h("input", { type: "search", id: uid("q"), name: "q", value: query.get("q") || "", autocomplete: "off" });
   const results = h("div", { "aria-live": "polite" });
-  const teamName = new Map(ref.teams.map((t) => [t.id, t.name]));
+  const teamName = new Map(ref.teams.map((team) => [team.id, team.name]));
   const agencyName = new Map(ref.agencies.map((a) => [a.id, a.short_name || a.name]));
   const show = async (page = 1) => {
     const params = new URLSearchParams({ per_page: "100", page: String(page) });

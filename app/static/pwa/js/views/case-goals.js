@@ -6,8 +6,10 @@ import { GOAL_MOVES } from "../cases.js";
 import { field, showFieldErrors } from "../ui.js";
 import { GOAL_STATUS } from "../vocabulary.js";
 import { dayLabel } from "./case-history.js";
+import { t } from "../i18n.js";
 
-const MOVE_TEXT = { in_progress: ["Start", "secondary"], met: ["Mark met", "primary"], dropped: ["Drop", "secondary"] };
+const MOVE_TEXT = { in_progress: [t("goals.start"), "secondary"], met: [t("goals.markMet"), "primary"],
+  dropped: [t("goals.drop"), "secondary"] };
 
 function goalItem(goal, { changeable, record }) {
   const textId = uid("goal");
@@ -17,7 +19,7 @@ function goalItem(goal, { changeable, record }) {
   return h("li", { class: "goal" },
     h("p", { class: "goal-text", id: textId }, goal.description),
     h("p", {}, h("span", { class: `tag goal-${goal.status}` }, GOAL_STATUS[goal.status] || goal.status),
-      goal.unsent ? h("span", { class: "tag" }, "waiting to sync") : null,
+      goal.unsent ? h("span", { class: "tag" }, t("cases.waiting")) : null,
       when ? h("span", { class: "hint" }, ` ${when}`) : null),
     moves.length ? h("div", { class: "row-actions" }, moves.map((status) => {
       const [text, tone] = MOVE_TEXT[status];
@@ -33,16 +35,16 @@ function addGoalForm(record) {
   const target = h("input", { type: "date", id: uid("goal-target"), "data-field": "target_date",
     min: new Date().toLocaleDateString("en-CA") });
   const form = h("form", { class: "entry-form", novalidate: true },
-    field("Goal", description, "What the person wants to reach, in their words."),
-    field("Target date (optional)", target),
-    h("div", { class: "inline-actions" }, h("button", { type: "submit", class: "button primary" }, "Add goal")));
+    field(t("goals.goal"), description, t("goals.goalHint")),
+    field(t("goals.target"), target),
+    h("div", { class: "inline-actions" }, h("button", { type: "submit", class: "button primary" }, t("goals.addGoal"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = description.value.trim();
-    if (showFieldErrors(form, text ? {} : { description: ["Say what the goal is."] })) return;
+    if (showFieldErrors(form, text ? {} : { description: [t("goals.sayWhat")] })) return;
     const goal = { description: text, status: "set", set_at: rfc3339() };
     if (target.value) goal.target_date = target.value;
-    await record("case_goal", goal, `Goal set · ${text}`, form);
+    await record("case_goal", goal, t("goals.entry", { text }), form);
   });
   return form;
 }
@@ -53,6 +55,6 @@ export function goalsSection(kase, { changeable, record }) {
   return h("section", { class: "card", "aria-labelledby": headingId },
     h("h2", { id: headingId }, `Goals (${open} open)`),
     kase.goals.length ? h("ul", { class: "goal-list" }, kase.goals.map((g) => goalItem(g, { changeable, record })))
-      : h("p", { class: "empty" }, "No goals yet."),
-    changeable ? h("details", { dataset: { key: "add-goal" } }, h("summary", {}, "Add a goal"), addGoalForm(record)) : null);
+      : h("p", { class: "empty" }, t("goals.none")),
+    changeable ? h("details", { dataset: { key: "add-goal" } }, h("summary", {}, t("goals.addAGoal")), addGoalForm(record)) : null);
 }

@@ -31,7 +31,7 @@ function situationLinks(ids) {
 }
 
 async function facts(db, kase, agencyName) {
-  const teamNames = new Map((await teams(db)).map((t) => [t.id, t.name]));
+  const teamNames = new Map((await teams(db)).map((team) => [team.id, team.name]));
   const referral = kase.referral_id ? await getReferral(db, kase.referral_id) : null;
   const rows = [
     ["Opened", dayLabel(kase.opened_at)],

@@ -134,7 +134,7 @@ export async function renderInbox(ctx) {
     const updates = await unsentUpdates(ctx.db);
     const cases = navigator ? await casesOnPhone(ctx.db) : [];
     const agencyNames = new Map((await agencies(ctx.db, { includeInactive: true })).map((a) => [a.id, a.short_name || a.name]));
-    const teamNames = new Map((await teams(ctx.db)).map((t) => [t.id, t.name]));
+    const teamNames = new Map((await teams(ctx.db)).map((team) => [team.id, team.name]));
     const mine = await referralsWhere(ctx.db, navigator ? (r) => r.agency_id === state.user.agency_id
       : (r) => r.author_id === state.user.id);
     const groups = navigator
@@ -178,7 +178,7 @@ export async function renderReferral(ctx, { id }) {
   const rerender = async () => {
     const updates = await unsentUpdates(ctx.db);
     const agencyNames = new Map((await agencies(ctx.db, { includeInactive: true })).map((a) => [a.id, a.name]));
-    const teamNames = new Map((await teams(ctx.db)).map((t) => [t.id, t.name]));
+    const teamNames = new Map((await teams(ctx.db)).map((team) => [team.id, team.name]));
     const history = referral.history || [];
     fill(view, backLink("#/inbox", "Referrals"), takeFlash(),
       h("h1", {}, `Referral: ${labelOf(NEEDS, referral.service)}`),
