@@ -29,7 +29,8 @@ export function pickLanguage(choice = stored(), wanted = globalThis.navigator?.l
 
 const wrapped = (value) => (typeof value === "string" ? `⟦${value}⟧`
   : Object.fromEntries(Object.entries(value).map(([form, text]) => [form, `⟦${text}⟧`])));
-const pseudo = (catalogue) => ({ ...catalogue, strings: Object.fromEntries(Object.entries(catalogue.strings)
+// en-XA: the usual tag for pseudo-English, so that <html lang> shows which catalogue is in use.
+const pseudo = (catalogue) => ({ ...catalogue, locale: "en-XA", strings: Object.fromEntries(Object.entries(catalogue.strings)
   .map(([group, keys]) => [group, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, wrapped(v)]))])) });
 
 export const language = pickLanguage();

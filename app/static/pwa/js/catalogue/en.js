@@ -143,6 +143,7 @@ export default {
       staleAt: "{reason}: showing the cases as loaded at {time}",
       staleHere: "{reason}: showing the cases on this phone.",
       howToOpen: "To open a case, take a person into case management from their page or from an accepted referral.",
+      openedOn: "opened {day}",
     },
     person: {
       f_display_name: "name used",
@@ -333,6 +334,7 @@ export default {
       risk_lowered_other: "Risk lowered for other reasons",
       refused_services: "Refused services",
       still_aer_other: "Still at acutely elevated risk (other reasons)",
+      transferred: "Transferred",
     },
     hubStatus: {
       presented: "Presented",
@@ -418,6 +420,8 @@ export default {
       entry: "Goal set · {text}",
       none: "No goals yet.",
       addAGoal: "Add a goal",
+      moveEntry: "Goal {status} · {goal}",
+      heading: "Goals ({open} open)",
     },
     intake: {
       referralLine: "{service} referral to {agency}, {status}",
@@ -725,6 +729,7 @@ export default {
       searchInstead: "Search instead",
       giveAlias: "Give an alias or name, or choose “Search instead”.",
       choose: "Choose the person, or add a new one.",
+      optional: "{legend} (optional)",
     },
     recent: {
       notHere: "a person not on this phone",

@@ -25,7 +25,7 @@ function goalItem(goal, { changeable, record }) {
       const [text, tone] = MOVE_TEXT[status];
       return h("button", { type: "button", class: `button ${tone}`, "aria-describedby": textId,
         onclick: () => record("case_goal_update", { goal_id: goal.id, status, occurred_at: rfc3339() },
-          `Goal ${GOAL_STATUS[status].toLowerCase()} · ${goal.description}`) }, text);
+          t("goals.moveEntry", { status: GOAL_STATUS[status].toLowerCase(), goal: goal.description })) }, text);
     })) : null);
 }
 
@@ -53,7 +53,7 @@ export function goalsSection(kase, { changeable, record }) {
   const headingId = uid("goals-heading");
   const open = kase.goals.filter((g) => g.status === "set" || g.status === "in_progress").length;
   return h("section", { class: "card", "aria-labelledby": headingId },
-    h("h2", { id: headingId }, `Goals (${open} open)`),
+    h("h2", { id: headingId }, t("goals.heading", { open })),
     kase.goals.length ? h("ul", { class: "goal-list" }, kase.goals.map((g) => goalItem(g, { changeable, record })))
       : h("p", { class: "empty" }, t("goals.none")),
     changeable ? h("details", { dataset: { key: "add-goal" } }, h("summary", {}, t("goals.addAGoal")), addGoalForm(record)) : null);

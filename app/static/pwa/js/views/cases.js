@@ -24,7 +24,7 @@ async function caseItem(db, kase, today, teamNames) {
       due ? h("span", { class: "tag due" }, t("cases.reviewDue")) : null,
       kase.pending || kase.unsent ? h("span", { class: "tag" }, t("cases.waiting")) : null,
       kase.attention ? h("span", { class: "tag" }, t("cases.attention")) : null),
-    h("p", { class: "hint" }, [kase.program, `opened ${dayLabel(kase.opened_at)}`].filter(Boolean).join(" · ")),
+    h("p", { class: "hint" }, [kase.program, t("cases.openedOn", { day: dayLabel(kase.opened_at) })].filter(Boolean).join(" · ")),
     h("p", { class: "hint case-lead" }, leadAndTeam(kase, teamNames)));
 }
 

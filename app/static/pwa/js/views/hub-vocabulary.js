@@ -17,7 +17,7 @@ export const AGE_BANDS = ["0-5", "6-11", "12-17", "18-24", "25-29", "30-39", "40
 export const CLOSURE_REASONS = [
   ["connected_to_services", t("closure.connected_to_services")], ["informed_of_services", t("closure.informed_of_services")],
   ["risk_lowered_other", t("closure.risk_lowered_other")], ["refused_services", t("closure.refused_services")],
-  ["still_aer_other", t("closure.still_aer_other")], ["transferred", "Transferred"]];
+  ["still_aer_other", t("closure.still_aer_other")], ["transferred", t("closure.transferred")]];
 export const STATUS_WORDS = { presented: t("hubStatus.presented"), open: t("hubStatus.open"), rejected: t("hubStatus.rejected"),
   closed: t("hubStatus.closed") };
 export const label = (list, code) => (list.find(([c]) => c === code) || [code, words(code)])[1];

@@ -68,7 +68,7 @@ export async function personPicker(db, { required = false, personId = null, lege
   show();
 
   element = h("fieldset", { class: "person-picker", "data-field": "person_id" },
-    h("legend", {}, required ? legend : `${legend} (optional)`), chosenBox, searchBox, addBox);
+    h("legend", {}, required ? legend : t("picker.optional", { legend })), chosenBox, searchBox, addBox);
 
   return {
     element,

@@ -16,7 +16,7 @@ import { t } from "../i18n.js";
 const kindLabel = (encounter) => (kindByCode(encounter.kind) || { label: encounter.kind }).label;
 
 async function personText(db, encounter) {
-  if (!encounter.person_id) return "anonymous";
+  if (!encounter.person_id) return t("outbox.anonymous");
   const person = await getPerson(db, encounter.person_id);
   return person && person.display_name ? personLabel(person) : t("recent.notHere");
 }
