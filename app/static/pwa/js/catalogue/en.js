@@ -422,6 +422,8 @@ export default {
       addAGoal: "Add a goal",
       moveEntry: "Goal {status} · {goal}",
       heading: "Goals ({open} open)",
+      targetOn: "Target {day}",
+      addedOn: "added {day}",
     },
     intake: {
       referralLine: "{service} referral to {agency}, {status}",
@@ -566,6 +568,7 @@ export default {
       none: "No possible duplicates right now.",
       title: "Possible duplicates",
       hint: "People who may be recorded twice. Merging needs a connection and cannot be undone.",
+      keep: "Keep {name}",
     },
     ours: {
       offline: "This needs a connection. Try again when online.",
@@ -752,6 +755,7 @@ export default {
       voidIt: "Void it",
       voided: "{kind} voided on this phone.",
       voidHeading: "Void: {kind}",
+      voidedBecause: "Voided: {reason}",
     },
     refer: {
       chooseService: "Choose the service",

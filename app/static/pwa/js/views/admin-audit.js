@@ -2,7 +2,7 @@
 // log never holds a name or a note.
 
 import { api } from "../api.js";
-import { h, shortTime, uid } from "../dom.js";
+import { fill, h, shortTime, uid } from "../dom.js";
 import { backLink, emptyNote, field } from "../ui.js";
 import { problemText } from "./admin.js";
 import { t } from "../i18n.js";
@@ -36,7 +36,7 @@ export async function render(ctx, { query }) {
     results.replaceChildren(h("p", { class: "hint" }, t("audit.loading")));
     try {
       const body = await api(`/audit?${params}`);
-      results.replaceChildren(
+      fill(results,
         h("p", { class: "hint" }, t("audit.page", { count: body.total, page: body.page, pages: body.pages })),
         body.items.length ? h("ul", { class: "entry-list audit-list" }, body.items.map((event) => h("li", {},
           h("span", { class: "entry-label" }, event.action, event.outcome === "ok" ? "" : t("audit.outcomeOf", { outcome: event.outcome })),

@@ -2,7 +2,7 @@
 // per row), and one user's page (edit, reset the password, deactivate).
 
 import { ApiError, api } from "../api.js";
-import { h, uid } from "../dom.js";
+import { fill, h, uid } from "../dom.js";
 import { backLink, choose, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
 import { problemText } from "./admin.js";
 import { t } from "../i18n.js";
@@ -49,7 +49,7 @@ export async function renderList(ctx, { query }) {
     results.replaceChildren(h("p", { class: "hint" }, t("audit.loading")));
     try {
       const body = await api(`/users?${params}`);
-      results.replaceChildren(
+      fill(results,
         h("p", { class: "hint" }, t("users.count", { count: body.total })),
         body.items.length ? h("ul", { class: "entry-list user-list" }, body.items.map((u) => h("li", {},
           h("a", { href: `#/admin/users/${u.id}` }, u.display_name),
@@ -124,7 +124,7 @@ export async function renderNew() {
       const created = await api("/users", { method: "POST", body: { username: username.value.trim(), ...account.values(),
         display_name: account.values().display_name || username.value.trim(), password: password.value || null } });
       form.reset();
-      outcome.replaceChildren(h("p", { class: "notice", role: "status" }, t("users.added", { name: created.display_name, username: created.username })),
+      fill(outcome, h("p", { class: "notice", role: "status" }, t("users.added", { name: created.display_name, username: created.username })),
         created.temporary_password ? secretCard(t("users.temporary"), created.username, created.temporary_password) : null);
     } catch (error) {
       if (!(error instanceof ApiError && error.fields && showFieldErrors(form, error.fields))) {

@@ -14,8 +14,8 @@ const MOVE_TEXT = { in_progress: [t("goals.start"), "secondary"], met: [t("goals
 function goalItem(goal, { changeable, record }) {
   const textId = uid("goal");
   const moves = changeable ? GOAL_MOVES[goal.status] || [] : [];
-  const when = [goal.target_date ? `Target ${dayLabel(goal.target_date)}` : null,
-    goal.set_on ? `added ${dayLabel(goal.set_on)}` : null].filter(Boolean).join(" · ");
+  const when = [goal.target_date ? t("goals.targetOn", { day: dayLabel(goal.target_date) }) : null,
+    goal.set_on ? t("goals.addedOn", { day: dayLabel(goal.set_on) }) : null].filter(Boolean).join(" · ");
   return h("li", { class: "goal" },
     h("p", { class: "goal-text", id: textId }, goal.description),
     h("p", {}, h("span", { class: `tag goal-${goal.status}` }, GOAL_STATUS[goal.status] || goal.status),

@@ -27,7 +27,7 @@ function mergeForm(ctx, pair, done) {
     const id = `${name}-${i}`;
     return h("div", { class: "field check" },
       h("input", { type: "radio", id, name, value: p.id, checked: i === 0 }),
-      h("label", { for: id }, `Keep ${nameOf(p)}`));
+      h("label", { for: id }, t("dupes.keep", { name: nameOf(p) })));
   });
   const reason = h("textarea", { id: uid("merge-reason"), rows: 2, maxlength: 1000, required: true, "data-field": "reason" });
   const problem = h("div", { role: "alert" });
