@@ -1,5 +1,6 @@
 // The words of the phone app: t(key, params) from the chosen catalogue (catalogue/), with its plurals and
-// its number and date formats. A new language is a new catalogue file and one line in catalogue/index.js.
+// its number and date formats. A new language is a new catalogue file and one line in catalogue/index.js
+// (docs/field-app.md, "Language").
 
 import * as CATALOGUES from "./catalogue/index.js";
 
@@ -33,19 +34,11 @@ const wrapped = (value) => (typeof value === "string" ? `⟦${value}⟧`
 const pseudo = (catalogue) => ({ ...catalogue, locale: "en-XA", strings: Object.fromEntries(Object.entries(catalogue.strings)
   .map(([group, keys]) => [group, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, wrapped(v)]))])) });
 
-export const language = pickLanguage();
+const language = pickLanguage();
 const catalogue = language === PSEUDO ? pseudo(FALLBACK) : CATALOGUES[language];
 export const locale = catalogue.locale;
 const plurals = new Intl.PluralRules(locale);
 const numbers = new Intl.NumberFormat(locale);
-
-// Choosing a language: kept on this phone; the app starts again in it.
-export function chooseLanguage(code) {
-  globalThis.localStorage.setItem(LANGUAGE_KEY, code);
-  globalThis.location.reload();
-}
-
-export const available = () => Object.values(CATALOGUES).map(({ code, name }) => ({ code, name }));
 
 function lookup(strings, key) {
   const dot = key.indexOf(".");
