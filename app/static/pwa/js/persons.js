@@ -101,14 +101,16 @@ export function mergeSearch(local, remote) {
 }
 
 const FIELD_WORDS = {
-  display_name: t("person.f_display_name"), given_name: t("person.f_given_name"), family_name: t("person.f_family_name"), birth_year: t("person.f_birth_year"),
-  gender: t("person.f_gender"), description: t("person.f_description"), aliases: t("person.f_aliases"), consent_to_share: t("person.f_consent_to_share"),
-  consent_recorded_at: t("person.f_consent_recorded_at"),
+  display_name: t("person.f_display_name"), given_name: t("person.f_given_name"),
+  family_name: t("person.f_family_name"), birth_year: t("person.f_birth_year"), gender: t("person.f_gender"),
+  description: t("person.f_description"), aliases: t("person.f_aliases"),
+  consent_to_share: t("person.f_consent_to_share"), consent_recorded_at: t("person.f_consent_recorded_at"),
 };
 
 export function fieldWords(names) {
   const words = names.map((n) => FIELD_WORDS[n] || n.replace(/_/g, " "));
-  return words.length > 1 ? t("person.and", { list: words.slice(0, -1).join(", "), last: words[words.length - 1] }) : words[0] || "";
+  if (words.length < 2) return words[0] || "";
+  return t("person.and", { list: words.slice(0, -1).join(", "), last: words[words.length - 1] });
 }
 
 // A person_update conflict in plain words: which of the user's changes met someone else's.

@@ -36,12 +36,14 @@ export const OUTCOMES = [
 export const URGENCIES = [["routine", t("urgency.routine")], ["urgent", t("urgency.urgent")], ["emergent", t("urgency.emergent")]];
 
 export const REFERRAL_STATUS = {
-  pending: t("referralStatus.pending"), accepted: t("referralStatus.accepted"), declined: t("referralStatus.declined"), withdrawn: t("referralStatus.withdrawn"),
+  pending: t("referralStatus.pending"), accepted: t("referralStatus.accepted"), declined: t("referralStatus.declined"),
+  withdrawn: t("referralStatus.withdrawn"),
   completed: t("referralStatus.completed"), no_show: t("referralStatus.no_show"),
 };
 
 export const CASE_STATUS = { open: t("caseStatus.open"), transitioned: t("caseStatus.transitioned"), closed: t("caseStatus.closed") };
 
-export const GOAL_STATUS = { set: t("goalStatus.set"), in_progress: t("goalStatus.in_progress"), met: t("goalStatus.met"), dropped: t("goalStatus.dropped") };
+export const GOAL_STATUS = { set: t("goalStatus.set"), in_progress: t("goalStatus.in_progress"), met: t("goalStatus.met"),
+  dropped: t("goalStatus.dropped") };
 
 export const labelOf = (pairs, code) => (pairs.find(([c]) => c === code) || [code, code])[1];

@@ -40,10 +40,12 @@ export async function render(ctx, { query }) {
         h("p", { class: "hint" }, t("audit.page", { count: body.total, page: body.page, pages: body.pages })),
         body.items.length ? h("ul", { class: "entry-list audit-list" }, body.items.map((event) => h("li", {},
           h("span", { class: "entry-label" }, event.action, event.outcome === "ok" ? "" : t("audit.outcomeOf", { outcome: event.outcome })),
-          h("span", { class: "entry-time" }, [shortTime(event.at), event.actor_id ? t("audit.byUser", { id: event.actor_id }) : t("audit.byNobody"),
+          h("span", { class: "entry-time" }, [shortTime(event.at),
+            event.actor_id ? t("audit.byUser", { id: event.actor_id }) : t("audit.byNobody"),
             event.target_type ? `${event.target_type} ${event.target_id || ""}`.trim() : null].filter(Boolean).join(" · ")))))
           : emptyNote(t("audit.none")),
-        body.pages > page ? h("button", { type: "button", class: "button secondary", onclick: () => show(page + 1) }, t("audit.older")) : null,
+        body.pages > page
+          ? h("button", { type: "button", class: "button secondary", onclick: () => show(page + 1) }, t("audit.older")) : null,
         page > 1 ? h("button", { type: "button", class: "button quiet", onclick: () => show(page - 1) }, t("audit.newer")) : null);
     } catch (error) {
       results.replaceChildren(h("p", { class: "problem", role: "alert" }, problemText(error)));

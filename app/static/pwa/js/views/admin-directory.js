@@ -34,7 +34,8 @@ function control(name, row, agencies) {
   if (name === "group") return field(LABELS[name], options(GROUPS, t("directory.notSet")), t("directory.groupHint"));
   if (name === "kind") return field(LABELS[name], options(SITE_KINDS, null));
   if (name === "agency_id") {
-    return field(LABELS[name], options(agencies.filter((a) => a.active !== false || a.id === value).map((a) => [a.id, a.name]), t("directory.noAgency")));
+    const runners = agencies.filter((a) => a.active !== false || a.id === value).map((a) => [a.id, a.name]);
+    return field(LABELS[name], options(runners, t("directory.noAgency")));
   }
   if (name === "services") {
     // One set of checkboxes per agency on the page: ids of their own (ui.js's toggles would repeat them).
@@ -72,7 +73,8 @@ function editor(kind, row, agencies, onSaved) {
     h("div", { class: "form-actions" },
       h("button", { type: "submit", class: "button primary" }, isNew ? spec.add : t("edit.save")),
       isNew ? null : h("button", { type: "button", class: row.active === false ? "button secondary" : "button danger",
-        onclick: () => save({ active: row.active === false }) }, row.active === false ? t("directory.reactivate") : t("directory.deactivate"))));
+        onclick: () => save({ active: row.active === false }) },
+      row.active === false ? t("directory.reactivate") : t("directory.deactivate"))));
   async function save(values) {
     problem.hidden = true;
     showFieldErrors(form, {});
@@ -96,7 +98,10 @@ function editor(kind, row, agencies, onSaved) {
 
 function summary(kind, row, agencies) {
   if (kind === "teams") return [row.division, row.group].filter(Boolean).join(" · ");
-  if (kind === "agencies") return [row.short_name, row.phone, t("directory.servicesCount", { count: (row.services || []).length })].filter(Boolean).join(" · ");
+  if (kind === "agencies") {
+    return [row.short_name, row.phone, t("directory.servicesCount", { count: (row.services || []).length })]
+      .filter(Boolean).join(" · ");
+  }
   const agency = agencies.find((a) => a.id === row.agency_id);
   return [SITE_KINDS.find(([c]) => c === row.kind)?.[1], agency && agency.name].filter(Boolean).join(" · ");
 }

@@ -56,7 +56,8 @@ export async function renderList(ctx, { query }) {
           h("span", { class: "entry-time" }, [u.username, roleLabel(u.role), teamName.get(u.team_id), agencyName.get(u.agency_id),
             u.active ? null : t("users.isDeactivated")].filter(Boolean).join(" · ")))))
           : emptyNote(t("users.none")),
-        body.pages > page ? h("button", { type: "button", class: "button secondary", onclick: () => show(page + 1) }, t("users.next")) : null,
+        body.pages > page
+          ? h("button", { type: "button", class: "button secondary", onclick: () => show(page + 1) }, t("users.next")) : null,
         page > 1 ? h("button", { type: "button", class: "button quiet", onclick: () => show(page - 1) }, t("users.previous")) : null);
     } catch (error) {
       results.replaceChildren(h("p", { class: "problem", role: "alert" }, problemText(error)));
@@ -124,7 +125,8 @@ export async function renderNew() {
       const created = await api("/users", { method: "POST", body: { username: username.value.trim(), ...account.values(),
         display_name: account.values().display_name || username.value.trim(), password: password.value || null } });
       form.reset();
-      fill(outcome, h("p", { class: "notice", role: "status" }, t("users.added", { name: created.display_name, username: created.username })),
+      fill(outcome,
+        h("p", { class: "notice", role: "status" }, t("users.added", { name: created.display_name, username: created.username })),
         created.temporary_password ? secretCard(t("users.temporary"), created.username, created.temporary_password) : null);
     } catch (error) {
       if (!(error instanceof ApiError && error.fields && showFieldErrors(form, error.fields))) {
@@ -170,7 +172,8 @@ export async function renderUser(ctx, { id }) {
   const reset = async () => {
     const choice = await choose({ title: t("users.resetTitle", { name: user.display_name }),
       body: [t("users.resetBody")],
-      choices: [{ label: t("users.reset"), value: "reset", tone: "danger" }, { label: t("ui.cancel"), value: "cancel", tone: "secondary" }] });
+      choices: [{ label: t("users.reset"), value: "reset", tone: "danger" },
+        { label: t("ui.cancel"), value: "cancel", tone: "secondary" }] });
     if (choice !== "reset") return;
     try {
       const body = await api(`/users/${id}/reset-password`, { method: "POST" });

@@ -54,7 +54,8 @@ export function programsSection(kase, agencies, { changeable, record }) {
     h("h2", { id: headingId }, t("caseActions.programs")),
     kase.transitions.length ? h("ul", { class: "note-list" }, kase.transitions.map((move) => h("li", {},
       h("p", { class: "goal-text" }, move.program),
-      h("p", { class: "hint" }, t("caseActions.movedTo", { agency: byId.get(move.agency_id) || t("caseActions.partnerAgency"), day: dayLabel(move.transitioned_at) }),
+      h("p", { class: "hint" }, t("caseActions.movedTo", { agency: byId.get(move.agency_id) || t("caseActions.partnerAgency"),
+        day: dayLabel(move.transitioned_at) }),
         move.unsent ? h("span", { class: "tag" }, t("cases.waiting")) : null))))
       : h("p", { class: "empty" }, t("caseActions.noPrograms")),
     changeable ? h("details", { dataset: { key: "transition" } }, h("summary", {}, t("caseActions.toProgram")), add) : null);

@@ -92,7 +92,8 @@ export function perMonthChart(measure) {
   svg("line", { x1: intakeX, x2: intakeX, y1: PAD.top, y2: y(0), class: "intake" }),
   svg("text", { x: PAD.left + 1, y: HEIGHT - 6, class: "axis", "text-anchor": "start" }, t("history.moBefore", { months: measure.months })),
   svg("text", { x: intakeX, y: HEIGHT - 6, class: "axis", "text-anchor": "middle" }, t("history.intake")),
-  svg("text", { x: WIDTH - PAD.right - 1, y: HEIGHT - 6, class: "axis", "text-anchor": "end" }, t("history.moAfter", { months: measure.months })));
+  svg("text", { x: WIDTH - PAD.right - 1, y: HEIGHT - 6, class: "axis", "text-anchor": "end" },
+    t("history.moAfter", { months: measure.months })));
 }
 
 export function perMonthLegend() {
@@ -115,6 +116,7 @@ export function perMonthTable(measure) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("history.month")), h("th", { scope: "col" }, t("history.encounters")))),
       h("tbody", {}, slots(measure).map((m) => h("tr", {},
         h("th", { scope: "row" }, m.label, h("span", { class: "days" },
-          m.first_day === m.last_day ? shortDay(m.first_day) : t("history.range", { from: shortDay(m.first_day), to: shortDay(m.last_day) }))),
+          m.first_day === m.last_day ? shortDay(m.first_day)
+            : t("history.range", { from: shortDay(m.first_day), to: shortDay(m.last_day) }))),
         h("td", {}, countText(m)))))));
 }

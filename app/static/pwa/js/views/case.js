@@ -36,7 +36,8 @@ async function facts(db, kase, agencyName) {
   const referral = kase.referral_id ? await getReferral(db, kase.referral_id) : null;
   const rows = [
     [t("case.opened"), dayLabel(kase.opened_at)],
-    [t("intake.from"), referral ? t("case.referralTo", { service: labelOf(NEEDS, referral.service), agency: agencyName(referral.agency_id) }) : null],
+    [t("intake.from"), referral
+      ? t("case.referralTo", { service: labelOf(NEEDS, referral.service), agency: agencyName(referral.agency_id) }) : null],
     [t("case.situationTable"), situationLinks(kase.situation_ids)],
     [t("caseActions.program"), kase.program],
     [t("caseActions.agency"), kase.agency_id && !referral ? agencyName(kase.agency_id) : null],

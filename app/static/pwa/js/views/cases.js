@@ -43,12 +43,14 @@ export async function renderList(ctx) {
       const id = uid("cases-group");
       const items = [];
       for (const kase of list.slice(0, 100)) items.push(await caseItem(ctx.db, kase, today, teamNames));
-      sections.push(h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, t("cases.group", { name, count: list.length })),
+      sections.push(h("section", { class: "card", "aria-labelledby": id },
+        h("h2", { id }, t("cases.group", { name, count: list.length })),
         items.length ? h("ul", { class: "case-list" }, items) : emptyNote(none)));
     }
     fill(body, takeFlash(),
       loaded.stale ? h("p", { class: "stale", role: "status" }, loaded.at
-        ? t("cases.staleAt", { reason: loaded.reason, time: shortTime(loaded.at) }) : t("cases.staleHere", { reason: loaded.reason })) : null,
+        ? t("cases.staleAt", { reason: loaded.reason, time: shortTime(loaded.at) })
+        : t("cases.staleHere", { reason: loaded.reason })) : null,
       h("p", { class: "hint" }, t("cases.howToOpen")),
       sections);
   };

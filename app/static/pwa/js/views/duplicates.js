@@ -14,7 +14,8 @@ const nameOf = (p) => (p.display_name ? personLabel(p) : t("dupes.notShared"));
 
 function personColumn(person, heading) {
   const rows = [[t("dupes.born"), person.birth_year], [t("dupes.gender"), person.gender],
-    [t("dupes.aliases"), (person.aliases || []).join(", ")], [t("dupes.description"), person.description]].filter(([, v]) => v !== null && v !== undefined && v !== "");
+    [t("dupes.aliases"), (person.aliases || []).join(", ")], [t("dupes.description"), person.description]]
+    .filter(([, v]) => v !== null && v !== undefined && v !== "");
   return h("div", { class: "pair-person" },
     h("h3", {}, h("span", { class: "visually-hidden" }, t("dupes.column", { heading })), nameOf(person)),
     rows.length ? h("dl", { class: "details" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]))

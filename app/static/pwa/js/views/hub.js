@@ -114,7 +114,8 @@ export async function renderAgenda(ctx, { id }) {
       : emptyNote(t("hub.nothingWaiting")));
   };
   await redraw();
-  const view = h("div", { class: "view" }, backLink("#/tables", t("home.tables")), h("h1", {}, t("hub.agendaTitle", { table: heading })), body);
+  const view = h("div", { class: "view" }, backLink("#/tables", t("home.tables")),
+    h("h1", {}, t("hub.agendaTitle", { table: heading })), body);
   view.refresh = redraw;
   return view;
 }

@@ -130,7 +130,8 @@ async function caseSection(situation, redraw) {
   if (!existing.length) return card(opener, h("p", { class: "hint" }, t("ours.noCaseToLink")));
   const choice = h("select", { id: uid("case"), name: "case_id", "data-field": "case_id" },
     h("option", { value: "" }, t("ours.chooseCase")),
-    existing.map((c) => h("option", { value: c.id }, [t("ours.openedOn", { day: c.opened_at.slice(0, 10) }), c.program].filter(Boolean).join(" · "))));
+    existing.map((c) => h("option", { value: c.id },
+      [t("ours.openedOn", { day: c.opened_at.slice(0, 10) }), c.program].filter(Boolean).join(" · "))));
   const linker = h("form", { novalidate: true }, field(t("ours.existing"), choice),
     h("button", { type: "submit", class: "button secondary" }, t("ours.link")));
   linker.addEventListener("submit", async (event) => {
@@ -171,7 +172,8 @@ export async function renderSituation(ctx, { id }) {
         h("p", { class: "hint" }, [
           situation.lead_agency_id ? t("cases.lead", { lead: names.agency(situation.lead_agency_id) }) : null,
           situation.lead_team_id ? t("cases.lead", { lead: names.team(situation.lead_team_id) }) : null,
-          situation.assisting_agency_ids.length ? t("ours.assistingList", { agencies: situation.assisting_agency_ids.map(names.agency).join(", ") }) : null,
+          situation.assisting_agency_ids.length
+            ? t("ours.assistingList", { agencies: situation.assisting_agency_ids.map(names.agency).join(", ") }) : null,
           situation.close_reason ? t("ours.closedBecause", { reason: label(CLOSURE_REASONS, situation.close_reason) }) : null,
         ].filter(Boolean).join(" · "))),
       situation.acting ? await caseSection(situation, redraw) : null,

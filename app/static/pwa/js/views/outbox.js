@@ -20,7 +20,8 @@ async function referralRecovery(db, entry) {
   const referral = await getReferral(db, entry.data.referral_id);
   const status = (entry.current && entry.current.status) || (referral && referral.status) || null;
   const person = referral && referral.person_id ? await getPerson(db, referral.person_id) : null;
-  const service = referral ? t("outbox.serviceReferral", { service: labelOf(NEEDS, referral.service).toLowerCase() }) : t("outbox.referral");
+  const service = referral ? t("outbox.serviceReferral", { service: labelOf(NEEDS, referral.service).toLowerCase() })
+    : t("outbox.referral");
   const subject = person ? t("outbox.whose", { person: personLabel(person), service }) : t("outbox.this", { service });
   const wanted = MOVE_WORDS[entry.data.status] || entry.data.status;
   const now = status ? (REFERRAL_STATUS[status] || status).toLowerCase() : null;
@@ -38,7 +39,8 @@ const FINAL_REFUSALS = new Set(["invalid_transition", "forbidden"]);
 function fieldMessages(error) {
   if (!error || !error.fields) return null;
   return h("ul", { class: "field-messages" },
-    Object.entries(error.fields).map(([name, messages]) => h("li", {}, t("outbox.fieldMessage", { field: name.replace(/_/g, " "), messages: [].concat(messages).join(" ") }))));
+    Object.entries(error.fields).map(([name, messages]) => h("li", {},
+      t("outbox.fieldMessage", { field: name.replace(/_/g, " "), messages: [].concat(messages).join(" ") }))));
 }
 
 // Drops the local copy a discarded entry left behind (a person or referral made on this phone).

@@ -221,12 +221,14 @@ export async function renderPerson(ctx, { id }) {
       h("h2", { id: "person-cases" }, t("people.caseManagement")),
       h("ul", { class: "entry-list" }, cases.map((c) => h("li", {},
         h("a", { href: `#/case/${c.id}` }, c.program || t("ours.case")),
-        h("span", { class: "entry-time" }, t("people.statusAt", { status: CASE_STATUS[c.status] || c.status, time: shortTime(c.opened_at) })))))) : null,
+        h("span", { class: "entry-time" },
+          t("people.statusAt", { status: CASE_STATUS[c.status] || c.status, time: shortTime(c.opened_at) })))))) : null,
     h("section", { class: "card", "aria-labelledby": "person-referrals" },
       h("h2", { id: "person-referrals" }, t("people.referrals")),
       referrals.length ? h("ul", { class: "entry-list" }, referrals.map((r) => h("li", {},
         h("a", { href: `#/referral/${r.id}` }, labelOf(NEEDS, r.service)),
-        h("span", { class: "entry-time" }, t("people.statusAt", { status: REFERRAL_STATUS[r.status] || r.status, time: shortTime(r.made_at || r.received_at) })))))
+        h("span", { class: "entry-time" }, t("people.statusAt", { status: REFERRAL_STATUS[r.status] || r.status,
+          time: shortTime(r.made_at || r.received_at) })))))
         : emptyNote(t("people.noReferrals"))));
   fill(encounters, await encountersCard(ctx, id, entries));
   // After a sync: the person as the server now has them, "waiting to sync" gone, a merge followed.

@@ -28,7 +28,12 @@ function aliasEditor(initial) {
     list.replaceChildren(...(aliases.length ? aliases.map((alias, i) => h("li", {},
       h("span", { class: "alias-name" }, alias),
       h("button", { type: "button", class: "button quiet", "aria-label": t("edit.removeAlias", { alias }),
-        onclick: () => { aliases = aliases.filter((_, j) => j !== i); status.textContent = t("edit.removed", { alias }); draw(); input.focus(); } },
+        onclick: () => {
+          aliases = aliases.filter((_, j) => j !== i);
+          status.textContent = t("edit.removed", { alias });
+          draw();
+          input.focus();
+        } },
       t("edit.remove"))))
       : [h("li", { class: "empty" }, t("edit.noAliases"))]));
     addButton.disabled = aliases.length >= MAX_ALIASES;

@@ -55,7 +55,8 @@ function rowItem(row, who) {
     h("p", { class: "recent-line" }, who,
       encounter.call_number ? ` · #${encounter.call_number}` : "",
       h("span", { class: "entry-time" }, ` · ${when}`)),
-    encounter.voided && encounter.void_reason ? h("p", { class: "hint" }, t("recent.voidedBecause", { reason: encounter.void_reason })) : null,
+    encounter.voided && encounter.void_reason
+      ? h("p", { class: "hint" }, t("recent.voidedBecause", { reason: encounter.void_reason })) : null,
     troubleText(row) ? h("p", { class: "server-message" }, troubleText(row)) : null,
     actions.length ? h("div", { class: "row-actions" }, actions) : null);
 }

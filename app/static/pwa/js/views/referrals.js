@@ -153,7 +153,8 @@ export async function renderInbox(ctx) {
       const cards = [];
       for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender,
         { navigator, cases, teamNames }));
-      sections.push(h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, t("cases.group", { name: title, count: list.length })),
+      sections.push(h("section", { class: "card", "aria-labelledby": id },
+        h("h2", { id }, t("cases.group", { name: title, count: list.length })),
         cards.length ? h("ul", { class: "referral-list" }, cards) : emptyNote(none)));
     }
     fill(body, takeFlash(), sections);

@@ -58,7 +58,8 @@ export async function triagePanel(db, form, { chosen = null } = {}) {
             ? t("triage.because", { reasons: computed.reasons.map(codeLabel).join(", ") }) : t("triage.nothing"))]
         : h("p", { class: "hint" }, t("triage.noRules")));
       fill(choiceNote, override && computed && override !== computed.level
-        ? [h("p", { class: "notice" }, t("triage.chose", { level: override, label: labels[override], suggested: computed.level, suggestedLabel: computed.label })),
+        ? [h("p", { class: "notice" }, t("triage.chose", { level: override, label: labels[override], suggested: computed.level,
+          suggestedLabel: computed.label })),
           h("button", { type: "button", class: "button secondary", onclick: () => {
             override = null;
             update();
