@@ -116,10 +116,11 @@ def test_the_phones_vocabulary_is_the_servers(live_server):
     assert codes("OUTCOMES") == list(vocabulary.OUTCOMES)
     assert codes("URGENCIES") == list(vocabulary.URGENCIES)
     statuses = re.search(r"export const REFERRAL_STATUS = \{(.*?)\};", script, re.DOTALL).group(1)
-    assert re.findall(r"([a-z_]+): \"", statuses) == list(vocabulary.REFERRAL_STATUSES)
+    # Each status with its words: `pending: t("referralStatus.pending")` (the words are in the catalogue).
+    assert re.findall(r"([a-z_]+): t\(", statuses) == list(vocabulary.REFERRAL_STATUSES)
     for name, server_codes in (("CASE_STATUS", vocabulary.CASE_STATUSES), ("GOAL_STATUS", vocabulary.GOAL_STATUSES)):
         labels = re.search(rf"export const {name} = \{{(.*?)\}};", script, re.DOTALL).group(1)
-        assert re.findall(r"([a-z_]+): \"", labels) == list(server_codes), name
+        assert re.findall(r"([a-z_]+): t\(", labels) == list(server_codes), name
 
 
 def test_the_worker_caches_the_shell_only_and_purges_old_versions(new_phone, make_account):

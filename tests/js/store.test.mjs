@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { plural, state, statusDetail, statusText, statusTone, subscribe, update } from "../../app/static/pwa/js/store.js";
+import { state, statusDetail, statusText, statusTone, subscribe, update } from "../../app/static/pwa/js/store.js";
 
 const line = (s) => [statusText(s), statusTone(s)];
 const online = { online: true, authRequired: false, revoked: false, waiting: 0, attention: 0 };
@@ -53,7 +53,8 @@ test("an update reaches every subscriber until it unsubscribes", () => {
   assert.equal(state.waiting, 0);
 });
 
-test("plural", () => {
-  assert.equal(plural(1, "case", "cases"), "1 case");
-  assert.equal(plural(0, "case", "cases"), "0 cases");
+test("counts in the status line take the catalogue's plural forms", () => {
+  assert.equal(statusText({ ...online, waiting: 1 }), "1 waiting to sync");
+  assert.equal(statusText({ ...online, attention: 1 }), "1 needs attention");
+  assert.equal(statusText({ ...online, attention: 2 }), "2 need attention");
 });

@@ -5,6 +5,7 @@ import { firstShowing } from "/static/pwa/js/alerts.js";
 import { openUserDb } from "/static/pwa/js/userdb.js";
 import { loadSession } from "/static/pwa/js/session.js";
 import { OUTBOX_SYNC_TAG, syncOutbox } from "/static/pwa/js/sync.js";
+import { t } from "/static/pwa/js/i18n.js";
 
 // The server writes the shell's file list and content digest here when it serves /sw.js
 // (app/pwa/routes.py), so that any change to the shell installs a new worker and a new cache.
@@ -88,8 +89,8 @@ async function showAlert(data) {
   }
   const fresh = await firstShowingForUser(alert);
   const urgent = alert.urgency === "emergent" || alert.urgency === "urgent";
-  await self.registration.showNotification(alert.title || "HELP Field", {
-    body: alert.body || "Something changed in your referrals.",
+  await self.registration.showNotification(alert.title || t("shell.brand"), {
+    body: alert.body || t("push.changed"),
     tag: alert.referral_id ? `referral-${alert.referral_id}` : "help-field",
     renotify: fresh && Boolean(alert.referral_id),
     silent: !fresh,

@@ -1,5 +1,6 @@
 // The JSON API: one fetch wrapper that sends the CSRF token on writes and turns failures into typed errors.
 
+import { t } from "./i18n.js";
 const BASE = "/api/v1";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let csrfToken = null;
@@ -18,7 +19,7 @@ export function onSessionRevoked(listener) {
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
     const error = (body && body.error) || {};
-    super(error.message || `The server answered ${status}.`);
+    super(error.message || t("api.answered", { status }));
     this.name = "ApiError";
     this.status = status;
     this.code = error.code || "http_" + status;
@@ -30,7 +31,7 @@ export class ApiError extends Error {
 // The request never reached the server, or no answer came back.
 export class NetworkError extends Error {
   constructor(cause) {
-    super("No connection to the server.");
+    super(t("api.noConnection"));
     this.name = "NetworkError";
     this.cause = cause;
   }

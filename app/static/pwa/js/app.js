@@ -3,7 +3,7 @@
 
 import * as controller from "./controller.js";
 import { getEntry } from "./outbox.js";
-import { plural, state, statusDetail, statusText, statusTone, subscribe } from "./store.js";
+import { state, statusDetail, statusText, statusTone, subscribe } from "./store.js";
 import { choose, flash, working } from "./ui.js";
 import * as caseIntake from "./views/case-intake.js";
 import * as caseView from "./views/case.js";
@@ -28,6 +28,7 @@ import * as adminUsers from "./views/admin-users.js";
 import * as adminDirectory from "./views/admin-directory.js";
 import * as adminAudit from "./views/admin-audit.js";
 import { h } from "./dom.js";
+import { t, translatePage } from "./i18n.js";
 
 const main = document.getElementById("main");
 let currentView = null;
@@ -48,7 +49,7 @@ const ctx = {
   },
   async signIn(username, password) {
     const user = await controller.signIn(username, password);
-    flash(`Signed in as ${user.display_name}.`);
+    flash(t("app.signedInAs", { name: user.display_name }));
     ctx.go("/");
   },
   signOut: signOutFlow,
@@ -58,7 +59,7 @@ const ctx = {
 async function fix(id) {
   const entry = await getEntry(ctx.db, id);
   if (!entry || entry.state !== "attention") {
-    flash("That entry no longer needs attention.");
+    flash(t("app.entryGone"));
     return outboxView.render(ctx);
   }
   if (entry.type === "encounter") return encounterForm.render(ctx, { entry });
@@ -116,11 +117,11 @@ async function route() {
   try {
     const found = ROUTES.map(([pattern, make]) => [path.match(pattern), make]).find(([m]) => m);
     view = found ? await found[1](found[0], new URLSearchParams(search || ""))
-      : h("div", { class: "view" }, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the home screen")));
+      : h("div", { class: "view" }, h("h1", {}, t("app.notFound")), h("p", {}, h("a", { href: "#/" }, t("app.backHome"))));
   } catch (error) {
-    view = h("div", { class: "view" }, h("h1", {}, "Something went wrong"),
+    view = h("div", { class: "view" }, h("h1", {}, t("app.wentWrong")),
       h("p", { class: "problem", role: "alert" }, String(error.message || error)),
-      h("p", {}, h("a", { href: "#/" }, "Back to the home screen")));
+      h("p", {}, h("a", { href: "#/" }, t("app.backHome"))));
   }
   if (mine !== renderCount) return;
   main.replaceChildren(view);
@@ -128,7 +129,7 @@ async function route() {
   renderStatus();
   currentView = view;
   const heading = view.querySelector("h1");
-  document.title = heading ? `${heading.firstChild.textContent} · HELP Field` : "HELP Field";
+  document.title = heading ? t("shell.title", { screen: heading.firstChild.textContent }) : t("shell.brand");
   if (heading && renderCount > 1) {
     heading.tabIndex = -1;
     heading.focus();
@@ -164,8 +165,8 @@ function renderStatus() {
   statusMore.textContent = statusDetail();
   attentionLink.hidden = !state.attention || state.revoked;
   attentionLink.textContent = state.waiting || !state.online || state.authRequired
-    ? `${plural(state.attention, "entry needs", "entries need")} attention` : "Open the outbox";
-  syncButton.textContent = state.authRequired ? "Sign in" : "Sync now";
+    ? t("app.needAttention", { count: state.attention }) : t("app.openOutbox");
+  syncButton.textContent = state.authRequired ? t("app.signIn") : t("app.syncNow");
   // On the sign-in screen its own button is the one to use.
   syncButton.hidden = state.authRequired && location.hash.startsWith("#/signin");
   syncButton.setAttribute("aria-busy", String(state.syncing));
@@ -186,17 +187,17 @@ syncButton.addEventListener("click", () => {
 });
 
 function reasonNotSent() {
-  if (!state.online) return "The phone cannot reach the server right now.";
-  if (state.authRequired) return "Your session has ended, so the server will not take them.";
-  if (state.attention) return `${plural(state.attention, "entry needs", "entries need")} your attention in the outbox.`;
-  return "The server did not take them yet.";
+  if (!state.online) return t("app.offline");
+  if (state.authRequired) return t("app.sessionEnded");
+  if (state.attention) return t("app.needYourAttention", { count: state.attention });
+  return t("app.notTaken");
 }
 
 async function signOutFlow() {
   await controller.refreshCounts();
   if (state.waiting && !state.authRequired) {
     // Always worth a try, even when the last attempt found no connection.
-    const done = working("Signing out", `Sending ${plural(state.waiting, "entry", "entries")} first…`);
+    const done = working(t("app.signingOut"), t("app.sendingFirst", { count: state.waiting }));
     await controller.requestSync("sign-out");
     await controller.settle();
     done();
@@ -205,20 +206,20 @@ async function signOutFlow() {
   let keepUnsent = false;
   if (unsent) {
     const choice = await choose({
-      title: `${plural(unsent, "entry has", "entries have")} not been sent`,
-      body: [reasonNotSent(), "If you sign out now, choose what happens to them."],
+      title: t("app.notSent", { count: unsent }),
+      body: [reasonNotSent(), t("app.ifSignOut")],
       choices: [
-        { label: "Stay signed in", value: "stay", tone: "primary" },
-        { label: "Sign out, keep them on this phone", value: "keep", tone: "secondary" },
-        { label: `Sign out and delete ${plural(unsent, "entry", "entries")}`, value: "delete", tone: "danger" },
+        { label: t("app.stay"), value: "stay", tone: "primary" },
+        { label: t("app.keep"), value: "keep", tone: "secondary" },
+        { label: t("app.signOutDelete", { count: unsent }), value: "delete", tone: "danger" },
       ],
     });
     if (choice !== "keep" && choice !== "delete") return;
     keepUnsent = choice === "keep";
   }
   await controller.signOut({ keepUnsent });
-  flash(keepUnsent ? "Signed out. Your unsent entries stay on this phone and sync when you sign in again."
-    : "Signed out. Nothing of yours is left on this phone.");
+  flash(keepUnsent ? t("app.signedOutKept")
+    : t("app.signedOutGone"));
   ctx.go("/signin");
 }
 
@@ -230,6 +231,7 @@ function onWorkerMessage(event) {
 }
 
 async function boot() {
+  translatePage();
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", onWorkerMessage);
     navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).catch((error) => {

@@ -5,6 +5,7 @@
 import { ApiError } from "./api.js";
 import { personConflictMessage } from "./persons.js";
 import { CORRECTION_TYPES, correctionProblem } from "./corrections.js";
+import { t } from "./i18n.js";
 
 // Entries per POST /sync (the server takes up to 500 and 2 MB; a 413 halves the batch).
 export const BATCH_SIZE = 100;
@@ -18,16 +19,16 @@ export function syncBody(device, batch) {
 
 export function conflictMessage(entry, current) {
   if (entry.type === "referral_update" && current && current.status) {
-    return `Someone else changed this referral first: it is now ${current.status.replace("_", " ")}.`;
+    return t("sync.referralChanged", { status: current.status.replace("_", " ") });
   }
   if (entry.type === "case_intake" && current && current.id && current.id !== entry.id) {
-    return "This person already has an open case: discard this intake and work in that case.";
+    return t("sync.openCase");
   }
   if (entry.type === "person_update" && current && current.id === entry.data.person_id) {
     return personConflictMessage(entry, current);
   }
   if (CORRECTION_TYPES.has(entry.type)) return correctionProblem({ ...entry, error: { code: "conflict" }, current });
-  return "The server already holds a different record under this entry's id.";
+  return t("sync.sameId");
 }
 
 // The server's answer for each entry of `batch`, in the batch's order: "acknowledged" (created or duplicate:
@@ -41,7 +42,7 @@ export function sortAnswer(batch, answer) {
       return { entry, outcome: "acknowledged" };
     }
     if (result && result.status === "rejected") {
-      const error = result.error || { code: "rejected", message: "The server did not accept this entry." };
+      const error = result.error || { code: "rejected", message: t("sync.notAccepted") };
       // A correction of an encounter voided meanwhile comes back with the encounter: the phone's copy follows.
       const current = CORRECTION_TYPES.has(entry.type) && error.code === "invalid_transition" && result.current
         ? result.current : null;
@@ -56,8 +57,7 @@ export function sortAnswer(batch, answer) {
 }
 
 export function serverFailedMessage(failures) {
-  return `The server failed ${failures} times while saving this entry, so it waits here instead of holding up `
-    + "the others. Send it again later; if it fails again, tell your administrator.";
+  return t("sync.serverFailed", { failures });
 }
 
 // Sends one batch and settles each entry the server answered for; returns how many went and came back.
@@ -93,7 +93,7 @@ export async function sendWaiting(port) {
   for (;;) {
     const waiting = (await port.waiting()).filter((e) => !setAside.has(e.id));
     if (!waiting.length) {
-      return setAside.size ? { outcome: "retry_later", sent, message: "The server failed on an entry; it will be tried again." }
+      return setAside.size ? { outcome: "retry_later", sent, message: t("sync.failedOnEntry") }
         : { sent };
     }
     const batch = waiting.slice(0, size);
@@ -102,7 +102,7 @@ export async function sendWaiting(port) {
       sent += acknowledged;
       answered = true;
       if (acknowledged + returned === 0) {
-        return { outcome: "retry_later", sent, message: "The server did not answer for these entries." };
+        return { outcome: "retry_later", sent, message: t("sync.noAnswer") };
       }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -7,6 +7,7 @@ import { ApiError, NetworkError, api } from "./api.js";
 import { getAll, getOne, putAll } from "./idb.js";
 import { listEntries, newEntry } from "./outbox.js";
 import { getMeta, setMeta } from "./records.js";
+import { t } from "./i18n.js";
 
 const STAGE = { open: 0, transitioned: 1, closed: 2 };
 const PAGES = 10;
@@ -62,7 +63,7 @@ export async function refreshCaseList(db) {
     return { stale: false };
   } catch (error) {
     if (!(error instanceof NetworkError || error instanceof ApiError)) throw error;
-    return { stale: true, reason: error instanceof NetworkError ? "Offline" : error.message,
+    return { stale: true, reason: error instanceof NetworkError ? t("cases.offline") : error.message,
       at: await getMeta(db, "cases_at") };
   }
 }
@@ -90,8 +91,8 @@ export async function loadCase(db, id) {
   } catch (error) {
     if (!(error instanceof NetworkError || error instanceof ApiError)) throw error;
     const kept = await getMeta(db, key);
-    const reason = error instanceof NetworkError ? "Offline"
-      : error.status === 404 ? "Not on the server yet" : error.message;
+    const reason = error instanceof NetworkError ? t("cases.offline")
+      : error.status === 404 ? t("cases.notOnServer") : error.message;
     if (!kept && !local) return null;
     if (!kept) return { detail: { ...local, goals: [], case_notes: [], transitions: [] }, stale: true, reason, fetched_at: null };
     const further = local && !local.pending && STAGE[local.status] > STAGE[kept.detail.status] ? local : {};

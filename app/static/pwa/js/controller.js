@@ -8,6 +8,7 @@ import * as session from "./session.js";
 import { state, update } from "./store.js";
 import { OUTBOX_SYNC_TAG, lockOut, syncOutbox } from "./sync.js";
 import { deleteUserDb, keepOnlyOutbox, openUserDb } from "./userdb.js";
+import { t } from "./i18n.js";
 
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000];
 const REFRESH_MS = 5 * 60_000;
@@ -167,7 +168,7 @@ export function applyResult(result) {
   } else if (result.outcome === "revoked") {
     Object.assign(patch, { online: true, authRequired: true, revoked: true, problem: null, lastSyncAt: null, nextTryAt: null });
   } else {
-    Object.assign(patch, { online: true, problem: result.message ? `Not sent yet: ${result.message}` : null });
+    Object.assign(patch, { online: true, problem: result.message ? t("status.notSentYet", { message: result.message }) : null });
   }
   update(patch);
 }

@@ -1,5 +1,6 @@
 // Correcting and voiding one's own encounters (docs/api.md, "Encounter corrections"): which encounters are
 // recent, what state each is in, how an `encounter_amend` entry is built and how the phone's copy follows
+import { t } from "./i18n.js";
 // it. No IndexedDB, no DOM and no fetch here, so the rules run in node (tests/js/corrections.test.mjs).
 
 export const RECENT_DAYS = 7;
@@ -98,8 +99,8 @@ export function buildAmend(original, values, { reason, baseVersion, sameMinute }
 
 export function reasonProblem(reason) {
   const text = (reason || "").trim();
-  if (!text) return "Say why (it is kept with the encounter's history).";
-  if (text.length > REASON_MAX) return `At most ${REASON_MAX} characters.`;
+  if (!text) return t("fix.why");
+  if (text.length > REASON_MAX) return t("fix.atMost", { max: REASON_MAX });
   return null;
 }
 
@@ -125,39 +126,37 @@ export function recentRows(records, entries, now = new Date()) {
 // {state: a code, label: the words the screen shows, actionable: may it be corrected or voided now}.
 function rowState(row, corrections, encounter) {
   const troubled = corrections.find((e) => e.state === "attention");
-  if (row.pending && row.pending.state === "attention") return { state: "attention", label: "Needs attention", actionable: false };
-  if (troubled) return { state: "attention", label: "Correction needs attention", actionable: false };
+  if (row.pending && row.pending.state === "attention") return { state: "attention", label: t("fix.attention"), actionable: false };
+  if (troubled) return { state: "attention", label: t("fix.corrAttention"), actionable: false };
   const waitingVoid = corrections.some((e) => e.type === "encounter_void" && e.state === "waiting");
   const waitingAmend = corrections.some((e) => e.type === "encounter_amend" && e.state === "waiting");
-  if (waitingVoid) return { state: "void_waiting", label: "Void waiting to sync", actionable: false };
-  if (row.base.voided) return { state: "voided", label: "Voided", actionable: false };
-  if (row.pending) return { state: "waiting", label: waitingAmend ? "Waiting to sync, corrected" : "Waiting to sync", actionable: true };
-  if (waitingAmend) return { state: "correction_waiting", label: "Correction waiting to sync", actionable: true };
-  if ((encounter.amendments || []).length) return { state: "corrected", label: "Corrected", actionable: true };
-  return { state: "synced", label: "Synced", actionable: true };
+  if (waitingVoid) return { state: "void_waiting", label: t("fix.voidWaiting"), actionable: false };
+  if (row.base.voided) return { state: "voided", label: t("fix.voided"), actionable: false };
+  if (row.pending) return { state: "waiting", label: waitingAmend ? t("fix.waitingCorrected") : t("fix.waiting"), actionable: true };
+  if (waitingAmend) return { state: "correction_waiting", label: t("fix.corrWaiting"), actionable: true };
+  if ((encounter.amendments || []).length) return { state: "corrected", label: t("fix.corrected"), actionable: true };
+  return { state: "synced", label: t("fix.synced"), actionable: true };
 }
 
 // What went wrong with a correction the server sent back, in plain words.
 export function correctionProblem(entry) {
   const error = entry.error || {};
   const current = entry.current || {};
-  const what = entry.type === "encounter_void" ? "void" : "correction";
+  const what = entry.type === "encounter_void" ? t("fix.theVoid") : t("fix.theCorrection");
   if (error.code === "invalid_transition" || current.voided) {
-    return `This encounter was voided on the server, so it takes no more changes. Discard this ${what}.`;
+    return t("fix.wasVoided", { what });
   }
   if (error.code === "conflict") {
-    return "Someone corrected this encounter first and changed the same fields. "
-      + "Check it in your recent entries, then apply your correction again to the current version or discard it.";
+    return t("fix.conflict");
   }
   if (error.code === "not_found") {
-    return "The server does not have this encounter (it was not sent, or you may no longer see it). "
-      + `Fix the encounter itself in the outbox first, or discard this ${what}.`;
+    return t("fix.notFound", { what });
   }
   if (error.code === "forbidden") {
-    return `Only the person who logged this encounter, or a supervisor, may change it. Discard this ${what}.`;
+    return t("fix.forbidden", { what });
   }
   if (error.code === "validation_error") {
-    return `The encounter would not be valid after this ${what}: ${error.message || "check the fields below"}`;
+    return t("fix.invalid", { what, message: error.message || t("fix.checkFields") });
   }
-  return error.message || "The server did not accept this entry.";
+  return error.message || t("sync.notAccepted");
 }

@@ -1,5 +1,7 @@
 // Building DOM without innerHTML (nothing the server or a person typed is ever parsed as HTML).
 
+import { formatDateTime, formatTime } from "./i18n.js";
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   let initialValue = null;
@@ -65,7 +67,5 @@ export function shortTime(iso) {
   if (!iso) return "";
   const date = new Date(iso);
   const today = new Date().toDateString() === date.toDateString();
-  return today
-    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return today ? formatTime(date) : formatDateTime(date, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }

@@ -1,5 +1,6 @@
 // People as records that stay true, with no IndexedDB and no fetch (tests/js/persons.test.mjs runs them in
 // node): what a merge on the server means for what the phone holds, what an edit changes, and how the
+import { t } from "./i18n.js";
 // phone's search and the server's are put together.
 
 // Entry types whose `person_id` names the person the entry is about (all of them follow a merge).
@@ -100,14 +101,16 @@ export function mergeSearch(local, remote) {
 }
 
 const FIELD_WORDS = {
-  display_name: "name used", given_name: "given name", family_name: "family name", birth_year: "birth year",
-  gender: "gender", description: "description", aliases: "aliases", consent_to_share: "consent to share",
-  consent_recorded_at: "consent time",
+  display_name: t("person.f_display_name"), given_name: t("person.f_given_name"),
+  family_name: t("person.f_family_name"), birth_year: t("person.f_birth_year"), gender: t("person.f_gender"),
+  description: t("person.f_description"), aliases: t("person.f_aliases"),
+  consent_to_share: t("person.f_consent_to_share"), consent_recorded_at: t("person.f_consent_recorded_at"),
 };
 
 export function fieldWords(names) {
   const words = names.map((n) => FIELD_WORDS[n] || n.replace(/_/g, " "));
-  return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}` : words[0] || "";
+  if (words.length < 2) return words[0] || "";
+  return t("person.and", { list: words.slice(0, -1).join(", "), last: words[words.length - 1] });
 }
 
 // A person_update conflict in plain words: which of the user's changes met someone else's.
@@ -119,15 +122,13 @@ export function personConflictMessage(entry, current) {
     ? new Set(current.history.filter((c) => c.version > base).flatMap((c) => c.fields || []))
     : new Set(mine.filter((n) => current && n in current && !same(current[n], entry.data[n])));
   const both = mine.filter((n) => theirs.has(n));
-  const what = both.length ? `the ${fieldWords(both)}` : "this person";
-  return `Someone else changed ${what} on the server after your copy, so your change was not saved. ` +
-    "The phone now shows the person as the server holds them: look, then make your change again if it is still needed.";
+  return both.length ? t("person.conflictFields", { fields: fieldWords(both) }) : t("person.conflict");
 }
 
 const REASONS = {
-  same_name: "Same name", similar_name: "Similar names", shared_alias: "An alias in common",
-  alias_is_name: "One's alias is the other's name", same_birth_year: "Same birth year",
-  birth_year_within_1: "Born within a year of each other",
+  same_name: t("person.r_same_name"), similar_name: t("person.r_similar_name"), shared_alias: t("person.r_shared_alias"),
+  alias_is_name: t("person.r_alias_is_name"), same_birth_year: t("person.r_same_birth_year"),
+  birth_year_within_1: t("person.r_birth_year_within_1"),
 };
 
 export const reasonWords = (code) => REASONS[code] || code.replace(/_/g, " ");

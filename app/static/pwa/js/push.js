@@ -1,6 +1,7 @@
 // "Enable alerts": subscribe this phone with the server's VAPID key and register the subscription.
 
 import { api } from "./api.js";
+import { t } from "./i18n.js";
 
 function keyBytes(base64url) {
   const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(base64url.length / 4) * 4, "=");
@@ -21,9 +22,9 @@ export async function alertsState() {
 }
 
 export async function enableAlerts() {
-  if (!alertsSupported()) throw new Error("This browser cannot show alerts.");
+  if (!alertsSupported()) throw new Error(t("home.unsupported"));
   const permission = await Notification.requestPermission();
-  if (permission !== "granted") throw new Error("Alerts are blocked for this app; allow notifications in the browser's settings.");
+  if (permission !== "granted") throw new Error(t("home.blockedApp"));
   const registration = await navigator.serviceWorker.ready;
   const { public_key: publicKey } = await api("/push/vapid-public-key");
   const applicationServerKey = keyBytes(publicKey);

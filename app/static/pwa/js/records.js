@@ -4,6 +4,7 @@
 import { ApiError, api } from "./api.js";
 import { getAll, getOne, putAll, requestResult, transact } from "./idb.js";
 import { keptFor, mergesIn, repointEntry, repointRecord } from "./persons.js";
+import { t } from "./i18n.js";
 
 const FEEDS = ["agencies", "sites", "teams", "persons", "referrals", "cases"];
 
@@ -111,7 +112,7 @@ function fold(text) {
 }
 
 export function personLabel(person) {
-  if (!person) return "Unknown person";
+  if (!person) return t("person.unknown");
   const legal = [person.given_name, person.family_name].filter(Boolean).join(" ");
   return legal && legal !== person.display_name ? `${person.display_name} (${legal})` : person.display_name;
 }
@@ -120,7 +121,7 @@ export function personLabel(person) {
 export function personName(person, referral = null) {
   if (person && person.display_name) return personLabel(person);
   if (referral && referral.person && referral.person.display_name) return personLabel(referral.person);
-  return person || referral ? "Name not shared (no consent)" : "A person not on this phone";
+  return person || referral ? t("person.notShared") : t("person.notHere");
 }
 
 // Search by alias or name, on the phone (no network, no audit trail needed for the user's own copies).

@@ -1,6 +1,8 @@
 // The page's state (who is signed in, what waits to sync, whether the server is reachable) and the status
 // line that must always tell the truth about it.
 
+import { formatTime, t } from "./i18n.js";
+
 const listeners = new Set();
 
 export const state = {
@@ -32,17 +34,15 @@ export function subscribe(listener) {
   return () => listeners.delete(listener);
 }
 
-export const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
 // "N waiting to sync", "All synced", "Offline", "Sign in to sync": what is true right now.
 export function statusText(s = state) {
-  const waiting = s.waiting ? plural(s.waiting, "waiting to sync", "waiting to sync") : "";
-  if (s.revoked) return waiting ? `Signed out · ${waiting}` : "Signed out";
-  if (!s.online) return waiting ? `Offline · ${waiting}` : "Offline";
-  if (s.authRequired) return waiting ? `Sign in to sync · ${waiting}` : "Sign in to sync";
+  const waiting = s.waiting ? t("status.waiting", { count: s.waiting }) : "";
+  if (s.revoked) return waiting ? t("status.signedOutWaiting", { waiting }) : t("status.signedOut");
+  if (!s.online) return waiting ? t("status.offlineWaiting", { waiting }) : t("status.offline");
+  if (s.authRequired) return waiting ? t("status.signInWaiting", { waiting }) : t("status.signIn");
   if (waiting) return waiting;
   // Nothing can go until the user fixes or discards it: not "All synced".
-  return s.attention ? plural(s.attention, "needs attention", "need attention") : "All synced";
+  return s.attention ? t("status.attention", { count: s.attention }) : t("status.synced");
 }
 
 export function statusTone(s = state) {
@@ -51,11 +51,11 @@ export function statusTone(s = state) {
 }
 
 export function statusDetail(s = state) {
-  if (s.syncing) return "Sending…";
+  if (s.syncing) return t("status.sending");
   if (s.problem && s.waiting) return s.problem;
-  if (s.nextTryAt && s.waiting && s.online && !s.authRequired) return "Will try again by itself";
-  const last = s.lastSyncAt ? `Last synced ${new Date(s.lastSyncAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "";
-  if (s.justSent && s.online) return [`${s.justSent} sent`, last].filter(Boolean).join(" · ");
+  if (s.nextTryAt && s.waiting && s.online && !s.authRequired) return t("status.willRetry");
+  const last = s.lastSyncAt ? t("status.lastSynced", { time: formatTime(s.lastSyncAt) }) : "";
+  if (s.justSent && s.online) return [t("status.sent", { count: s.justSent }), last].filter(Boolean).join(" · ");
   if (last) return last;
   return "";
 }

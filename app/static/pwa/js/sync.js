@@ -11,6 +11,7 @@ import { requestResult, transact } from "./idb.js";
 import { pullChanges, saveRecords } from "./records.js";
 import { deviceId, loadSession, updateSession } from "./session.js";
 import { keepOnlyOutbox } from "./userdb.js";
+import { t } from "./i18n.js";
 
 export const OUTBOX_SYNC_TAG = "help-field-outbox";
 const LOCK = "help-field-sync";
@@ -109,7 +110,7 @@ export function syncOutbox(db, userId, { pull = true } = {}) {
       const me = await api("/auth/me");
       if (!me.user || me.user.id !== userId) return { outcome: "signed_out", sent, otherUser: true };
       // After an administrator's reset the server takes nothing until the user has chosen a new password.
-      if (me.password_change_required) return { outcome: "retry_later", sent, message: "Choose a new password first." };
+      if (me.password_change_required) return { outcome: "retry_later", sent, message: t("sync.newPassword") };
       setCsrfToken(me.csrf_token);
       await markSession(userId, { csrf_token: me.csrf_token, auth_required: false });
       const pushed = await pushOutbox(db);

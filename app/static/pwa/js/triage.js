@@ -3,11 +3,12 @@
 // app/encounters/triage.py, so the level shows offline while the form is filled in (docs/triage.md).
 
 import { getMeta } from "./records.js";
+import { t } from "./i18n.js";
 
 export const ROUTINE = 4;
 
 // Labels for the override control before any rule file has reached the phone.
-export const LEVEL_LABELS = { 1: "Immediate", 2: "Urgent", 3: "Priority", 4: "Routine" };
+export const LEVEL_LABELS = { 1: t("level.l1"), 2: t("level.l2"), 3: t("level.l3"), 4: t("level.l4") };
 
 export const rulesOnPhone = (db) => getMeta(db, "triage_rules");
 

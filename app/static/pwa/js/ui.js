@@ -1,6 +1,7 @@
 // Shared pieces of the screens: the dialog, flash messages, form errors, list helpers.
 
 import { fill, h } from "./dom.js";
+import { t } from "./i18n.js";
 
 let pendingFlash = null;
 
@@ -120,7 +121,7 @@ export function field(label, control, hint = null) {
   return h("div", { class: "field" }, h("label", { for: control.id }, label), hintEl, control);
 }
 
-export function backLink(href = "#/", text = "Home") {
+export function backLink(href = "#/", text = t("ui.home")) {
   return h("a", { class: "back", href }, h("span", { "aria-hidden": "true" }, "‹ "), text);
 }
 

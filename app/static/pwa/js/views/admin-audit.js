@@ -2,18 +2,19 @@
 // log never holds a name or a note.
 
 import { api } from "../api.js";
-import { h, shortTime, uid } from "../dom.js";
+import { fill, h, shortTime, uid } from "../dom.js";
 import { backLink, emptyNote, field } from "../ui.js";
 import { problemText } from "./admin.js";
+import { t } from "../i18n.js";
 
 const FILTERS = [
-  ["action", "Action", "text", "e.g. user.reset_password, person.read, auth.login"],
-  ["actor_id", "By user (id)", "number", null],
-  ["target_type", "Record type", "text", "e.g. user, person, team"],
-  ["target_id", "Record id", "text", null],
-  ["outcome", "Outcome", "text", "ok, failed, forbidden …"],
-  ["from", "From", "date", null],
-  ["to", "Until (not including)", "date", null],
+  ["action", t("audit.action"), "text", t("audit.actionHint")],
+  ["actor_id", t("audit.actor"), "number", null],
+  ["target_type", t("audit.targetType"), "text", t("audit.targetTypeHint")],
+  ["target_id", t("audit.targetId"), "text", null],
+  ["outcome", t("audit.outcome"), "text", t("audit.outcomeHint")],
+  ["from", t("intake.from"), "date", null],
+  ["to", t("audit.until"), "date", null],
 ];
 
 const OPTIONAL = { autocomplete: "off", spellcheck: "false", autocapitalize: "none" };
@@ -32,29 +33,31 @@ export async function render(ctx, { query }) {
       // Days as the start of that day in the phone's time zone, with its offset (RFC 3339).
       params.set(name, input.type === "date" ? new Date(`${input.value}T00:00:00`).toISOString() : input.value.trim());
     }
-    results.replaceChildren(h("p", { class: "hint" }, "Loading…"));
+    results.replaceChildren(h("p", { class: "hint" }, t("audit.loading")));
     try {
       const body = await api(`/audit?${params}`);
-      results.replaceChildren(
-        h("p", { class: "hint" }, `${body.total} ${body.total === 1 ? "event" : "events"} · page ${body.page} of ${body.pages}`),
+      fill(results,
+        h("p", { class: "hint" }, t("audit.page", { count: body.total, page: body.page, pages: body.pages })),
         body.items.length ? h("ul", { class: "entry-list audit-list" }, body.items.map((event) => h("li", {},
-          h("span", { class: "entry-label" }, event.action, event.outcome === "ok" ? "" : ` (${event.outcome})`),
-          h("span", { class: "entry-time" }, [shortTime(event.at), event.actor_id ? `by user ${event.actor_id}` : "by nobody signed in",
+          h("span", { class: "entry-label" }, event.action, event.outcome === "ok" ? "" : t("audit.outcomeOf", { outcome: event.outcome })),
+          h("span", { class: "entry-time" }, [shortTime(event.at),
+            event.actor_id ? t("audit.byUser", { id: event.actor_id }) : t("audit.byNobody"),
             event.target_type ? `${event.target_type} ${event.target_id || ""}`.trim() : null].filter(Boolean).join(" · ")))))
-          : emptyNote("No event matches."),
-        body.pages > page ? h("button", { type: "button", class: "button secondary", onclick: () => show(page + 1) }, "Older events") : null,
-        page > 1 ? h("button", { type: "button", class: "button quiet", onclick: () => show(page - 1) }, "Newer events") : null);
+          : emptyNote(t("audit.none")),
+        body.pages > page
+          ? h("button", { type: "button", class: "button secondary", onclick: () => show(page + 1) }, t("audit.older")) : null,
+        page > 1 ? h("button", { type: "button", class: "button quiet", onclick: () => show(page - 1) }, t("audit.newer")) : null);
     } catch (error) {
       results.replaceChildren(h("p", { class: "problem", role: "alert" }, problemText(error)));
     }
   };
   const form = h("form", { class: "entry-form filters", role: "search" }, controls.map(([, , wrapped]) => wrapped),
-    h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button secondary" }, "Show")));
+    h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button secondary" }, t("audit.show"))));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     show();
   });
   await show();
-  return h("div", { class: "view" }, backLink("#/admin", "Administration"), h("h1", {}, "Audit log"),
-    h("details", { class: "card" }, h("summary", {}, "Filters"), form), results);
+  return h("div", { class: "view" }, backLink("#/admin", t("admin.title")), h("h1", {}, t("admin.audit")),
+    h("details", { class: "card" }, h("summary", {}, t("audit.filters")), form), results);
 }

@@ -6,18 +6,24 @@ import { h, uid } from "../dom.js";
 import { backLink, checkedValues, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
 import { NEEDS } from "../vocabulary.js";
 import { problemText } from "./admin.js";
+import { t } from "../i18n.js";
 
-const GROUPS = [["core", "Core"], ["branch", "Branch"]];
-const SITE_KINDS = [["shelter", "Shelter"], ["drop_in", "Drop-in"], ["clinic", "Clinic"], ["other", "Other"]];
+const GROUPS = [["core", t("directory.core")], ["branch", t("directory.branch")]];
+const SITE_KINDS = [["shelter", t("directory.shelter")], ["drop_in", t("directory.dropIn")], ["clinic", t("directory.clinic")],
+  ["other", t("need.other")]];
 
 const KINDS = {
-  teams: { title: "Teams", one: "team", fields: ["name", "division", "group"] },
-  agencies: { title: "Partner agencies", one: "partner agency", fields: ["name", "short_name", "phone", "services"] },
-  sites: { title: "Sites", one: "site", fields: ["name", "kind", "agency_id", "address"] },
+  teams: { title: t("admin.teams"), add: t("directory.addTeam"), addNew: t("directory.addATeam"), none: t("directory.noTeams"),
+    fields: ["name", "division", "group"] },
+  agencies: { title: t("admin.agencies"), add: t("directory.addAgency"), addNew: t("directory.addAnAgency"),
+    none: t("directory.noAgencies"), fields: ["name", "short_name", "phone", "services"] },
+  sites: { title: t("admin.sites"), add: t("directory.addSite"), addNew: t("directory.addASite"), none: t("directory.noSites"),
+    fields: ["name", "kind", "agency_id", "address"] },
 };
 
-const LABELS = { name: "Name", division: "Division", group: "Group", short_name: "Short name", phone: "Phone number",
-  services: "Services offered", kind: "Kind", agency_id: "Run by", address: "Address" };
+const LABELS = { name: t("people.name"), division: t("directory.division"), group: t("directory.group"),
+  short_name: t("directory.shortName"), phone: t("directory.phone"), services: t("directory.services"), kind: t("directory.kind"),
+  agency_id: t("directory.runBy"), address: t("directory.address") };
 
 function control(name, row, agencies) {
   const id = uid(name);
@@ -25,10 +31,11 @@ function control(name, row, agencies) {
   const options = (pairs, empty) => h("select", { id, name, "data-field": name },
     empty === null ? null : h("option", { value: "" }, empty),
     pairs.map(([code, label]) => h("option", { value: String(code), selected: String(code) === String(value ?? "") }, label)));
-  if (name === "group") return field(LABELS[name], options(GROUPS, "Not set"), "Reporting groups teams by it.");
+  if (name === "group") return field(LABELS[name], options(GROUPS, t("directory.notSet")), t("directory.groupHint"));
   if (name === "kind") return field(LABELS[name], options(SITE_KINDS, null));
   if (name === "agency_id") {
-    return field(LABELS[name], options(agencies.filter((a) => a.active !== false || a.id === value).map((a) => [a.id, a.name]), "No agency"));
+    const runners = agencies.filter((a) => a.active !== false || a.id === value).map((a) => [a.id, a.name]);
+    return field(LABELS[name], options(runners, t("directory.noAgency")));
   }
   if (name === "services") {
     // One set of checkboxes per agency on the page: ids of their own (ui.js's toggles would repeat them).
@@ -64,9 +71,10 @@ function editor(kind, row, agencies, onSaved) {
   const form = h("form", { class: "entry-form", novalidate: true },
     spec.fields.map((name) => control(name, row, agencies)), problem,
     h("div", { class: "form-actions" },
-      h("button", { type: "submit", class: "button primary" }, isNew ? `Add ${spec.one}` : "Save changes"),
+      h("button", { type: "submit", class: "button primary" }, isNew ? spec.add : t("edit.save")),
       isNew ? null : h("button", { type: "button", class: row.active === false ? "button secondary" : "button danger",
-        onclick: () => save({ active: row.active === false }) }, row.active === false ? "Reactivate" : "Deactivate")));
+        onclick: () => save({ active: row.active === false }) },
+      row.active === false ? t("directory.reactivate") : t("directory.deactivate"))));
   async function save(values) {
     problem.hidden = true;
     showFieldErrors(form, {});
@@ -90,7 +98,10 @@ function editor(kind, row, agencies, onSaved) {
 
 function summary(kind, row, agencies) {
   if (kind === "teams") return [row.division, row.group].filter(Boolean).join(" · ");
-  if (kind === "agencies") return [row.short_name, row.phone, `${(row.services || []).length} services`].filter(Boolean).join(" · ");
+  if (kind === "agencies") {
+    return [row.short_name, row.phone, t("directory.servicesCount", { count: (row.services || []).length })]
+      .filter(Boolean).join(" · ");
+  }
   const agency = agencies.find((a) => a.id === row.agency_id);
   return [SITE_KINDS.find(([c]) => c === row.kind)?.[1], agency && agency.name].filter(Boolean).join(" · ");
 }
@@ -102,18 +113,19 @@ export async function render(ctx, { kind }) {
   try {
     [rows, agencies] = await Promise.all([api(`/${kind}`), api("/agencies")]);
   } catch (error) {
-    return h("div", { class: "view" }, backLink("#/admin", "Administration"), h("h1", {}, spec.title),
+    return h("div", { class: "view" }, backLink("#/admin", t("admin.title")), h("h1", {}, spec.title),
       h("p", { class: "problem", role: "alert" }, problemText(error)));
   }
   const saved = (row, isNew) => {
-    flash(isNew ? `Added ${row.name}.` : `Saved ${row.name}${row.active === false ? " (deactivated)" : ""}.`);
+    flash(isNew ? t("directory.added", { name: row.name })
+      : row.active === false ? t("directory.savedDeactivated", { name: row.name }) : t("directory.saved", { name: row.name }));
     ctx.go(`/admin/${kind}`);
   };
-  return h("div", { class: "view" }, takeFlash(), backLink("#/admin", "Administration"), h("h1", {}, spec.title),
-    h("details", { class: "card add-new" }, h("summary", {}, `Add a ${spec.one}`), editor(kind, {}, agencies, saved)),
+  return h("div", { class: "view" }, takeFlash(), backLink("#/admin", t("admin.title")), h("h1", {}, spec.title),
+    h("details", { class: "card add-new" }, h("summary", {}, spec.addNew), editor(kind, {}, agencies, saved)),
     rows.length ? h("ul", { class: "entry-list directory-list" }, rows.map((row) => h("li", {},
-      h("details", {}, h("summary", {}, row.name, row.active === false ? " (deactivated)" : ""),
+      h("details", {}, h("summary", {}, row.name, row.active === false ? [" ", t("directory.deactivated")] : ""),
         h("p", { class: "hint" }, summary(kind, row, agencies)),
         editor(kind, row, agencies, saved)))))
-      : emptyNote(`No ${spec.title.toLowerCase()} yet.`));
+      : emptyNote(spec.none));
 }

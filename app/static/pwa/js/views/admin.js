@@ -3,33 +3,34 @@
 
 import { h } from "../dom.js";
 import { takeFlash } from "../ui.js";
+import { t } from "../i18n.js";
 
 const LINKS = [
-  ["#/admin/users", "Users"],
-  ["#/admin/users/import", "Import users"],
-  ["#/admin/teams", "Teams"],
-  ["#/admin/agencies", "Partner agencies"],
-  ["#/admin/sites", "Sites"],
-  ["#/admin/audit", "Audit log"],
-  ["#/stats", "Daily counts"],
-  ["#/cases", "Cases"],
+  ["#/admin/users", t("admin.users")],
+  ["#/admin/users/import", t("admin.import")],
+  ["#/admin/teams", t("admin.teams")],
+  ["#/admin/agencies", t("admin.agencies")],
+  ["#/admin/sites", t("admin.sites")],
+  ["#/admin/audit", t("admin.audit")],
+  ["#/stats", t("home.dailyCounts")],
+  ["#/cases", t("home.cases")],
 ];
 
 export function render(ctx, { settings = null } = {}) {
   return h("div", { class: "view home admin-home" },
     takeFlash(),
-    h("h1", {}, "Administration"),
-    h("p", { class: "hint" }, "Add and change accounts, teams, partner agencies and sites; every change is in the audit log."),
-    h("nav", { "aria-label": "Administration", class: "more" },
+    h("h1", {}, t("admin.title")),
+    h("p", { class: "hint" }, t("admin.hint")),
+    h("nav", { "aria-label": t("admin.title"), class: "more" },
       h("ul", { class: "link-grid" }, LINKS.map(([href, text]) => h("li", {}, h("a", { class: "button secondary", href }, text))))),
-    h("section", { class: "settings", "aria-label": "This phone" },
+    h("section", { class: "settings", "aria-label": t("home.thisPhone") },
       settings,
-      h("a", { class: "button quiet", href: "#/password" }, "Change password"),
-      h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, "Sign out")));
+      h("a", { class: "button quiet", href: "#/password" }, t("home.changePassword")),
+      h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, t("home.signOut"))));
 }
 
 // Shared by the administration screens: a sentence for a failed call.
 export function problemText(error) {
-  if (error && error.name === "NetworkError") return "No connection: administration needs the network.";
+  if (error && error.name === "NetworkError") return t("admin.noConnection");
   return String((error && error.message) || error);
 }

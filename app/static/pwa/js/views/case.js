@@ -4,12 +4,13 @@
 import { h, fill, shortTime } from "../dom.js";
 import { caseEntry, loadCase, unsentFor, withUnsent } from "../cases.js";
 import { agencies as listAgencies, getPerson, getReferral, personName, teams } from "../records.js";
-import { plural, state } from "../store.js";
+import { state } from "../store.js";
 import { backLink, emptyNote, flash, takeFlash } from "../ui.js";
 import { CASE_STATUS, NEEDS, labelOf } from "../vocabulary.js";
 import { closeSection, notesSection, programsSection } from "./case-actions.js";
 import { goalsSection } from "./case-goals.js";
 import { dayLabel, perMonthChart, perMonthLegend, perMonthSummary, perMonthTable, timelineList } from "./case-history.js";
+import { t } from "../i18n.js";
 
 // Admins oversee; the roles that log field work change cases.
 const WRITERS = new Set(["officer", "navigator", "supervisor"]);
@@ -19,32 +20,33 @@ function statusLine(kase) {
   const due = kase.status !== "closed" && kase.review_due_on && kase.review_due_on <= today;
   return h("p", { class: "case-head" },
     h("span", { class: `tag case-${kase.status}` }, CASE_STATUS[kase.status] || kase.status),
-    due ? h("span", { class: "tag due" }, "Review due") : null,
-    kase.pending || kase.unsent ? h("span", { class: "tag" }, "waiting to sync") : null);
+    due ? h("span", { class: "tag due" }, t("cases.reviewDue")) : null,
+    kase.pending || kase.unsent ? h("span", { class: "tag" }, t("cases.waiting")) : null);
 }
 
 // The situations this case is worked in (the server lists them only to the agencies that act on them).
 function situationLinks(ids) {
   if (!ids || !ids.length) return null;
   return ids.map((id, i) => [i ? " · " : null,
-    h("a", { href: `#/situation/${id}` }, ids.length > 1 ? `Situation ${i + 1}` : "See the situation")]);
+    h("a", { href: `#/situation/${id}` }, ids.length > 1 ? t("case.situationN", { n: i + 1 }) : t("case.seeSituation"))]);
 }
 
 async function facts(db, kase, agencyName) {
-  const teamNames = new Map((await teams(db)).map((t) => [t.id, t.name]));
+  const teamNames = new Map((await teams(db)).map((team) => [team.id, team.name]));
   const referral = kase.referral_id ? await getReferral(db, kase.referral_id) : null;
   const rows = [
-    ["Opened", dayLabel(kase.opened_at)],
-    ["From", referral ? `${labelOf(NEEDS, referral.service)} referral to ${agencyName(referral.agency_id)}` : null],
-    ["Situation table", situationLinks(kase.situation_ids)],
-    ["Program", kase.program],
-    ["Agency", kase.agency_id && !referral ? agencyName(kase.agency_id) : null],
-    ["Lead", kase.lead_user_id === state.user.id ? "You" : kase.lead_name || null],
-    ["Lead officer", kase.officer_id === state.user.id ? "You" : kase.officer_name || null],
-    ["Team", kase.team_id ? teamNames.get(kase.team_id) || null : null],
-    ["Next review", kase.status !== "closed" ? dayLabel(kase.review_due_on) : null],
-    ["Tracked until", dayLabel(kase.tracking_until)],
-    ["Closed", kase.closed_at ? `${dayLabel(kase.closed_at)}: ${kase.close_reason}` : null],
+    [t("case.opened"), dayLabel(kase.opened_at)],
+    [t("intake.from"), referral
+      ? t("case.referralTo", { service: labelOf(NEEDS, referral.service), agency: agencyName(referral.agency_id) }) : null],
+    [t("case.situationTable"), situationLinks(kase.situation_ids)],
+    [t("caseActions.program"), kase.program],
+    [t("caseActions.agency"), kase.agency_id && !referral ? agencyName(kase.agency_id) : null],
+    [t("case.lead"), kase.lead_user_id === state.user.id ? t("case.you") : kase.lead_name || null],
+    [t("case.leadOfficer"), kase.officer_id === state.user.id ? t("case.you") : kase.officer_name || null],
+    [t("case.team"), kase.team_id ? teamNames.get(kase.team_id) || null : null],
+    [t("case.nextReview"), kase.status !== "closed" ? dayLabel(kase.review_due_on) : null],
+    [t("case.trackedUntil"), dayLabel(kase.tracking_until)],
+    [t("cases.closed"), kase.closed_at ? t("case.closedOn", { day: dayLabel(kase.closed_at), reason: kase.close_reason }) : null],
   ].filter(([, value]) => value);
   return h("dl", { class: "details" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
@@ -53,19 +55,19 @@ function history(loaded, agencyName) {
   const detail = loaded.detail;
   if (!detail.encounters_per_month) {
     return h("section", { class: "card", "aria-labelledby": "case-history-heading" },
-      h("h2", { id: "case-history-heading" }, "Timeline"),
-      emptyNote("The timeline and the encounters per month show once the phone has read this case from the server."));
+      h("h2", { id: "case-history-heading" }, t("case.timeline")),
+      emptyNote(t("case.noTimeline")));
   }
   const measure = detail.encounters_per_month;
   return [
     h("section", { class: "card", "aria-labelledby": "per-month-heading" },
-      h("h2", { id: "per-month-heading" }, "Encounters per month"),
+      h("h2", { id: "per-month-heading" }, t("case.perMonth")),
       h("p", {}, perMonthSummary(measure)),
       perMonthChart(measure), perMonthLegend(),
-      h("details", { dataset: { key: "per-month-table" } }, h("summary", {}, "The same numbers as a table"), perMonthTable(measure))),
+      h("details", { dataset: { key: "per-month-table" } }, h("summary", {}, t("case.asTable")), perMonthTable(measure))),
     h("section", { class: "card", "aria-labelledby": "case-timeline-heading" },
-      h("h2", { id: "case-timeline-heading" }, "Timeline"),
-      h("p", { class: "hint" }, "Encounters, referrals, goals and transitions, oldest first."),
+      h("h2", { id: "case-timeline-heading" }, t("case.timeline")),
+      h("p", { class: "hint" }, t("case.timelineHint")),
       timelineList(detail.timeline, agencyName)),
   ];
 }
@@ -105,8 +107,8 @@ export async function renderCase(ctx, { id }) {
     }
     // A goal's move names only the goal; every other change names its case.
     const full = type === "case_goal_update" ? data : { case_id: id, ...data };
-    await ctx.save([caseEntry(id, type, full, `${label} · ${who}`)]);
-    flash(`${label}: saved on this phone.`);
+    await ctx.save([caseEntry(id, type, full, t("case.entry", { label, who }))]);
+    flash(t("case.saved", { label }));
     announce = true;
     await rerender();
   };
@@ -117,8 +119,8 @@ export async function renderCase(ctx, { id }) {
     const entries = await unsentFor(ctx.db, id);
     if (mine !== renders) return; // a later redraw has started: its data is fresher
     if (!loaded) {
-      fill(view, backLink("#/cases", "Cases"), h("h1", {}, "Case not on this phone"),
-        emptyNote("This case is not among the records kept on this phone."));
+      fill(view, backLink("#/cases", t("home.cases")), h("h1", {}, t("case.notHere")),
+        emptyNote(t("case.notHereHint")));
       return;
     }
     const kase = withUnsent(loaded.detail, entries);
@@ -127,7 +129,7 @@ export async function renderCase(ctx, { id }) {
     if (signature === shown && !announce) return;
     const agencies = await listAgencies(ctx.db);
     const named = await listAgencies(ctx.db, { includeInactive: true }); // a deactivated one stays on old records
-    const agencyName = (agencyId) => (named.find((a) => a.id === agencyId) || { name: "a partner agency" }).name;
+    const agencyName = (agencyId) => (named.find((a) => a.id === agencyId) || { name: t("intake.anAgency") }).name;
     who = personName(await getPerson(ctx.db, kase.person_id));
     const changeable = canWrite && kase.status !== "closed";
     const factList = await facts(ctx.db, kase, agencyName);
@@ -136,18 +138,18 @@ export async function renderCase(ctx, { id }) {
     // Read what the user is doing only now, with no await until the new screen is in: a tap on the old
     // screen between the two would otherwise be lost.
     const kept = keepForms(view);
-    fill(view, backLink("#/cases", "Cases"), takeFlash(),
-      h("h1", {}, `Case: ${who}`),
+    fill(view, backLink("#/cases", t("home.cases")), takeFlash(),
+      h("h1", {}, t("case.title", { who })),
       statusLine(kase),
       loaded.stale ? h("p", { class: "stale", role: "status" }, loaded.fetched_at
-        ? `${loaded.reason}: showing this case as read at ${shortTime(loaded.fetched_at)}, with your changes since.`
-        : `${loaded.reason}: showing what this phone holds.`) : null,
-      kase.attention ? h("p", { class: "problem" }, `${plural(kase.attention, "change", "changes")} to this case `,
-        h("a", { href: "#/outbox" }, kase.attention === 1 ? "needs attention in the outbox" : "need attention in the outbox"), ".") : null,
+        ? t("case.staleAt", { reason: loaded.reason, time: shortTime(loaded.fetched_at) })
+        : t("case.staleHere", { reason: loaded.reason })) : null,
+      kase.attention ? h("p", { class: "problem" }, t("case.changes", { count: kase.attention }), " ",
+        h("a", { href: "#/outbox" }, t("case.needAttention", { count: kase.attention })), ".") : null,
       factList,
       h("div", { class: "row-actions" },
-        h("a", { class: "button secondary", href: `#/person/${kase.person_id}` }, "Person’s page"),
-        canWrite ? h("a", { class: "button secondary", href: `#/log/interaction?person=${kase.person_id}` }, "Log an interaction") : null),
+        h("a", { class: "button secondary", href: `#/person/${kase.person_id}` }, t("case.personPage")),
+        canWrite ? h("a", { class: "button secondary", href: `#/log/interaction?person=${kase.person_id}` }, t("case.logInteraction")) : null),
       goalsSection(kase, { changeable, record }),
       notesSection(kase, { canWrite, record }),
       programsSection(kase, agencies, { changeable, record }),

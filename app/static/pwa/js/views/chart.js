@@ -2,13 +2,14 @@
 
 import { h, svg } from "../dom.js";
 import { KINDS } from "../vocabulary.js";
+import { formatDate, t } from "../i18n.js";
 
 const WIDTH = 320;
 const HEIGHT = 180;
 const PAD = { left: 28, right: 4, top: 8, bottom: 22 };
 
 const total = (day) => KINDS.reduce((sum, k) => sum + (day[k.code] || 0), 0);
-const shortDate = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString([], { month: "short", day: "numeric" });
+const shortDate = (iso) => formatDate(`${iso}T12:00:00`, { month: "short", day: "numeric" });
 
 // The axis top: the smallest of 5, 10, 15, 20, 25, 50, 100, 150, ... at or above the busiest day.
 function niceMax(value) {
@@ -26,9 +27,9 @@ export function dailyChart(days, titleText) {
   const sum = days.reduce((s, d) => s + total(d), 0);
   const busiest = days.reduce((best, d) => (total(d) > total(best) ? d : best), days[0] || {});
   const description = days.length
-    ? `${sum} encounters from ${shortDate(days[0].date)} to ${shortDate(days[days.length - 1].date)}; ` +
-      `busiest day ${shortDate(busiest.date)} with ${total(busiest)}. The table below has every number.`
-    : "No days to show.";
+    ? t("chart.days", { sum, from: shortDate(days[0].date), to: shortDate(days[days.length - 1].date),
+      busiest: shortDate(busiest.date), most: total(busiest) })
+    : t("chart.noDays");
 
   const parts = [2, 3, 5].find((n) => Number.isInteger(top / n)) || 1;
   const ticks = Array.from({ length: parts + 1 }, (_, n) => (top / parts) * n);
@@ -64,7 +65,7 @@ export function dailyChart(days, titleText) {
 }
 
 export function legend() {
-  return h("ul", { class: "legend", "aria-label": "Colours" }, KINDS.map((kind) =>
+  return h("ul", { class: "legend", "aria-label": t("history.colours") }, KINDS.map((kind) =>
     h("li", {}, h("span", { class: `swatch k-${kind.code}`, "aria-hidden": "true" }), kind.label)));
 }
 
@@ -72,7 +73,7 @@ export function dailyTable(days, caption) {
   return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption },
     h("table", { class: "counts" },
       h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Day"),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("chart.day")),
         KINDS.map((k) => h("th", { scope: "col" }, h("abbr", { title: k.label }, k.short))))),
       h("tbody", {}, days.map((day) => h("tr", {}, h("th", { scope: "row" }, shortDate(day.date)),
         KINDS.map((k) => h("td", {}, String(day[k.code] || 0))))))));
@@ -85,7 +86,7 @@ export function barChart(rows, titleText, id) {
   const height = PAD.top + rows.length * rowH + 4;
   const top = niceMax(Math.max(0, ...rows.map((r) => r.value)));
   const x = (v) => labelW + (v / top) * (WIDTH - labelW - 36);
-  const description = rows.map((r) => `${r.label} ${r.value}`).join(", ") || "Nothing to show.";
+  const description = rows.map((r) => `${r.label} ${r.value}`).join(", ") || t("chart.nothing");
   return svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": `${id}-title ${id}-desc`,
     class: "chart", focusable: "false" },
   svg("title", { id: `${id}-title` }, titleText), svg("desc", { id: `${id}-desc` }, description),
@@ -100,9 +101,9 @@ export function barChart(rows, titleText, id) {
   }));
 }
 
-export function pairsTable(rows, caption, heading = "Count") {
+export function pairsTable(rows, caption, heading = t("chart.count")) {
   return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption },
     h("table", { class: "counts" }, h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "What"), h("th", { scope: "col" }, heading))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("chart.what")), h("th", { scope: "col" }, heading))),
       h("tbody", {}, rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r.label), h("td", {}, String(r.value)))))));
 }

@@ -8,16 +8,18 @@ import { personRecord, reasonWords } from "../persons.js";
 import { personLabel, saveRecords } from "../records.js";
 import { state } from "../store.js";
 import { backLink, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
+import { t } from "../i18n.js";
 
-const nameOf = (p) => (p.display_name ? personLabel(p) : "Name not shared");
+const nameOf = (p) => (p.display_name ? personLabel(p) : t("dupes.notShared"));
 
 function personColumn(person, heading) {
-  const rows = [["Born", person.birth_year], ["Gender", person.gender], ["Aliases", (person.aliases || []).join(", ")],
-    ["Description", person.description]].filter(([, v]) => v !== null && v !== undefined && v !== "");
+  const rows = [[t("dupes.born"), person.birth_year], [t("dupes.gender"), person.gender],
+    [t("dupes.aliases"), (person.aliases || []).join(", ")], [t("dupes.description"), person.description]]
+    .filter(([, v]) => v !== null && v !== undefined && v !== "");
   return h("div", { class: "pair-person" },
-    h("h3", {}, h("span", { class: "visually-hidden" }, `${heading}: `), nameOf(person)),
+    h("h3", {}, h("span", { class: "visually-hidden" }, t("dupes.column", { heading })), nameOf(person)),
     rows.length ? h("dl", { class: "details" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]))
-      : h("p", { class: "hint" }, "No other details."));
+      : h("p", { class: "hint" }, t("dupes.noDetails")));
 }
 
 function mergeForm(ctx, pair, done) {
@@ -26,23 +28,22 @@ function mergeForm(ctx, pair, done) {
     const id = `${name}-${i}`;
     return h("div", { class: "field check" },
       h("input", { type: "radio", id, name, value: p.id, checked: i === 0 }),
-      h("label", { for: id }, `Keep ${nameOf(p)}`));
+      h("label", { for: id }, t("dupes.keep", { name: nameOf(p) })));
   });
   const reason = h("textarea", { id: uid("merge-reason"), rows: 2, maxlength: 1000, required: true, "data-field": "reason" });
   const problem = h("div", { role: "alert" });
   const form = h("form", { class: "entry-form merge-form", novalidate: true },
-    h("fieldset", { "data-field": "kept" }, h("legend", {}, "Which record is kept?"), options,
-      h("p", { class: "hint" }, "The other one's names and aliases become aliases of the one kept; its encounters, "
-        + "referrals and cases move to it.")),
-    field("Reason for merging (required)", reason, "Why they are the same person, e.g. same birth date and tattoo."),
+    h("fieldset", { "data-field": "kept" }, h("legend", {}, t("dupes.whichKept")), options,
+      h("p", { class: "hint" }, t("dupes.whatMoves"))),
+    field(t("dupes.reason"), reason, t("dupes.reasonHint")),
     problem,
     h("div", { class: "row-actions" },
-      h("button", { type: "submit", class: "button primary" }, "Merge"),
-      h("button", { type: "button", class: "button quiet", onclick: () => done(null) }, "Cancel")));
+      h("button", { type: "submit", class: "button primary" }, t("dupes.merge")),
+      h("button", { type: "button", class: "button quiet", onclick: () => done(null) }, t("ui.cancel"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     fill(problem);
-    if (showFieldErrors(form, reason.value.trim() ? {} : { reason: ["Give the reason for merging them."] })) return;
+    if (showFieldErrors(form, reason.value.trim() ? {} : { reason: [t("dupes.giveReason")] })) return;
     const keptId = form.querySelector(`input[name="${name}"]:checked`).value;
     const duplicate = keptId === pair.a.id ? pair.b : pair.a;
     const button = form.querySelector("button[type=submit]");
@@ -52,12 +53,12 @@ function mergeForm(ctx, pair, done) {
         body: { duplicate_id: duplicate.id, reason: reason.value.trim() } });
       await saveRecords(ctx.db, "persons", [personRecord(kept)]);
       ctx.sync(); // the duplicate comes back merged: this phone re-points what it holds too
-      done(`Merged: ${nameOf(duplicate)} is now part of ${nameOf(kept)}. Phones re-point their records on their next sync.`);
+      done(t("dupes.merged", { gone: nameOf(duplicate), kept: nameOf(kept) }));
     } catch (error) {
       button.disabled = false;
       fill(problem, h("p", { class: "problem" }, error instanceof NetworkError
-        ? "No connection: nothing was merged. Try again when the phone is online."
-        : `Not merged: ${error.message}`));
+        ? t("dupes.noConnection")
+        : t("dupes.notMerged", { message: error.message })));
     }
   });
   return form;
@@ -78,12 +79,12 @@ function pairCard(ctx, pair, index, rerender) {
   const startButton = h("button", { type: "button", class: "button secondary", onclick: () => {
     open();
     slot.querySelector("input[type=radio]").focus();
-  } }, "Merge these two…");
+  } }, t("dupes.mergeThese"));
   fill(slot, startButton);
   return h("li", { class: "card pair", "aria-labelledby": headingId },
-    h("h2", { id: headingId }, `Possible match · ${Math.round((pair.score || 0) * 100)}%`),
+    h("h2", { id: headingId }, t("dupes.match", { percent: Math.round((pair.score || 0) * 100) })),
     h("p", { class: "pair-reasons" }, (pair.reasons || []).map(reasonWords).join(" · ")),
-    h("div", { class: "pair-people" }, personColumn(pair.a, "First"), personColumn(pair.b, "Second")),
+    h("div", { class: "pair-people" }, personColumn(pair.a, t("dupes.first")), personColumn(pair.b, t("dupes.second"))),
     slot);
 }
 
@@ -92,8 +93,8 @@ export async function render(ctx) {
   const rerender = async () => {
     if (!state.online) {
       fill(body, takeFlash(), h("p", { class: "notice", role: "status" },
-        "Offline: the list and merging need a connection to the server. They show here when the phone is online."),
-      h("button", { type: "button", class: "button secondary", onclick: rerender }, "Try again"));
+        t("dupes.offline")),
+      h("button", { type: "button", class: "button secondary", onclick: rerender }, t("ui.tryAgain")));
       return;
     }
     let items;
@@ -101,16 +102,16 @@ export async function render(ctx) {
       items = (await api("/persons/duplicates?limit=50")).items;
     } catch (error) {
       fill(body, h("p", { class: "problem", role: "alert" }, error instanceof NetworkError
-        ? "No connection: the list needs the server. Try again when the phone is online." : error.message),
-      h("button", { type: "button", class: "button secondary", onclick: rerender }, "Try again"));
+        ? t("dupes.listNoConnection") : error.message),
+      h("button", { type: "button", class: "button secondary", onclick: rerender }, t("ui.tryAgain")));
       return;
     }
     fill(body, takeFlash(), items.length
       ? h("ul", { class: "pair-list" }, items.map((pair, i) => pairCard(ctx, pair, i, rerender)))
-      : emptyNote("No possible duplicates right now."));
+      : emptyNote(t("dupes.none")));
   };
   await rerender();
-  const view = h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Possible duplicates"),
-    h("p", { class: "hint" }, "People who may be recorded twice. Merging needs a connection and cannot be undone."), body);
+  const view = h("div", { class: "view" }, backLink("#/people", t("home.people")), h("h1", {}, t("dupes.title")),
+    h("p", { class: "hint" }, t("dupes.hint")), body);
   return view;
 }

@@ -3,10 +3,11 @@
 import { fill, h, shortTime } from "../dom.js";
 import { listEntries } from "../outbox.js";
 import { alertsState, enableAlerts, disableAlerts } from "../push.js";
-import { plural, state } from "../store.js";
+import { state } from "../store.js";
 import { takeFlash } from "../ui.js";
 import { KINDS } from "../vocabulary.js";
 import * as adminHome from "./admin.js";
+import { t } from "../i18n.js";
 
 const CAN_SEE_STATS = new Set(["supervisor", "admin"]);
 
@@ -18,10 +19,10 @@ function waitingList(entries) {
   const waiting = entries.filter((e) => e.state === "waiting");
   if (!waiting.length) return null;
   return h("section", { class: "card", "aria-labelledby": "waiting-heading" },
-    h("h2", { id: "waiting-heading" }, plural(waiting.length, "entry waiting to sync", "entries waiting to sync")),
+    h("h2", { id: "waiting-heading" }, t("home.waiting", { count: waiting.length })),
     h("ul", { class: "entry-list" }, waiting.slice(0, 5).map((e) =>
       h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, shortTime(e.created_at))))),
-    waiting.length > 5 ? h("a", { href: "#/outbox" }, `See all ${waiting.length}`) : null);
+    waiting.length > 5 ? h("a", { href: "#/outbox" }, t("home.seeAll", { count: waiting.length })) : null);
 }
 
 async function alertsControl() {
@@ -30,9 +31,9 @@ async function alertsControl() {
   const show = async () => {
     const current = await alertsState();
     button.hidden = current === "unsupported" || current === "blocked";
-    button.textContent = current === "on" ? "Turn off alerts" : "Enable alerts";
-    if (current === "blocked") status.textContent = "Alerts are blocked in this browser's settings.";
-    else if (current === "unsupported") status.textContent = "This browser cannot show alerts.";
+    button.textContent = current === "on" ? t("home.alertsOff") : t("home.alertsOn");
+    if (current === "blocked") status.textContent = t("home.blocked");
+    else if (current === "unsupported") status.textContent = t("home.unsupported");
   };
   button.addEventListener("click", async () => {
     button.disabled = true;
@@ -40,13 +41,13 @@ async function alertsControl() {
     try {
       if ((await alertsState()) === "on") {
         await disableAlerts();
-        status.textContent = "Alerts are off.";
+        status.textContent = t("home.turnedOff");
       } else {
         await enableAlerts();
-        status.textContent = "Alerts are on: new and changed referrals will show here.";
+        status.textContent = t("home.turnedOn");
       }
     } catch (error) {
-      status.textContent = `Alerts could not be changed: ${error.message}`;
+      status.textContent = t("home.alertsFailed", { message: error.message });
     } finally {
       button.disabled = false;
       await show();
@@ -63,32 +64,32 @@ export async function render(ctx) {
   const refresh = async () => fill(list, waitingList(await listEntries(ctx.db)));
   await refresh();
   const links = [
-    ["#/people", "People"],
-    ["#/outbox", state.attention ? `Outbox · ${state.attention} ${state.attention === 1 ? "needs" : "need"} attention` : "Outbox"],
-    ["#/inbox", user.role === "navigator" ? "Referral inbox" : "My referrals"],
-    ["#/cases", CAN_SEE_STATS.has(user.role) ? "Cases" : "My cases"],
-    ["#/tables", "Situation tables"],
+    ["#/people", t("home.people")],
+    ["#/outbox", state.attention ? t("home.outboxAttention", { count: state.attention }) : t("home.outbox")],
+    ["#/inbox", user.role === "navigator" ? t("home.inbox") : t("home.myReferrals")],
+    ["#/cases", CAN_SEE_STATS.has(user.role) ? t("home.cases") : t("home.myCases")],
+    ["#/tables", t("home.tables")],
   ];
   // A supervisor's home starts with the dashboard; the daily counts are its first and largest link.
-  const dashboard = CAN_SEE_STATS.has(user.role) ? h("nav", { "aria-label": "Dashboard", class: "dashboard-link" },
-    h("a", { class: "button primary", href: "#/stats" }, "Daily counts")) : null;
-  if (user.role !== "admin") links.push(["#/recent", "My recent entries"]);
+  const dashboard = CAN_SEE_STATS.has(user.role) ? h("nav", { "aria-label": t("home.dashboard"), class: "dashboard-link" },
+    h("a", { class: "button primary", href: "#/stats" }, t("home.dailyCounts"))) : null;
+  if (user.role !== "admin") links.push(["#/recent", t("home.recent")]);
   const view = h("div", { class: "view home" },
     takeFlash(),
     dashboard,
-    h("h1", {}, user.role === "admin" ? "HELP Field" : "Log an encounter"),
+    h("h1", {}, user.role === "admin" ? t("shell.brand") : t("home.logEncounter")),
     user.role === "admin"
-      ? h("p", { class: "hint" }, "Administrators manage the system; officers, navigators and supervisors log field work.")
+      ? h("p", { class: "hint" }, t("home.adminHint"))
       : h("div", { class: "quick-log" }, KINDS.map((kind) =>
         h("button", { type: "button", class: `kind-button kind-${kind.code}`, onclick: () => ctx.go(`/log/${kind.code}`) },
           unbroken(kind.label)))),
     list,
-    h("nav", { "aria-label": "More", class: "more" },
+    h("nav", { "aria-label": t("home.more"), class: "more" },
       h("ul", { class: "link-grid" }, links.map(([href, text]) => h("li", {}, h("a", { class: "button secondary", href }, text))))),
-    h("section", { class: "settings", "aria-label": "This phone" },
+    h("section", { class: "settings", "aria-label": t("home.thisPhone") },
       await alertsControl(),
-      h("a", { class: "button quiet", href: "#/password" }, "Change password"),
-      h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, "Sign out")));
+      h("a", { class: "button quiet", href: "#/password" }, t("home.changePassword")),
+      h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, t("home.signOut"))));
   view.refresh = refresh;
   return view;
 }

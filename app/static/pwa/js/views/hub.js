@@ -8,8 +8,9 @@ import { newEntry } from "../outbox.js";
 import { state } from "../store.js";
 import { backLink, checkedValues, emptyNote, field, flash, showFieldErrors, takeFlash, toggles } from "../ui.js";
 import { AGE_BANDS, PROTECTIVE_FACTORS, RISK_FACTORS, directory, label } from "./hub-vocabulary.js";
+import { t } from "../i18n.js";
 
-const offlineNote = (what) => h("p", { class: "stale", role: "status" }, `${what} needs a connection. Try again when online.`);
+const offlineNote = (text) => h("p", { class: "stale", role: "status" }, text);
 
 async function load(path) {
   try {
@@ -23,45 +24,45 @@ async function load(path) {
 export async function renderTables() {
   const tables = await load("/tables");
   const readsReport = ["supervisor", "admin"].includes(state.user.role);
-  const items = (tables || []).map((t) => h("li", { class: "card" },
-    h("h2", {}, t.name, t.active ? null : h("span", { class: "tag" }, "inactive")),
+  const items = (tables || []).map((table) => h("li", { class: "card" },
+    h("h2", {}, table.name, table.active ? null : h("span", { class: "tag" }, t("hub.inactive"))),
     h("ul", { class: "link-grid" },
-      h("li", {}, h("a", { class: "button secondary", href: `#/table/${t.id}` }, "Agenda")),
-      t.active && state.user.role !== "admin"
-        ? h("li", {}, h("a", { class: "button secondary", href: `#/table/${t.id}/present` }, "Present a situation")) : null,
-      t.chair || readsReport ? h("li", {}, h("a", { class: "button secondary", href: `#/table/${t.id}/report` }, "Report")) : null)));
-  return h("div", { class: "view" }, backLink(), h("h1", {}, "Situation tables"), takeFlash(),
-    tables === null ? offlineNote("The list of tables")
-      : items.length ? h("ul", { class: "table-list" }, items) : emptyNote("Your agency or team sits at no table."),
-    h("p", {}, h("a", { href: "#/situations" }, "Our situations")));
+      h("li", {}, h("a", { class: "button secondary", href: `#/table/${table.id}` }, t("hub.agenda"))),
+      table.active && state.user.role !== "admin"
+        ? h("li", {}, h("a", { class: "button secondary", href: `#/table/${table.id}/present` }, t("hub.present"))) : null,
+      table.chair || readsReport ? h("li", {}, h("a", { class: "button secondary", href: `#/table/${table.id}/report` }, t("hub.report"))) : null)));
+  return h("div", { class: "view" }, backLink(), h("h1", {}, t("home.tables")), takeFlash(),
+    tables === null ? offlineNote(t("hub.tablesOffline"))
+      : items.length ? h("ul", { class: "table-list" }, items) : emptyNote(t("hub.noTable")),
+    h("p", {}, h("a", { href: "#/situations" }, t("hub.ours"))));
 }
 
 function factorList(codes, list) {
-  return codes && codes.length ? codes.map((c) => label(list, c)).join(", ") : "none recorded";
+  return codes && codes.length ? codes.map((c) => label(list, c)).join(", ") : t("hub.noneRecorded");
 }
 
 function decisionForm(ctx, situation, table, names, redraw) {
   const met = uid("met");
   const lead = h("select", { id: uid("lead"), name: "lead", "data-field": "lead_agency_id" },
-    h("option", { value: "" }, "Choose the lead"),
+    h("option", { value: "" }, t("hub.chooseLead")),
     table.agency_ids.map((id) => h("option", { value: `a${id}` }, names.agency(id))),
     table.team_ids.map((id) => h("option", { value: `t${id}` }, names.team(id))));
   const rationale = h("textarea", { id: uid("rationale"), name: "rationale", maxlength: 1000, rows: 3 });
   const form = h("form", { class: "decision", novalidate: true },
-    h("fieldset", { "data-field": "threshold" }, h("legend", {}, "Is the threshold of acutely elevated risk met?"),
+    h("fieldset", { "data-field": "threshold" }, h("legend", {}, t("hub.thresholdMet")),
       h("div", { class: "choice" }, h("input", { type: "radio", id: `${met}-yes`, name: "threshold", value: "yes" }),
-        h("label", { for: `${met}-yes` }, "Yes, met")),
+        h("label", { for: `${met}-yes` }, t("hub.yesMet"))),
       h("div", { class: "choice" }, h("input", { type: "radio", id: `${met}-no`, name: "threshold", value: "no" }),
-        h("label", { for: `${met}-no` }, "No, not met (the situation is erased)"))),
-    field("Lead agency or team", lead),
-    toggles("Assisting agencies", `assist-${situation.id}`, table.agency_ids.map((id) => [String(id), names.agency(id)])),
-    field("Rationale", rationale, "No names: it is shown to every member."),
-    h("button", { type: "submit", class: "button" }, "Record the decision"));
+        h("label", { for: `${met}-no` }, t("hub.notMet")))),
+    field(t("hub.leadField"), lead),
+    toggles(t("report.assisting"), `assist-${situation.id}`, table.agency_ids.map((id) => [String(id), names.agency(id)])),
+    field(t("hub.rationale"), rationale, t("hub.rationaleHint")),
+    h("button", { type: "submit", class: "button" }, t("hub.record")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const choice = form.querySelector(`input[name="threshold"]:checked`);
     if (!choice) {
-      showFieldErrors(form, { threshold: ["Choose met or not met."] });
+      showFieldErrors(form, { threshold: [t("hub.chooseMet")] });
       return;
     }
     const body = { threshold_met: choice.value === "yes" };
@@ -75,11 +76,11 @@ function decisionForm(ctx, situation, table, names, redraw) {
     }
     try {
       await api(`/situations/${situation.id}/decision`, { method: "POST", body });
-      flash(body.threshold_met ? "Decision recorded: the acting agencies are alerted." : "Decision recorded: the situation was erased.");
+      flash(body.threshold_met ? t("hub.recordedMet") : t("hub.recordedErased"));
       await redraw();
     } catch (error) {
       if (error.fields) showFieldErrors(form, error.fields);
-      else flash(error.message || "The decision was not recorded.");
+      else flash(error.message || t("hub.notRecorded"));
       await redraw();
     }
   });
@@ -89,55 +90,55 @@ function decisionForm(ctx, situation, table, names, redraw) {
 function card(ctx, situation, table, names, redraw) {
   const id = uid("situation");
   return h("li", { class: "card situation-card", "aria-labelledby": id },
-    h("h2", { id }, `${situation.age_band || "Age not given"} · ${situation.gender || "gender not given"}`),
+    h("h2", { id }, t("hub.who", { age: situation.age_band || t("hub.noAge"), gender: situation.gender || t("hub.noGender") })),
     h("p", { class: "summary" }, situation.summary),
-    h("p", {}, h("strong", {}, "Risk factors: "), factorList(situation.risk_factors, RISK_FACTORS)),
-    h("p", {}, h("strong", {}, "Protective factors: "), factorList(situation.protective_factors, PROTECTIVE_FACTORS)),
-    h("p", { class: "hint" }, `Presented ${situation.presented_on} by ${names.originator(situation)}`),
+    h("p", {}, h("strong", {}, t("hub.riskLabel")), factorList(situation.risk_factors, RISK_FACTORS)),
+    h("p", {}, h("strong", {}, t("hub.protectiveLabel")), factorList(situation.protective_factors, PROTECTIVE_FACTORS)),
+    h("p", { class: "hint" }, t("hub.presentedBy", { day: situation.presented_on, by: names.originator(situation) })),
     table.chair ? decisionForm(ctx, situation, table, names, redraw) : null);
 }
 
 export async function renderAgenda(ctx, { id }) {
   const body = h("div", {});
-  let heading = "Agenda";
+  let heading = t("hub.agenda");
   const redraw = async () => {
     const tables = await load("/tables");
-    const table = (tables || []).find((t) => String(t.id) === String(id));
-    if (!tables) return fill(body, offlineNote("The agenda"));
-    if (!table) return fill(body, emptyNote("No such table."));
+    const table = (tables || []).find((one) => String(one.id) === String(id));
+    if (!tables) return fill(body, offlineNote(t("hub.agendaOffline")));
+    if (!table) return fill(body, emptyNote(t("hub.noSuchTable")));
     const [situations, names] = await Promise.all([load(`/tables/${id}/situations?status=presented`), directory(api)]);
     heading = table.name;
-    fill(body, takeFlash(), h("p", { class: "hint" }, `${table.name}: situations waiting for a decision, oldest first. `
-      + "No names: the table discusses situations without identity."),
+    fill(body, takeFlash(), h("p", { class: "hint" }, t("hub.agendaHint", { table: table.name })),
     situations && situations.length
       ? h("ol", { class: "agenda" }, situations.map((s) => card(ctx, s, table, names, redraw)))
-      : emptyNote("Nothing is waiting for the table."));
+      : emptyNote(t("hub.nothingWaiting")));
   };
   await redraw();
-  const view = h("div", { class: "view" }, backLink("#/tables", "Situation tables"), h("h1", {}, `Agenda · ${heading}`), body);
+  const view = h("div", { class: "view" }, backLink("#/tables", t("home.tables")),
+    h("h1", {}, t("hub.agendaTitle", { table: heading })), body);
   view.refresh = redraw;
   return view;
 }
 
 export async function renderPresent(ctx, { id, query }) {
-  const ageBand = h("select", { id: uid("age"), name: "age_band" }, h("option", { value: "" }, "Not given"),
+  const ageBand = h("select", { id: uid("age"), name: "age_band" }, h("option", { value: "" }, t("hub.notGiven")),
     AGE_BANDS.map((band) => h("option", { value: band }, band)));
   const gender = h("input", { type: "text", id: uid("gender"), name: "gender", maxlength: 40, autocomplete: "off" });
   const summary = h("textarea", { id: uid("summary"), name: "summary", "data-field": "summary", maxlength: 1000, rows: 5,
     required: true });
   const form = h("form", { novalidate: true },
-    toggles("Risk factors", "risk_factors", RISK_FACTORS),
-    toggles("Protective factors", "protective_factors", PROTECTIVE_FACTORS),
-    field("Age band", ageBand),
-    field("Gender", gender),
-    field("Summary", summary, "At most 1000 characters, with no name, address or date of birth."),
-    h("button", { type: "submit", class: "button" }, "Save for the table"));
+    toggles(t("report.riskFactors"), "risk_factors", RISK_FACTORS),
+    toggles(t("hub.protective"), "protective_factors", PROTECTIVE_FACTORS),
+    field(t("hub.ageBand"), ageBand),
+    field(t("dupes.gender"), gender),
+    field(t("hub.summary"), summary, t("hub.summaryHint")),
+    h("button", { type: "submit", class: "button" }, t("hub.save")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const risk = checkedValues(form, "risk_factors");
     const problems = {};
-    if (!risk.length) problems.risk_factors = ["Choose at least one risk factor."];
-    if (!summary.value.trim()) problems.summary = ["Write a short summary without names."];
+    if (!risk.length) problems.risk_factors = [t("hub.chooseRisk")];
+    if (!summary.value.trim()) problems.summary = [t("hub.writeSummary")];
     if (Object.keys(problems).length) {
       showFieldErrors(form, problems);
       return;
@@ -148,10 +149,10 @@ export async function renderPresent(ctx, { id, query }) {
     if (gender.value.trim()) data.gender = gender.value.trim();
     const person = query && query.get("person");
     if (person) data.person_id = person;
-    await ctx.save([newEntry("situation", data, "Situation for the table")]);
-    flash("Saved: it goes to the table with the next sync.");
+    await ctx.save([newEntry("situation", data, t("hub.entry"))]);
+    flash(t("hub.saved"));
     ctx.go("/tables");
   });
-  return h("div", { class: "view" }, backLink("#/tables", "Situation tables"), h("h1", {}, "Present a situation"),
-    h("p", { class: "hint" }, "The table sees only what you write here. Works without a connection."), form);
+  return h("div", { class: "view" }, backLink("#/tables", t("home.tables")), h("h1", {}, t("hub.present")),
+    h("p", { class: "hint" }, t("hub.presentHint")), form);
 }

@@ -7,8 +7,9 @@ import { fill, h, shortTime, uid } from "../dom.js";
 import { state } from "../store.js";
 import { backLink, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
 import { CLOSURE_REASONS, PROTECTIVE_FACTORS, RISK_FACTORS, STATUS_WORDS, directory, label } from "./hub-vocabulary.js";
+import { t } from "../i18n.js";
 
-const offline = h("p", { class: "stale", role: "status" }, "This needs a connection. Try again when online.");
+const offline = h("p", { class: "stale", role: "status" }, t("ours.offline"));
 
 async function load(path) {
   try {
@@ -20,7 +21,7 @@ async function load(path) {
 }
 
 const personName = (p) => (p ? [p.display_name, [p.given_name, p.family_name].filter(Boolean).join(" ")]
-  .filter(Boolean).join(" · ") : "No person linked");
+  .filter(Boolean).join(" · ") : t("ours.noPerson"));
 
 export async function renderOurs() {
   const body = h("div", {});
@@ -31,40 +32,40 @@ export async function renderOurs() {
       ? h("ul", { class: "case-list" }, found.map((s) => h("li", {},
         h("p", { class: "case-line" }, h("a", { href: `#/situation/${s.id}` }, personName(s.person)),
           h("span", { class: `tag situation-${s.status}` }, STATUS_WORDS[s.status] || s.status),
-          h("span", { class: "tag" }, s.lead_agency_id && s.lead_agency_id === state.user.agency_id ? "lead" : "assisting or team")),
+          h("span", { class: "tag" }, s.lead_agency_id && s.lead_agency_id === state.user.agency_id ? t("ours.lead") : t("ours.assisting"))),
         h("p", { class: "hint" }, s.risk_factors.map((c) => label(RISK_FACTORS, c)).join(", ")))))
-      : emptyNote("No situation for your agency or team yet."));
+      : emptyNote(t("ours.none")));
   };
   await redraw();
-  const view = h("div", { class: "view" }, backLink("#/tables", "Situation tables"), h("h1", {}, "Our situations"), body);
+  const view = h("div", { class: "view" }, backLink("#/tables", t("home.tables")), h("h1", {}, t("hub.ours")), body);
   view.refresh = redraw;
   return view;
 }
 
 function notesThread(situation) {
-  return h("section", { class: "card", "aria-labelledby": "notes-h" }, h("h2", { id: "notes-h" }, "Notes"),
-    h("p", { class: "hint" }, "Only the lead and assisting agencies see these notes."),
+  return h("section", { class: "card", "aria-labelledby": "notes-h" }, h("h2", { id: "notes-h" }, t("caseActions.notes")),
+    h("p", { class: "hint" }, t("ours.notesHint")),
     situation.notes && situation.notes.length
       ? h("ol", { class: "notes" }, situation.notes.map((n) => h("li", {}, h("p", {}, n.body),
         h("p", { class: "hint" }, shortTime(n.at)))))
-      : emptyNote("No notes yet."));
+      : emptyNote(t("caseActions.noNotes")));
 }
 
 function noteForm(situation, redraw) {
   const text = h("textarea", { id: uid("note"), name: "body", "data-field": "body", maxlength: 4000, rows: 3 });
-  const form = h("form", { novalidate: true }, field("New note", text),
-    h("button", { type: "submit", class: "button" }, "Add the note"));
+  const form = h("form", { novalidate: true }, field(t("ours.newNote"), text),
+    h("button", { type: "submit", class: "button" }, t("ours.addNote")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!text.value.trim()) {
-      showFieldErrors(form, { body: ["Write the note first."] });
+      showFieldErrors(form, { body: [t("caseActions.writeFirst")] });
       return;
     }
     try {
       await api(`/situations/${situation.id}/notes`, { method: "POST", body: { id: crypto.randomUUID(), body: text.value.trim() } });
-      flash("Note added.");
+      flash(t("ours.noteAdded"));
     } catch (error) {
-      flash(error.message || "The note was not saved.");
+      flash(error.message || t("ours.noteNotSaved"));
     }
     await redraw();
   });
@@ -73,20 +74,20 @@ function noteForm(situation, redraw) {
 
 function closeForm(situation, redraw) {
   const reason = h("select", { id: uid("reason"), name: "reason", "data-field": "reason" },
-    h("option", { value: "" }, "Choose a reason"), CLOSURE_REASONS.map(([code, text]) => h("option", { value: code }, text)));
-  const form = h("form", { novalidate: true }, field("Why is it closing?", reason),
-    h("button", { type: "submit", class: "button secondary" }, "Close the situation"));
+    h("option", { value: "" }, t("ours.chooseReason")), CLOSURE_REASONS.map(([code, text]) => h("option", { value: code }, text)));
+  const form = h("form", { novalidate: true }, field(t("ours.whyClosing"), reason),
+    h("button", { type: "submit", class: "button secondary" }, t("ours.close")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!reason.value) {
-      showFieldErrors(form, { reason: ["Choose a reason."] });
+      showFieldErrors(form, { reason: [t("ours.chooseReasonFirst")] });
       return;
     }
     try {
       await api(`/situations/${situation.id}/close`, { method: "POST", body: { reason: reason.value } });
-      flash("The situation is closed.");
+      flash(t("ours.closed"));
     } catch (error) {
-      flash(error.message || "The situation was not closed.");
+      flash(error.message || t("ours.notClosed"));
     }
     await redraw();
   });
@@ -96,11 +97,11 @@ function closeForm(situation, redraw) {
 // The situation's case (acting agencies only): a link to it once there is one; while the situation is open,
 // "Open a case" for the person, or "Link to a case" from the person's cases this phone may read.
 async function caseSection(situation, redraw) {
-  const heading = h("h2", { id: "case-h" }, "Case");
+  const heading = h("h2", { id: "case-h" }, t("ours.case"));
   const card = (...children) => h("section", { class: "card", "aria-labelledby": "case-h" }, heading, ...children);
   if (situation.case_id) {
-    return card(h("p", {}, "This situation is worked in a case."),
-      h("a", { class: "button secondary", href: `#/case/${situation.case_id}` }, "Go to the case"));
+    return card(h("p", {}, t("ours.inCase")),
+      h("a", { class: "button secondary", href: `#/case/${situation.case_id}` }, t("ours.goToCase")));
   }
   if (situation.status !== "open" || !situation.person) return null;
   const send = async (body, done) => {
@@ -108,16 +109,16 @@ async function caseSection(situation, redraw) {
       await api(`/situations/${situation.id}/case`, { method: "POST", body });
       flash(done);
     } catch (error) {
-      flash(error.message || "The case was not changed.");
+      flash(error.message || t("ours.caseNotChanged"));
     }
     await redraw();
   };
   const opener = h("form", { novalidate: true },
-    h("p", { class: "hint" }, "Opens a case for this person in your agency, on the table's decision."),
-    h("button", { type: "submit", class: "button" }, "Open a case"));
+    h("p", { class: "hint" }, t("ours.opensHint")),
+    h("button", { type: "submit", class: "button" }, t("ours.openCase")));
   opener.addEventListener("submit", async (event) => {
     event.preventDefault();
-    await send({ open: true, id: crypto.randomUUID() }, "A case is opened for this situation.");
+    await send({ open: true, id: crypto.randomUUID() }, t("ours.caseOpened"));
   });
   let found = null;
   try {
@@ -126,19 +127,20 @@ async function caseSection(situation, redraw) {
     if (!error || error.name !== "NetworkError") throw error;
   }
   const existing = found ? found.items.filter((c) => c.status !== "closed") : [];
-  if (!existing.length) return card(opener, h("p", { class: "hint" }, "Your agency has no open case of this person to link."));
+  if (!existing.length) return card(opener, h("p", { class: "hint" }, t("ours.noCaseToLink")));
   const choice = h("select", { id: uid("case"), name: "case_id", "data-field": "case_id" },
-    h("option", { value: "" }, "Choose a case"),
-    existing.map((c) => h("option", { value: c.id }, [`Opened ${c.opened_at.slice(0, 10)}`, c.program].filter(Boolean).join(" · "))));
-  const linker = h("form", { novalidate: true }, field("An existing case", choice),
-    h("button", { type: "submit", class: "button secondary" }, "Link to the case"));
+    h("option", { value: "" }, t("ours.chooseCase")),
+    existing.map((c) => h("option", { value: c.id },
+      [t("ours.openedOn", { day: c.opened_at.slice(0, 10) }), c.program].filter(Boolean).join(" · "))));
+  const linker = h("form", { novalidate: true }, field(t("ours.existing"), choice),
+    h("button", { type: "submit", class: "button secondary" }, t("ours.link")));
   linker.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!choice.value) {
-      showFieldErrors(linker, { case_id: ["Choose a case."] });
+      showFieldErrors(linker, { case_id: [t("ours.chooseCaseFirst")] });
       return;
     }
-    await send({ case_id: choice.value }, "The situation is linked to the case.");
+    await send({ case_id: choice.value }, t("ours.linked"));
   });
   return card(linker, opener);
 }
@@ -151,27 +153,28 @@ export async function renderSituation(ctx, { id }) {
       situation = await api(`/situations/${id}`);
     } catch (error) {
       if (error && error.name === "NetworkError") return fill(body, offline);
-      if (error && error.status === 404) return fill(body, emptyNote("No such situation."));
+      if (error && error.status === 404) return fill(body, emptyNote(t("ours.noSuch")));
       throw error;
     }
     const names = await directory(api);
     const person = situation.person;
     fill(body, takeFlash(),
-      h("section", { class: "card", "aria-labelledby": "who-h" }, h("h2", { id: "who-h" }, "Person"),
+      h("section", { class: "card", "aria-labelledby": "who-h" }, h("h2", { id: "who-h" }, t("intake.person")),
         person ? h("p", { class: "person-name" }, personName(person))
-          : h("p", {}, situation.acting ? "No person was linked to this situation." : "Not shown: your agency does not act on it."),
+          : h("p", {}, situation.acting ? t("ours.noPersonLinked") : t("ours.notShown")),
         person && person.description ? h("p", {}, person.description) : null),
-      h("section", { class: "card", "aria-labelledby": "what-h" }, h("h2", { id: "what-h" }, "Situation"),
+      h("section", { class: "card", "aria-labelledby": "what-h" }, h("h2", { id: "what-h" }, t("ours.situation")),
         h("p", {}, h("span", { class: "tag" }, STATUS_WORDS[situation.status] || situation.status)),
         situation.summary ? h("p", { class: "summary" }, situation.summary) : null,
-        h("p", {}, h("strong", {}, "Risk factors: "), situation.risk_factors.map((c) => label(RISK_FACTORS, c)).join(", ")),
+        h("p", {}, h("strong", {}, t("hub.riskLabel")), situation.risk_factors.map((c) => label(RISK_FACTORS, c)).join(", ")),
         situation.protective_factors && situation.protective_factors.length
-          ? h("p", {}, h("strong", {}, "Protective factors: "), situation.protective_factors.map((c) => label(PROTECTIVE_FACTORS, c)).join(", ")) : null,
+          ? h("p", {}, h("strong", {}, t("hub.protectiveLabel")), situation.protective_factors.map((c) => label(PROTECTIVE_FACTORS, c)).join(", ")) : null,
         h("p", { class: "hint" }, [
-          situation.lead_agency_id ? `Lead: ${names.agency(situation.lead_agency_id)}` : null,
-          situation.lead_team_id ? `Lead: ${names.team(situation.lead_team_id)}` : null,
-          situation.assisting_agency_ids.length ? `Assisting: ${situation.assisting_agency_ids.map(names.agency).join(", ")}` : null,
-          situation.close_reason ? `Closed: ${label(CLOSURE_REASONS, situation.close_reason)}` : null,
+          situation.lead_agency_id ? t("cases.lead", { lead: names.agency(situation.lead_agency_id) }) : null,
+          situation.lead_team_id ? t("cases.lead", { lead: names.team(situation.lead_team_id) }) : null,
+          situation.assisting_agency_ids.length
+            ? t("ours.assistingList", { agencies: situation.assisting_agency_ids.map(names.agency).join(", ") }) : null,
+          situation.close_reason ? t("ours.closedBecause", { reason: label(CLOSURE_REASONS, situation.close_reason) }) : null,
         ].filter(Boolean).join(" · "))),
       situation.acting ? await caseSection(situation, redraw) : null,
       situation.acting ? notesThread(situation) : null,
@@ -179,7 +182,7 @@ export async function renderSituation(ctx, { id }) {
       situation.status === "open" ? closeForm(situation, redraw) : null);
   };
   await redraw();
-  const view = h("div", { class: "view" }, backLink("#/situations", "Our situations"), h("h1", {}, "Situation"), body);
+  const view = h("div", { class: "view" }, backLink("#/situations", t("hub.ours")), h("h1", {}, t("ours.situation")), body);
   view.refresh = redraw;
   return view;
 }

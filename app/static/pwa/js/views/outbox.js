@@ -8,26 +8,28 @@ import { state } from "../store.js";
 import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
 import { getPerson, getReferral, personLabel } from "../records.js";
 import { NEEDS, REFERRAL_STATUS, labelOf } from "../vocabulary.js";
+import { t } from "../i18n.js";
 
 // Which moves a referral can still take from each status (as app/referrals/lifecycle.py), and the user's words.
 const REFERRAL_MOVES = { pending: ["accepted", "declined", "withdrawn"], accepted: ["completed", "no_show", "withdrawn"] };
-const MOVE_WORDS = { accepted: "accepted", declined: "declined", completed: "completed", no_show: "marked no-show",
-  withdrawn: "withdrawn" };
+const MOVE_WORDS = { accepted: t("outbox.m_accepted"), declined: t("outbox.m_declined"), completed: t("outbox.m_completed"),
+  no_show: t("outbox.m_no_show"), withdrawn: t("outbox.m_withdrawn") };
 
 // A referral update sent back: can it still be made on the referral as it is now, and how to say what happened.
 async function referralRecovery(db, entry) {
   const referral = await getReferral(db, entry.data.referral_id);
   const status = (entry.current && entry.current.status) || (referral && referral.status) || null;
   const person = referral && referral.person_id ? await getPerson(db, referral.person_id) : null;
-  const service = referral ? `${labelOf(NEEDS, referral.service).toLowerCase()} referral` : "referral";
-  const subject = person ? `${personLabel(person)}'s ${service}` : `this ${service}`;
+  const service = referral ? t("outbox.serviceReferral", { service: labelOf(NEEDS, referral.service).toLowerCase() })
+    : t("outbox.referral");
+  const subject = person ? t("outbox.whose", { person: personLabel(person), service }) : t("outbox.this", { service });
   const wanted = MOVE_WORDS[entry.data.status] || entry.data.status;
   const now = status ? (REFERRAL_STATUS[status] || status).toLowerCase() : null;
   const canWork = Boolean(status && (REFERRAL_MOVES[status] || []).includes(entry.data.status));
-  const message = !now ? `The server did not take this change to ${subject}: ${entry.error.message}`
-    : canWork ? `Someone else changed ${subject} first: it is now ${now}. It can still be ${wanted}.`
-      : `Someone else changed ${subject} first: it is now ${now}, so it can no longer be ${wanted}. Discard this entry.`;
-  return { canWork, message, label: `Mark it ${wanted} now` };
+  const message = !now ? t("outbox.notTaken", { subject, message: entry.error.message })
+    : canWork ? t("outbox.canStill", { subject, now, wanted })
+      : t("outbox.noLonger", { subject, now, wanted });
+  return { canWork, message, label: t("outbox.markNow", { wanted }) };
 }
 
 const EDITABLE = new Set(["encounter", "referral", "person", "person_update", "encounter_amend"]);
@@ -37,7 +39,8 @@ const FINAL_REFUSALS = new Set(["invalid_transition", "forbidden"]);
 function fieldMessages(error) {
   if (!error || !error.fields) return null;
   return h("ul", { class: "field-messages" },
-    Object.entries(error.fields).map(([name, messages]) => h("li", {}, `${name.replace(/_/g, " ")}: ${[].concat(messages).join(" ")}`)));
+    Object.entries(error.fields).map(([name, messages]) => h("li", {},
+      t("outbox.fieldMessage", { field: name.replace(/_/g, " "), messages: [].concat(messages).join(" ") }))));
 }
 
 // Drops the local copy a discarded entry left behind (a person or referral made on this phone).
@@ -53,17 +56,18 @@ async function attentionItem(ctx, entry, rerender) {
     const data = rebase ? { ...entry.data, base_version: entry.current.version } : entry.data;
     await resend(ctx.db, entry.id, data);
     await ctx.resent();
-    flash(`${entry.label}: sent again.`);
+    flash(t("outbox.sentAgain", { label: entry.label }));
     await rerender();
   };
   const drop = async () => {
-    const choice = await choose({ title: "Discard this entry?", body: [`“${entry.label}” will not be sent, and it cannot be brought back.`],
-      choices: [{ label: "Keep it", value: "keep", tone: "secondary" }, { label: "Discard it", value: "discard", tone: "danger" }] });
+    const choice = await choose({ title: t("outbox.discardTitle"), body: [t("outbox.discardBody", { label: entry.label })],
+      choices: [{ label: t("outbox.keepIt"), value: "keep", tone: "secondary" },
+        { label: t("outbox.discardIt"), value: "discard", tone: "danger" }] });
     if (choice !== "discard") return;
     await discard(ctx.db, entry.id);
     await dropLocalCopy(ctx.db, entry);
     await ctx.recount();
-    flash(`${entry.label}: discarded.`);
+    flash(t("outbox.discarded", { label: entry.label }));
     await rerender();
   };
   const conflict = Boolean(entry.current);
@@ -80,21 +84,21 @@ async function attentionItem(ctx, entry, rerender) {
   const recovery = entry.type === "referral_update" && entry.error && entry.error.code !== "server_error"
     ? await referralRecovery(ctx.db, entry) : null;
   return h("li", { class: "attention-item" },
-    h("p", { class: "entry-label" }, entry.label, h("span", { class: "entry-time" }, ` · ${shortTime(entry.created_at)}`)),
+    h("p", { class: "entry-label" }, entry.label, h("span", { class: "entry-time" }, t("outbox.at", { time: shortTime(entry.created_at) }))),
     h("p", { class: "server-message" }, correction ? correctionProblem(entry) : recovery ? recovery.message
-      : entry.error ? entry.error.message : "The server sent this entry back."),
+      : entry.error ? entry.error.message : t("outbox.sentBack")),
     recovery ? null : fieldMessages(entry.error),
-    correction ? h("a", { class: "button secondary", href: "#/recent" }, "See my recent entries") : null,
+    correction ? h("a", { class: "button secondary", href: "#/recent" }, t("outbox.seeRecent")) : null,
     h("div", { class: "row-actions" },
       final || (recovery && !recovery.canWork) ? null
         : recovery ? h("button", { type: "button", class: "button primary", onclick: again }, recovery.label)
-        : fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, "Fix and resend")
-        : otherCase ? h("a", { class: "button primary", href: `#/case/${otherCase}` }, "Open the open case")
+        : fixable ? h("a", { class: "button primary", href: `#/fix/${entry.id}` }, t("outbox.fix"))
+        : otherCase ? h("a", { class: "button primary", href: `#/case/${otherCase}` }, t("outbox.openCase"))
           : h("button", { type: "button", class: "button primary", onclick: again },
-            entry.type === "referral_update" ? "Apply again to the current referral"
-              : entry.type === "encounter_amend" && conflict ? "Apply again to the current version"
-              : conflict ? "Send again as a new record" : "Send again"),
-      h("button", { type: "button", class: "button danger", onclick: drop }, "Discard")));
+            entry.type === "referral_update" ? t("outbox.applyReferral")
+              : entry.type === "encounter_amend" && conflict ? t("outbox.applyVersion")
+              : conflict ? t("outbox.sendAsNew") : t("outbox.sendAgain")),
+      h("button", { type: "button", class: "button danger", onclick: drop }, t("outbox.discard"))));
 }
 
 // What tells two waiting entries apart: for an encounter, "anonymous" when it names nobody (the label names the
@@ -102,7 +106,7 @@ async function attentionItem(ctx, entry, rerender) {
 function waitingDetail(entry) {
   const data = entry.data || {};
   if (entry.type !== "encounter") return shortTime(entry.created_at);
-  return [data.person_id ? null : "anonymous", ...(data.needs || []).map((code) => labelOf(NEEDS, code)),
+  return [data.person_id ? null : t("outbox.anonymous"), ...(data.needs || []).map((code) => labelOf(NEEDS, code)),
     shortTime(data.occurred_at || entry.created_at)].filter(Boolean).join(" · ");
 }
 
@@ -115,20 +119,20 @@ export async function render(ctx) {
     fill(body,
       takeFlash(),
       h("section", { "aria-labelledby": "attention-heading", class: "card" },
-        h("h2", { id: "attention-heading" }, `Needs attention (${attention.length})`),
+        h("h2", { id: "attention-heading" }, t("outbox.attention", { count: attention.length })),
         attention.length ? h("ul", { class: "attention-list" }, await Promise.all(attention.map((e) => attentionItem(ctx, e, rerender))))
-          : emptyNote("Nothing needs attention.")),
+          : emptyNote(t("outbox.noAttention"))),
       h("section", { "aria-labelledby": "waiting-heading", class: "card" },
-        h("h2", { id: "waiting-heading" }, `Waiting to sync (${waiting.length})`),
+        h("h2", { id: "waiting-heading" }, t("outbox.waiting", { count: waiting.length })),
         waiting.length ? h("ul", { class: "entry-list" }, waiting.map((e) =>
           h("li", {}, h("span", { class: "entry-label" }, e.label), h("span", { class: "entry-time" }, waitingDetail(e)))))
-          : emptyNote("Nothing is waiting: everything made on this phone has reached the server.")),
+          : emptyNote(t("outbox.noWaiting"))),
       h("p", { class: "hint" }, state.persisted
-        ? "This phone keeps your entries even when storage runs low."
-        : "Entries are kept on this phone until the server has them."));
+        ? t("outbox.persisted")
+        : t("outbox.kept")));
   };
   await rerender();
-  const view = h("div", { class: "view" }, backLink(), h("h1", {}, "Outbox"), body);
+  const view = h("div", { class: "view" }, backLink(), h("h1", {}, t("home.outbox")), body);
   view.refresh = rerender;
   return view;
 }

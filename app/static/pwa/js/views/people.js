@@ -12,6 +12,7 @@ import {
 import { state } from "../store.js";
 import { backLink, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
 import { CASE_STATUS, NEEDS, OUTCOMES, REFERRAL_STATUS, kindByCode, labelOf } from "../vocabulary.js";
+import { t } from "../i18n.js";
 
 const OVERSIGHT = new Set(["supervisor", "admin"]);
 const SEARCH_DELAY_MS = 300;
@@ -23,36 +24,36 @@ function personForm(ctx, entry) {
   const description = h("input", { type: "text", id: uid("description"), autocomplete: "off", maxlength: 1000,
     "data-field": "description", value: data.description || "" });
   const form = h("form", { class: "entry-form", novalidate: true },
-    field("Alias or name", alias, "An alias is enough."),
-    field("Description (optional)", description),
+    field(t("people.alias"), alias, t("people.aliasHint")),
+    field(t("people.description"), description),
     h("div", { class: "form-actions" },
-      h("button", { type: "submit", class: "button primary" }, entry ? "Save and send again" : "Add person")));
+      h("button", { type: "submit", class: "button primary" }, entry ? t("people.saveAgain") : t("people.add"))));
   if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (showFieldErrors(form, alias.value.trim() ? {} : { display_name: ["Give an alias or name."] })) return;
+    if (showFieldErrors(form, alias.value.trim() ? {} : { display_name: [t("people.giveAlias")] })) return;
     const person = { display_name: alias.value.trim() };
     if (description.value.trim()) person.description = description.value.trim();
     if (entry) {
       await resend(ctx.db, entry.id, person);
       await savePendingPerson(ctx.db, { id: entry.id, ...person });
       await ctx.resent();
-      flash(`${person.display_name}: sent again.`);
+      flash(t("outbox.sentAgain", { label: person.display_name }));
       ctx.go("/outbox");
       return;
     }
-    const saved = newEntry("person", person, `New person · ${person.display_name}`);
+    const saved = newEntry("person", person, t("people.entry", { name: person.display_name }));
     await savePendingPerson(ctx.db, { id: saved.id, ...person });
     await ctx.save([saved]);
-    flash(`${person.display_name} added on this phone.`);
+    flash(t("people.added", { name: person.display_name }));
     ctx.go(`/person/${saved.id}`);
   });
   return form;
 }
 
 export function renderPersonFix(ctx, entry) {
-  return h("div", { class: "view" }, backLink("#/outbox", "Outbox"), h("h1", {}, "Fix person"),
-    h("div", { class: "problem", role: "alert" }, h("p", {}, h("strong", {}, "The server did not accept this person: "),
+  return h("div", { class: "view" }, backLink("#/outbox", t("home.outbox")), h("h1", {}, t("people.fix")),
+    h("div", { class: "problem", role: "alert" }, h("p", {}, h("strong", {}, t("people.notAccepted")),
       entry.error ? entry.error.message : "")),
     personForm(ctx, entry));
 }
@@ -70,7 +71,7 @@ async function serverSearch(query) {
 function personLink(ctx, person) {
   if (!person.remote) {
     return h("a", { class: "choice", href: `#/person/${person.id}` }, personLabel(person),
-      person.pending ? h("span", { class: "tag" }, "waiting to sync") : null);
+      person.pending ? h("span", { class: "tag" }, t("cases.waiting")) : null);
   }
   // On the server only: choosing it keeps a copy on the phone, so it can be used offline afterwards.
   const keep = async () => {
@@ -78,18 +79,18 @@ function personLink(ctx, person) {
     ctx.go(`/person/${person.id}`);
   };
   return h("button", { type: "button", class: "choice", onclick: keep }, personLabel(person),
-    h("span", { class: "tag" }, "Not on this phone"));
+    h("span", { class: "tag" }, t("people.notHere")));
 }
 
 export async function renderList(ctx) {
   const search = h("input", { type: "search", id: uid("people-search"), autocomplete: "off", enterkeyhint: "search" });
-  const results = h("ul", { class: "choices", "aria-label": "People" });
+  const results = h("ul", { class: "choices", "aria-label": t("home.people") });
   const note = h("p", { class: "hint", role: "status" });
   let asked = 0;
   let timer = null;
   const draw = (found) => {
     results.replaceChildren(...(found.length ? found.map((p) => h("li", {}, personLink(ctx, p)))
-      : [h("li", { class: "empty" }, search.value ? "Nobody by that name on this phone." : "No people on this phone yet.")]));
+      : [h("li", { class: "empty" }, search.value ? t("people.nobody") : t("people.none"))]));
   };
   const show = async () => {
     const mine = ++asked;
@@ -103,31 +104,31 @@ export async function renderList(ctx) {
       return;
     }
     if (!state.online || state.authRequired) {
-      note.textContent = "Offline: only the people on this phone are searched.";
+      note.textContent = t("people.offline");
       return;
     }
     timer = setTimeout(async () => {
       const remote = await serverSearch(query);
       if (mine !== asked) return;
       if (remote === null) {
-        note.textContent = "The server could not be asked: only the people on this phone are shown.";
+        note.textContent = t("people.notAsked");
         return;
       }
       const found = mergeSearch(await searchPersons(ctx.db, query, 50), remote);
       if (mine !== asked) return;
       draw(found);
       const more = found.filter((p) => p.remote).length;
-      note.textContent = more ? `${more} more found on the server (not on this phone).` : "The server found no one else.";
+      note.textContent = more ? t("people.more", { count: more }) : t("people.noMore");
     }, SEARCH_DELAY_MS);
   };
   search.addEventListener("input", show);
   await show();
-  const add = h("details", { class: "card" }, h("summary", {}, "Add a new person"), personForm(ctx, null));
-  const view = h("div", { class: "view" }, backLink(), takeFlash(), h("h1", {}, "People"),
-    field("Search by alias or name", search, "Searches the people on this phone (works offline) and, when online, the server."),
+  const add = h("details", { class: "card" }, h("summary", {}, t("people.addNew")), personForm(ctx, null));
+  const view = h("div", { class: "view" }, backLink(), takeFlash(), h("h1", {}, t("home.people")),
+    field(t("people.search"), search, t("people.searchHint")),
     note, results, add,
     OVERSIGHT.has(state.user.role)
-      ? h("p", {}, h("a", { class: "button secondary", href: "#/duplicates" }, "Review possible duplicates")) : null);
+      ? h("p", {}, h("a", { class: "button secondary", href: "#/duplicates" }, t("people.duplicates"))) : null);
   view.refresh = show; // new people arrive with each sync
   return view;
 }
@@ -135,7 +136,7 @@ export async function renderList(ctx) {
 // The person's encounters the user may see: those waiting on this phone, and the server's when online.
 async function encountersCard(ctx, id, pendingEntries) {
   const waiting = pendingEntries.filter((e) => e.type === "encounter" && e.data.person_id === id)
-    .map((e) => ({ id: e.id, ...e.data, unsent: e.state === "waiting" ? "waiting to sync" : "needs attention" }));
+    .map((e) => ({ id: e.id, ...e.data, unsent: e.state === "waiting" ? t("cases.waiting") : t("cases.attention") }));
   let fromServer = null;
   if (state.online && !state.authRequired) {
     try {
@@ -148,27 +149,25 @@ async function encountersCard(ctx, id, pendingEntries) {
   const all = [...waiting, ...(fromServer || []).filter((e) => !held.has(e.id))]
     .sort((a, b) => (b.occurred_at || "").localeCompare(a.occurred_at || ""));
   return h("section", { class: "card", "aria-labelledby": "person-encounters" },
-    h("h2", { id: "person-encounters" }, "Encounters"),
-    fromServer === null ? h("p", { class: "hint" }, "Offline: only the encounters waiting on this phone are listed; "
-      + "the rest show when the phone is online.") : null,
+    h("h2", { id: "person-encounters" }, t("history.encounters")),
+    fromServer === null ? h("p", { class: "hint" }, t("people.encountersOffline")) : null,
     all.length ? h("ul", { class: "entry-list" }, all.map((e) => h("li", {},
       h("span", { class: "entry-label" }, (kindByCode(e.kind) || { label: e.kind }).label,
         e.unsent ? h("span", { class: "tag" }, e.unsent) : null),
       h("span", { class: "entry-time" }, [shortTime(e.occurred_at),
         ...(e.needs || []).map((c) => labelOf(NEEDS, c)), ...(e.outcome || []).map((c) => labelOf(OUTCOMES, c))].join(" · ")))))
-      : emptyNote(fromServer === null ? "None waiting on this phone." : "No encounters you can see."));
+      : emptyNote(fromServer === null ? t("people.noneWaiting") : t("people.noEncounters")));
 }
 
 function detailsList(person) {
   if (!identityShown(person)) {
-    return [h("p", { class: "notice" }, "Name and details not shared: this person has not consented to share them "
-      + "with your agency."),
-    person.gender ? h("dl", { class: "details" }, h("dt", {}, "Gender"), h("dd", {}, person.gender)) : null];
+    return [h("p", { class: "notice" }, t("people.notSharedNotice")),
+    person.gender ? h("dl", { class: "details" }, h("dt", {}, t("dupes.gender")), h("dd", {}, person.gender)) : null];
   }
-  const details = [["Name", [person.given_name, person.family_name].filter(Boolean).join(" ")],
-    ["Born", person.birth_year], ["Gender", person.gender], ["Description", person.description],
-    ["Also known as", (person.aliases || []).join(", ")],
-    ["Consent to share", person.consent_to_share === undefined ? null : person.consent_to_share ? "Yes" : "No"]]
+  const details = [[t("people.name"), [person.given_name, person.family_name].filter(Boolean).join(" ")],
+    [t("dupes.born"), person.birth_year], [t("dupes.gender"), person.gender], [t("dupes.description"), person.description],
+    [t("people.aka"), (person.aliases || []).join(", ")],
+    [t("people.consent"), person.consent_to_share === undefined ? null : person.consent_to_share ? t("ui.yes") : t("ui.no")]]
     .filter(([, v]) => v !== null && v !== undefined && v !== "");
   return details.length ? h("dl", { class: "details" }, details.map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])) : null;
 }
@@ -192,13 +191,13 @@ export async function renderPerson(ctx, { id }) {
   }
   if (!person && mergedInto) {
     // Merged on the server into another person: that person is the one to work with now.
-    return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person merged"),
-      h("p", {}, "This record was found to be the same person as another one and merged into it."),
-      h("p", {}, h("a", { class: "button primary", href: `#/person/${mergedInto}` }, "Open the person kept")));
+    return h("div", { class: "view" }, backLink("#/people", t("home.people")), h("h1", {}, t("people.merged")),
+      h("p", {}, t("people.mergedHint")),
+      h("p", {}, h("a", { class: "button primary", href: `#/person/${mergedInto}` }, t("people.openKept"))));
   }
   if (!person) {
-    return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person not on this phone"),
-      emptyNote("This person is not among the records kept on this phone."));
+    return h("div", { class: "view" }, backLink("#/people", t("home.people")), h("h1", {}, t("people.notOnPhone")),
+      emptyNote(t("people.notOnPhoneHint")));
   }
   const entries = await listEntries(ctx.db);
   const referrals = await referralsWhere(ctx.db, (r) => r.person_id === id);
@@ -206,29 +205,31 @@ export async function renderPerson(ctx, { id }) {
   const cases = (await casesOnPhone(ctx.db)).filter((c) => c.person_id === id);
   const openCase = cases.find((c) => c.status === "open");
   const encounters = h("div", {});
-  const view = h("div", { class: "view" }, backLink("#/people", "People"), takeFlash(),
-    h("h1", {}, identityShown(person) ? person.display_name : "Name not shared",
-      person.pending || unsent ? h("span", { class: "tag" }, "waiting to sync") : null),
+  const view = h("div", { class: "view" }, backLink("#/people", t("home.people")), takeFlash(),
+    h("h1", {}, identityShown(person) ? person.display_name : t("dupes.notShared"),
+      person.pending || unsent ? h("span", { class: "tag" }, t("cases.waiting")) : null),
     detailsList(person),
     h("div", { class: "row-actions" },
-      h("a", { class: "button primary", href: `#/log/interaction?person=${id}` }, "Log an interaction"),
-      h("a", { class: "button secondary", href: `#/refer?person=${id}` }, "Make a referral"),
-      state.user.role !== "admin" ? h("a", { class: "button secondary", href: `#/person/${id}/edit` }, "Edit details") : null,
-      openCase ? h("a", { class: "button secondary", href: `#/case/${openCase.id}` }, "Open the case")
+      h("a", { class: "button primary", href: `#/log/interaction?person=${id}` }, t("case.logInteraction")),
+      h("a", { class: "button secondary", href: `#/refer?person=${id}` }, t("people.refer")),
+      state.user.role !== "admin" ? h("a", { class: "button secondary", href: `#/person/${id}/edit` }, t("people.edit")) : null,
+      openCase ? h("a", { class: "button secondary", href: `#/case/${openCase.id}` }, t("intake.open"))
         : state.user.role !== "admin"
-          ? h("a", { class: "button secondary", href: `#/case/new?person=${id}` }, "Take into case management") : null),
+          ? h("a", { class: "button secondary", href: `#/case/new?person=${id}` }, t("intake.title")) : null),
     encounters,
     cases.length ? h("section", { class: "card", "aria-labelledby": "person-cases" },
-      h("h2", { id: "person-cases" }, "Case management"),
+      h("h2", { id: "person-cases" }, t("people.caseManagement")),
       h("ul", { class: "entry-list" }, cases.map((c) => h("li", {},
-        h("a", { href: `#/case/${c.id}` }, c.program || "Case"),
-        h("span", { class: "entry-time" }, `${CASE_STATUS[c.status] || c.status} · ${shortTime(c.opened_at)}`))))) : null,
+        h("a", { href: `#/case/${c.id}` }, c.program || t("ours.case")),
+        h("span", { class: "entry-time" },
+          t("people.statusAt", { status: CASE_STATUS[c.status] || c.status, time: shortTime(c.opened_at) })))))) : null,
     h("section", { class: "card", "aria-labelledby": "person-referrals" },
-      h("h2", { id: "person-referrals" }, "Referrals"),
+      h("h2", { id: "person-referrals" }, t("people.referrals")),
       referrals.length ? h("ul", { class: "entry-list" }, referrals.map((r) => h("li", {},
         h("a", { href: `#/referral/${r.id}` }, labelOf(NEEDS, r.service)),
-        h("span", { class: "entry-time" }, `${REFERRAL_STATUS[r.status] || r.status} · ${shortTime(r.made_at || r.received_at)}`))))
-        : emptyNote("No referrals on this phone.")));
+        h("span", { class: "entry-time" }, t("people.statusAt", { status: REFERRAL_STATUS[r.status] || r.status,
+          time: shortTime(r.made_at || r.received_at) })))))
+        : emptyNote(t("people.noReferrals"))));
   fill(encounters, await encountersCard(ctx, id, entries));
   // After a sync: the person as the server now has them, "waiting to sync" gone, a merge followed.
   view.refresh = async () => {

@@ -9,6 +9,7 @@ import {
 } from "../persons.js";
 import { getPerson, saveRecords } from "../records.js";
 import { backLink, checkWith, emptyNote, field, flash, showFieldErrors } from "../ui.js";
+import { t } from "../i18n.js";
 
 function textInput(name, value, maxlength, extra = {}) {
   return h("input", { type: "text", id: uid(name), autocomplete: "off", maxlength, "data-field": name,
@@ -18,18 +19,23 @@ function textInput(name, value, maxlength, extra = {}) {
 // The aliases as a list the user adds to and removes from (each with its own large Remove button).
 function aliasEditor(initial) {
   let aliases = cleanAliases(initial);
-  const list = h("ul", { class: "alias-list", "aria-label": "Aliases" });
+  const list = h("ul", { class: "alias-list", "aria-label": t("dupes.aliases") });
   const input = h("input", { type: "text", id: uid("new-alias"), autocomplete: "off", maxlength: MAX_ALIAS_LENGTH,
     enterkeyhint: "done" });
   const status = h("p", { class: "hint", role: "status" });
-  const addButton = h("button", { type: "button", class: "button secondary" }, "Add alias");
+  const addButton = h("button", { type: "button", class: "button secondary" }, t("edit.addAlias"));
   const draw = () => {
     list.replaceChildren(...(aliases.length ? aliases.map((alias, i) => h("li", {},
       h("span", { class: "alias-name" }, alias),
-      h("button", { type: "button", class: "button quiet", "aria-label": `Remove alias ${alias}`,
-        onclick: () => { aliases = aliases.filter((_, j) => j !== i); status.textContent = `Removed ${alias}.`; draw(); input.focus(); } },
-      "Remove")))
-      : [h("li", { class: "empty" }, "No aliases yet.")]));
+      h("button", { type: "button", class: "button quiet", "aria-label": t("edit.removeAlias", { alias }),
+        onclick: () => {
+          aliases = aliases.filter((_, j) => j !== i);
+          status.textContent = t("edit.removed", { alias });
+          draw();
+          input.focus();
+        } },
+      t("edit.remove"))))
+      : [h("li", { class: "empty" }, t("edit.noAliases"))]));
     addButton.disabled = aliases.length >= MAX_ALIASES;
   };
   const add = () => {
@@ -37,7 +43,7 @@ function aliasEditor(initial) {
     if (!alias) return;
     const next = cleanAliases([...aliases, alias]);
     status.textContent = next.length === aliases.length
-      ? (aliases.length >= MAX_ALIASES ? `At most ${MAX_ALIASES} aliases.` : `${alias} is already listed.`) : `Added ${alias}.`;
+      ? (aliases.length >= MAX_ALIASES ? t("edit.atMost", { max: MAX_ALIASES }) : t("edit.listed", { alias })) : t("edit.added", { alias });
     aliases = next;
     input.value = "";
     draw();
@@ -52,17 +58,17 @@ function aliasEditor(initial) {
   });
   draw();
   const element = h("fieldset", { class: "aliases", "data-field": "aliases" },
-    h("legend", {}, "Aliases (street names)"), list,
-    field("New alias", input, `Up to ${MAX_ALIASES} aliases.`), addButton, status);
+    h("legend", {}, t("edit.aliases")), list,
+    field(t("edit.newAlias"), input, t("edit.upTo", { max: MAX_ALIASES })), addButton, status);
   return { element, values: () => aliases };
 }
 
 function conflictNote(entry) {
   if (!entry || !entry.error) return null;
   return h("div", { class: "problem", role: "alert" },
-    h("p", {}, h("strong", {}, entry.error.code === "conflict" ? "Not saved: " : "The server did not accept this change: "),
+    h("p", {}, h("strong", {}, entry.error.code === "conflict" ? t("edit.notSaved") : t("edit.notAccepted")),
       entry.error.message),
-    h("p", {}, "The form below shows the person as the server holds them now, with your change on top."));
+    h("p", {}, t("edit.serverCopy")));
 }
 
 // `id`: the person; `entry`: a person_update the server sent back (its data is put over the person).
@@ -71,8 +77,8 @@ export async function render(ctx, { id, entry = null }) {
   // After a conflict the phone's copy is the server's (sync.js kept `current`): the change is made again on it.
   const person = (await getPerson(ctx.db, personId)) || (entry && entry.current) || null;
   if (!person) {
-    return h("div", { class: "view" }, backLink("#/people", "People"), h("h1", {}, "Person not on this phone"),
-      emptyNote("Only the people kept on this phone can be changed here."));
+    return h("div", { class: "view" }, backLink("#/people", t("home.people")), h("h1", {}, t("people.notOnPhone")),
+      emptyNote(t("edit.onlyHere")));
   }
   const full = identityShown(person);
   const shown = entry ? { ...person, ...entry.data } : person;
@@ -90,30 +96,29 @@ export async function render(ctx, { id, entry = null }) {
 
   const form = h("form", { class: "entry-form", novalidate: true },
     conflictNote(entry),
-    full ? null : h("p", { class: "notice" }, "This person has not consented to share their details with your agency: "
-      + "only their gender can be changed here."),
-    full ? field("Name used", displayName, "An alias is enough.") : null,
-    full ? field("Given name (optional)", givenName) : null,
-    full ? field("Family name (optional)", familyName) : null,
-    full ? field("Birth year (optional)", birthYear, "Four digits, e.g. 1984.") : null,
-    field("Gender (optional)", gender),
-    full ? field("Description (optional)", description, "What helps the team recognise them; no more than needed.") : null,
+    full ? null : h("p", { class: "notice" }, t("edit.genderOnly")),
+    full ? field(t("edit.nameUsed"), displayName, t("people.aliasHint")) : null,
+    full ? field(t("edit.given"), givenName) : null,
+    full ? field(t("edit.family"), familyName) : null,
+    full ? field(t("edit.birthYear"), birthYear, t("edit.birthYearHint")) : null,
+    field(t("edit.gender"), gender),
+    full ? field(t("people.description"), description, t("edit.descriptionHint")) : null,
     full ? aliases.element : null,
     full ? h("div", { class: "field check" }, consent,
-      h("label", { for: consent.id }, "The person agreed to share their details with the agencies they are referred to"),
-      h("p", { class: "hint" }, "Turning this off hides their identity from those agencies again.")) : null,
+      h("label", { for: consent.id }, t("edit.consent")),
+      h("p", { class: "hint" }, t("edit.consentHint"))) : null,
     h("div", { class: "form-actions" },
-      h("button", { type: "submit", class: "button primary" }, entry ? "Save and send again" : "Save changes"),
-      h("a", { class: "button quiet", href: entry ? "#/outbox" : `#/person/${personId}` }, "Cancel")));
+      h("button", { type: "submit", class: "button primary" }, entry ? t("people.saveAgain") : t("edit.save")),
+      h("a", { class: "button quiet", href: entry ? "#/outbox" : `#/person/${personId}` }, t("ui.cancel"))));
   if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
 
   const check = () => {
     const problems = {};
     if (!full) return problems;
     const year = birthYear.value.trim();
-    if (!displayName.value.trim()) problems.display_name = ["Give a name or alias."];
+    if (!displayName.value.trim()) problems.display_name = [t("edit.giveName")];
     if (year && !(/^\d{4}$/.test(year) && Number(year) >= 1900 && Number(year) <= 2100)) {
-      problems.birth_year = ["Give the year as four digits, between 1900 and 2100."];
+      problems.birth_year = [t("edit.yearDigits")];
     }
     return problems;
   };
@@ -134,27 +139,27 @@ export async function render(ctx, { id, entry = null }) {
     if (showFieldErrors(form, problems)) return;
     const changes = changedFields(person, values);
     if (!Object.keys(changes).length) {
-      flash("Nothing was changed.");
+      flash(t("edit.nothing"));
       ctx.go(entry ? "/outbox" : `/person/${personId}`);
       return;
     }
-    const name = full ? values.display_name : "a person";
+    const name = full ? values.display_name : t("edit.aPerson");
     // Saved on the phone first: the sync that saving starts then brings the server's copy over it.
     await saveRecords(ctx.db, "persons", [locallyChanged(person, changes)]);
-    const saved = newEntry("person_update", updateData(person, changes), `Change · ${name}`);
+    const saved = newEntry("person_update", updateData(person, changes), t("edit.entry", { name }));
     if (entry) {
       // Made again on the server's version, under a fresh id: the id sent back holds no change of ours.
       await discard(ctx.db, entry.id);
       await ctx.save([saved]);
-      flash(`Change to ${name}: sent again.`);
+      flash(t("edit.sentAgain", { name }));
       ctx.go("/outbox");
       return;
     }
     await ctx.save([saved]);
-    flash(`Changes to ${name} saved on this phone. They will sync by themselves.`);
+    flash(t("edit.saved", { name }));
     ctx.go(`/person/${personId}`);
   });
 
-  return h("div", { class: "view" }, backLink(entry ? "#/outbox" : `#/person/${personId}`, entry ? "Outbox" : "Back"),
-    h("h1", {}, full ? `Edit ${person.display_name}` : "Edit person"), form);
+  return h("div", { class: "view" }, backLink(entry ? "#/outbox" : `#/person/${personId}`, entry ? t("home.outbox") : t("ui.back")),
+    h("h1", {}, full ? t("edit.title", { name: person.display_name }) : t("edit.titlePerson")), form);
 }

@@ -11,13 +11,14 @@ import { state } from "../store.js";
 import { backLink, choose, emptyNote, field, flash, showFieldErrors, takeFlash } from "../ui.js";
 import { kindByCode } from "../vocabulary.js";
 import * as encounterForm from "./encounter-form.js";
+import { t } from "../i18n.js";
 
 const kindLabel = (encounter) => (kindByCode(encounter.kind) || { label: encounter.kind }).label;
 
 async function personText(db, encounter) {
-  if (!encounter.person_id) return "anonymous";
+  if (!encounter.person_id) return t("outbox.anonymous");
   const person = await getPerson(db, encounter.person_id);
-  return person && person.display_name ? personLabel(person) : "a person not on this phone";
+  return person && person.display_name ? personLabel(person) : t("recent.notHere");
 }
 
 // The row of one encounter, or null when it is not (or no longer) the user's recent one.
@@ -29,7 +30,7 @@ async function findRow(db, id) {
 // What the server said about this encounter's entry, or a correction of it, sent back to "Needs attention".
 function troubleText(row) {
   if (row.pending && row.pending.state === "attention") {
-    return (row.pending.error && row.pending.error.message) || "The server sent this entry back.";
+    return (row.pending.error && row.pending.error.message) || t("outbox.sentBack");
   }
   const troubled = row.corrections.find((e) => e.state === "attention");
   return troubled ? correctionProblem(troubled) : null;
@@ -39,14 +40,14 @@ function rowItem(row, who) {
   const { encounter } = row;
   const kind = kindLabel(encounter);
   const when = shortTime(encounter.occurred_at);
-  const what = `${kind}, ${who}, ${when}`;
+  const what = t("recent.what", { kind, who, when });
   const actions = row.actionable
-    ? [h("a", { class: "button secondary", href: `#/recent/${row.id}/correct` }, "Correct",
+    ? [h("a", { class: "button secondary", href: `#/recent/${row.id}/correct` }, t("recent.correct"),
       h("span", { class: "visually-hidden" }, ` ${what}`)),
-    h("a", { class: "button secondary", href: `#/recent/${row.id}/void` }, "Void",
+    h("a", { class: "button secondary", href: `#/recent/${row.id}/void` }, t("recent.void"),
       h("span", { class: "visually-hidden" }, ` ${what}`))]
-    : row.state === "attention" ? [h("a", { class: "button secondary", href: "#/outbox" }, "Open the outbox",
-      h("span", { class: "visually-hidden" }, ` for ${what}`))] : [];
+    : row.state === "attention" ? [h("a", { class: "button secondary", href: "#/outbox" }, t("app.openOutbox"),
+      h("span", { class: "visually-hidden" }, " ", t("recent.forWhat", { what })))] : [];
   return h("li", { class: `recent-item state-${row.state}`, dataset: { encounter: row.id } },
     h("p", { class: "recent-head" },
       h("span", { class: "recent-kind" }, kind),
@@ -54,7 +55,8 @@ function rowItem(row, who) {
     h("p", { class: "recent-line" }, who,
       encounter.call_number ? ` · #${encounter.call_number}` : "",
       h("span", { class: "entry-time" }, ` · ${when}`)),
-    encounter.voided && encounter.void_reason ? h("p", { class: "hint" }, `Voided: ${encounter.void_reason}`) : null,
+    encounter.voided && encounter.void_reason
+      ? h("p", { class: "hint" }, t("recent.voidedBecause", { reason: encounter.void_reason })) : null,
     troubleText(row) ? h("p", { class: "server-message" }, troubleText(row)) : null,
     actions.length ? h("div", { class: "row-actions" }, actions) : null);
 }
@@ -67,22 +69,21 @@ export async function renderList(ctx) {
     const items = [];
     for (const row of rows) items.push(rowItem(row, await personText(ctx.db, row.encounter)));
     fill(body, rows.length ? h("ul", { class: "recent-list" }, items)
-      : emptyNote("No encounters of yours in the last 7 days on this phone."));
+      : emptyNote(t("recent.none")));
   };
   await rerender();
   // Fresh copies from the server when it can be reached; the list above shows at once either way.
   const refresh = async () => {
     const user = state.user;
     if (!user || !(await tryRefreshRecent(ctx.db, user.id))) {
-      note.textContent = "Showing what this phone holds: entries made here and those it last fetched.";
+      note.textContent = t("recent.fromPhone");
     } else {
       note.textContent = "";
     }
     await rerender();
   };
-  const view = h("div", { class: "view recent" }, backLink(), takeFlash(), h("h1", {}, "My recent entries"),
-    h("p", { class: "hint" }, "Your encounters of the last 7 days. Correct or void one here, online or offline: "
-      + "the change syncs like any entry."),
+  const view = h("div", { class: "view recent" }, backLink(), takeFlash(), h("h1", {}, t("home.recent")),
+    h("p", { class: "hint" }, t("recent.hint")),
     note, body);
   view.refresh = refresh;
   refresh().catch(() => {});
@@ -90,8 +91,8 @@ export async function renderList(ctx) {
 }
 
 function gone() {
-  return h("div", { class: "view" }, backLink("#/recent", "My recent entries"), h("h1", {}, "Not available"),
-    h("p", {}, "This encounter is not among your recent entries that can still be changed."));
+  return h("div", { class: "view" }, backLink("#/recent", t("home.recent")), h("h1", {}, t("recent.gone")),
+    h("p", {}, t("recent.goneHint")));
 }
 
 export async function renderCorrect(ctx, { id }) {
@@ -120,24 +121,24 @@ export async function renderVoid(ctx, { id }) {
   const reason = h("textarea", { id: uid("void-reason"), rows: 3, maxlength: REASON_MAX, required: true, "data-field": "reason" });
   const form = h("form", { class: "entry-form", novalidate: true },
     h("p", {}, `${kind} · ${who}${encounter.call_number ? ` · #${encounter.call_number}` : ""} · ${shortTime(encounter.occurred_at)}`),
-    h("p", { class: "hint" }, "A voided encounter stays on record, marked voided, and counts in no figure. "
-      + "Use it for an encounter logged by mistake; to fix a detail, correct it instead."),
-    field("Reason for voiding", reason, "Kept with the encounter, e.g. “logged twice”."),
+    h("p", { class: "hint" }, t("recent.voidHint")),
+    field(t("recent.reason"), reason, t("recent.reasonHint")),
     h("div", { class: "form-actions" },
-      h("button", { type: "submit", class: "button danger" }, "Void this encounter"),
-      h("a", { class: "button quiet", href: "#/recent" }, "Cancel")));
+      h("button", { type: "submit", class: "button danger" }, t("recent.voidThis")),
+      h("a", { class: "button quiet", href: "#/recent" }, t("ui.cancel"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const problem = reasonProblem(reason.value);
     if (showFieldErrors(form, problem ? { reason: [problem] } : {})) return;
-    const choice = await choose({ title: `Void this ${kind.toLowerCase()}?`,
-      body: [`${kind} · ${who} · ${shortTime(encounter.occurred_at)}`, "It will count in no figure, and it cannot be undone."],
-      choices: [{ label: "Keep it", value: "keep", tone: "secondary" }, { label: "Void it", value: "void", tone: "danger" }] });
+    const choice = await choose({ title: t("recent.voidTitle", { kind: kind.toLowerCase() }),
+      body: [t("recent.voidWhat", { kind, who, when: shortTime(encounter.occurred_at) }), t("recent.voidBody")],
+      choices: [{ label: t("outbox.keepIt"), value: "keep", tone: "secondary" },
+        { label: t("recent.voidIt"), value: "void", tone: "danger" }] });
     if (choice !== "void") return;
-    const label = ["Void", kind, encounter.call_number && `#${encounter.call_number}`].filter(Boolean).join(" · ");
+    const label = [t("recent.void"), kind, encounter.call_number && `#${encounter.call_number}`].filter(Boolean).join(" · ");
     await ctx.save([newEntry("encounter_void", { encounter_id: encounter.id, reason: reason.value.trim() }, label)]);
-    flash(`${kind} voided on this phone.`);
+    flash(t("recent.voided", { kind }));
     ctx.go("/recent");
   });
-  return h("div", { class: "view" }, backLink("#/recent", "My recent entries"), h("h1", {}, `Void: ${kind}`), form);
+  return h("div", { class: "view" }, backLink("#/recent", t("home.recent")), h("h1", {}, t("recent.voidHeading", { kind })), form);
 }

@@ -7,14 +7,15 @@ import { state } from "../store.js";
 import { backLink, checkWith, field, flash, showFieldErrors } from "../ui.js";
 import { NEEDS, URGENCIES, labelOf } from "../vocabulary.js";
 import { personPicker } from "./person-picker.js";
+import { t } from "../i18n.js";
 
 function serviceOptions(select, agency, selected) {
   const offered = agency ? agency.services || [] : [];
   const others = NEEDS.filter(([code]) => !offered.includes(code));
-  fill(select, h("option", { value: "" }, "Choose the service"),
-    offered.length ? h("optgroup", { label: "This agency offers" },
+  fill(select, h("option", { value: "" }, t("refer.chooseService")),
+    offered.length ? h("optgroup", { label: t("refer.offers") },
       offered.map((code) => h("option", { value: code }, labelOf(NEEDS, code)))) : null,
-    h("optgroup", { label: offered.length ? "Other services" : "Services" },
+    h("optgroup", { label: offered.length ? t("refer.otherServices") : t("refer.services") },
       others.map(([code, label]) => h("option", { value: code }, label))));
   if (selected) select.value = selected;
 }
@@ -25,7 +26,7 @@ export async function render(ctx, { query, entry }) {
   const picker = await personPicker(ctx.db, { required: true, personId: data.person_id || (query && query.get("person")) });
   const agencies = await listAgencies(ctx.db);
   const agency = h("select", { id: uid("agency"), required: true, "data-field": "agency_id" },
-    h("option", { value: "" }, agencies.length ? "Choose the agency" : "No agencies on this phone yet"),
+    h("option", { value: "" }, agencies.length ? t("caseActions.chooseAgency") : t("refer.noAgencies")),
     agencies.map((a) => h("option", { value: String(a.id) }, a.name)));
   if (data.agency_id) agency.value = String(data.agency_id);
   const service = h("select", { id: uid("service"), required: true, "data-field": "service" });
@@ -34,7 +35,7 @@ export async function render(ctx, { query, entry }) {
   agency.addEventListener("change", () => serviceOptions(service, agencyById(agency.value), service.value));
 
   const urgencyName = uid("urgency");
-  const urgency = h("fieldset", { class: "segmented", "data-field": "urgency" }, h("legend", {}, "Urgency"),
+  const urgency = h("fieldset", { class: "segmented", "data-field": "urgency" }, h("legend", {}, t("refer.urgency")),
     h("div", { class: "segments" }, URGENCIES.map(([code, label]) => {
       const id = `${urgencyName}-${code}`;
       return h("div", { class: "segment" },
@@ -47,24 +48,24 @@ export async function render(ctx, { query, entry }) {
 
   const form = h("form", { class: "entry-form", novalidate: true },
     entry && entry.error ? h("div", { class: "problem", role: "alert" },
-      h("p", {}, h("strong", {}, "The server did not accept this referral: "), entry.error.message)) : null,
+      h("p", {}, h("strong", {}, t("refer.notAccepted")), entry.error.message)) : null,
     picker.element,
-    field("Agency", agency),
-    field("Service", service),
+    field(t("caseActions.agency"), agency),
+    field(t("refer.service"), service),
     urgency,
     h("div", { class: "field check" }, consent,
-      h("label", { for: consent.id }, "The person agreed to share their details with this agency"),
-      h("p", { class: "hint" }, "Without consent the agency sees no name or other identifying details.")),
-    field("Notes (optional)", notes),
+      h("label", { for: consent.id }, t("refer.consent")),
+      h("p", { class: "hint" }, t("refer.consentHint"))),
+    field(t("intake.notes"), notes),
     h("div", { class: "form-actions" },
-      h("button", { type: "submit", class: "button primary" }, entry ? "Save and send again" : "Save referral"),
-      h("a", { class: "button quiet", href: entry ? "#/outbox" : "#/" }, "Cancel")));
+      h("button", { type: "submit", class: "button primary" }, entry ? t("people.saveAgain") : t("refer.save")),
+      h("a", { class: "button quiet", href: entry ? "#/outbox" : "#/" }, t("ui.cancel"))));
   if (entry && entry.error && entry.error.fields) showFieldErrors(form, entry.error.fields);
 
   const check = () => {
     const problems = { ...picker.problems() };
-    if (!agency.value) problems.agency_id = ["Choose the agency."];
-    if (!service.value) problems.service = ["Choose the service."];
+    if (!agency.value) problems.agency_id = [t("caseActions.chooseAgencyFirst")];
+    if (!service.value) problems.service = [t("refer.chooseServiceFirst")];
     return problems;
   };
   checkWith(form, check);
@@ -84,19 +85,19 @@ export async function render(ctx, { query, entry }) {
       if (personEntry) await ctx.save([{ ...personEntry, seq: entry.seq - 1 }]);
       await resend(ctx.db, entry.id, referral);
       await ctx.resent();
-      flash("Referral sent again.");
+      flash(t("refer.sentAgain"));
       ctx.go("/outbox");
       return;
     }
-    const saved = newEntry("referral", referral, `Referral · ${person.display_name} → ${agencyName}`);
+    const saved = newEntry("referral", referral, t("refer.entry", { name: person.display_name, agency: agencyName }));
     // A local copy, so the person's page shows it before the server has it.
     await saveRecords(ctx.db, "referrals", [{ ...referral, id: saved.id, status: "pending", version: 1,
       author_id: state.user.id, pending: true }]);
     await ctx.save(personEntry ? [personEntry, saved] : [saved]);
-    flash(`Referral to ${agencyName} saved on this phone.`);
+    flash(t("refer.saved", { agency: agencyName }));
     ctx.go("/");
   });
 
-  return h("div", { class: "view" }, backLink(entry ? "#/outbox" : "#/", entry ? "Outbox" : "Home"),
-    h("h1", {}, "Make a referral"), form);
+  return h("div", { class: "view" }, backLink(entry ? "#/outbox" : "#/", entry ? t("home.outbox") : t("ui.home")),
+    h("h1", {}, t("people.refer")), form);
 }

@@ -9,21 +9,23 @@ import { agencies, getPerson, getReferral, personLabel, referralsWhere, saveReco
 import { state } from "../store.js";
 import { backLink, choose, emptyNote, flash, takeFlash } from "../ui.js";
 import { NEEDS, REFERRAL_STATUS, URGENCIES, labelOf } from "../vocabulary.js";
+import { t } from "../i18n.js";
 
 const ACTIONS = {
-  pending: [["accepted", "Accept", "primary"], ["declined", "Decline", "secondary"]],
-  accepted: [["completed", "Complete", "primary"], ["no_show", "No-show", "secondary"]],
+  pending: [["accepted", t("referrals.accept"), "primary"], ["declined", t("referrals.decline"), "secondary"]],
+  accepted: [["completed", t("referrals.complete"), "primary"], ["no_show", t("referrals.noShow"), "secondary"]],
 };
 // The referring side may only withdraw a referral that is still open.
-const REFERRER_ACTIONS = { pending: [["withdrawn", "Withdraw", "secondary"]], accepted: [["withdrawn", "Withdraw", "secondary"]] };
+const REFERRER_ACTIONS = { pending: [["withdrawn", t("referrals.withdraw"), "secondary"]],
+  accepted: [["withdrawn", t("referrals.withdraw"), "secondary"]] };
 // Moves that close a referral against the person's interest: asked again before they go into the outbox.
 const CONFIRM = {
-  declined: ["Decline", "Decline it", "The referring team is told it was declined."],
-  no_show: ["Mark as no-show", "Mark no-show", "The referral is closed as a no-show."],
-  withdrawn: ["Withdraw", "Withdraw it", "The agency is told it was withdrawn."],
+  declined: [t("referrals.decline"), t("referrals.declineIt"), t("referrals.declineWhat")],
+  no_show: [t("referrals.markAsNoShow"), t("referrals.markNoShow"), t("referrals.noShowWhat")],
+  withdrawn: [t("referrals.withdraw"), t("referrals.withdrawIt"), t("referrals.withdrawWhat")],
 };
-const DONE = { accepted: "Accepted", declined: "Declined", completed: "Completed", no_show: "Marked no-show",
-  withdrawn: "Withdrawn" };
+const DONE = { accepted: t("referrals.d_accepted"), declined: t("referrals.d_declined"), completed: t("referrals.d_completed"),
+  no_show: t("referrals.d_no_show"), withdrawn: t("referrals.d_withdrawn") };
 
 // Updates made on this phone that the server has not confirmed yet, per referral, in order.
 async function unsentUpdates(db) {
@@ -54,45 +56,45 @@ export function isOverdue(referral, status, now = Date.now()) {
 
 async function personName(db, referral) {
   if (referral.person) {
-    return referral.person.display_name ? personLabel(referral.person) : "Name not shared (no consent)";
+    return referral.person.display_name ? personLabel(referral.person) : t("person.notShared");
   }
   if (referral.person_display_name) return referral.person_display_name;
   const person = referral.person_id ? await getPerson(db, referral.person_id) : null;
   if (person) return personLabel(person);
-  return referral.consent_obtained ? "Person on file" : "Name not shared (no consent)";
+  return referral.consent_obtained ? t("referrals.onFile") : t("person.notShared");
 }
 
 async function act(ctx, referral, updates, status, noteInput, who) {
   if (CONFIRM[status]) {
     const [verb, yes, what] = CONFIRM[status];
     const service = labelOf(NEEDS, referral.service).toLowerCase();
-    const choice = await choose({ title: `${verb}: ${service} referral for ${who}?`,
-      body: [`${what} It cannot be undone.`],
-      choices: [{ label: "Keep it open", value: "keep", tone: "secondary" }, { label: yes, value: "go", tone: "danger" }] });
+    const choice = await choose({ title: t("referrals.confirmTitle", { verb, service, who }),
+      body: [t("referrals.confirmBody", { what })],
+      choices: [{ label: t("referrals.keepOpen"), value: "keep", tone: "secondary" }, { label: yes, value: "go", tone: "danger" }] });
     if (choice !== "go") return false;
   }
   const pending = (updates.get(referral.id) || []).length;
   const data = { referral_id: referral.id, status, base_version: (referral.version || 1) + pending, occurred_at: rfc3339() };
   if (noteInput && noteInput.value.trim()) data.note = noteInput.value.trim();
-  const label = `${DONE[status]} · ${labelOf(NEEDS, referral.service)} referral`;
+  const label = t("referrals.entry", { done: DONE[status], service: labelOf(NEEDS, referral.service) });
   await ctx.save([newEntry("referral_update", data, label)]);
-  flash(`${label}: saved on this phone.`);
+  flash(t("case.saved", { label }));
   return true;
 }
 
 // Who made the referral, as far as this phone knows: the user, or the referring team.
 function referredBy(referral, teamNames) {
-  if (referral.author_id === state.user.id) return "you";
+  if (referral.author_id === state.user.id) return t("cases.you");
   const team = referral.team_id ? teamNames.get(referral.team_id) : null;
-  return team ? `the ${team} team` : "another team";
+  return team ? t("referrals.theTeam", { team }) : t("referrals.anotherTeam");
 }
 
 // The receiving agency takes an accepted (or completed) referral's person into case management.
 function caseLink(cases, referral, status) {
   if (!["accepted", "completed"].includes(status)) return null;
   const opened = cases.find((c) => c.referral_id === referral.id);
-  return opened ? h("a", { class: "button secondary", href: `#/case/${opened.id}` }, "Open the case")
-    : h("a", { class: "button secondary", href: `#/case/new?referral=${referral.id}` }, "Take into case management");
+  return opened ? h("a", { class: "button secondary", href: `#/case/${opened.id}` }, t("intake.open"))
+    : h("a", { class: "button secondary", href: `#/case/new?referral=${referral.id}` }, t("intake.title"));
 }
 
 async function referralCard(ctx, referral, updates, agencyNames, rerender, { navigator, cases = [], teamNames = new Map(),
@@ -111,7 +113,7 @@ async function referralCard(ctx, referral, updates, agencyNames, rerender, { nav
   const closing = actions.filter(([status]) => CONFIRM[status]);
   const helping = actions.filter(([status]) => !CONFIRM[status]);
   const tags = [h("span", { class: `tag urgency-${referral.urgency}` }, labelOf(URGENCIES, referral.urgency)),
-    isOverdue(referral, now.status) ? h("span", { class: "tag overdue" }, "Overdue") : null];
+    isOverdue(referral, now.status) ? h("span", { class: "tag overdue" }, t("referrals.overdue")) : null];
   return h("li", { class: `referral-card urgency-${referral.urgency}` },
     // On the referral's own page the heading names the service; the card does not link to itself.
     detail ? h("p", { class: "referral-head" }, tags)
@@ -119,10 +121,11 @@ async function referralCard(ctx, referral, updates, agencyNames, rerender, { nav
     h("p", {}, who),
     h("p", { class: "hint" }, [navigator ? null : agencyNames.get(referral.agency_id), REFERRAL_STATUS[now.status] || now.status,
       shortTime(referral.made_at || referral.received_at)].filter(Boolean).join(" · "),
-    now.unsent ? h("span", { class: "tag" }, now.attention ? "needs attention" : "waiting to sync") : null),
-    !detail && receiving ? h("p", { class: "referral-from" }, `Referred by ${referredBy(referral, teamNames)}`,
-      referral.notes ? `: “${referral.notes}”` : "") : null,
-    note ? h("div", { class: "field compact" }, h("label", { for: noteId }, "Note (optional)"), note) : null,
+    now.unsent ? h("span", { class: "tag" }, now.attention ? t("cases.attention") : t("cases.waiting")) : null),
+    !detail && receiving ? h("p", { class: "referral-from" }, referral.notes
+      ? t("referrals.byWithNote", { by: referredBy(referral, teamNames), note: referral.notes })
+      : t("referrals.by", { by: referredBy(referral, teamNames) })) : null,
+    note ? h("div", { class: "field compact" }, h("label", { for: noteId }, t("referrals.note")), note) : null,
     helping.length || intake ? h("div", { class: "row-actions" }, intake, helping.map(button)) : null,
     closing.length ? h("div", { class: "row-actions apart" }, closing.map(button)) : null);
 }
@@ -134,28 +137,30 @@ export async function renderInbox(ctx) {
     const updates = await unsentUpdates(ctx.db);
     const cases = navigator ? await casesOnPhone(ctx.db) : [];
     const agencyNames = new Map((await agencies(ctx.db, { includeInactive: true })).map((a) => [a.id, a.short_name || a.name]));
-    const teamNames = new Map((await teams(ctx.db)).map((t) => [t.id, t.name]));
+    const teamNames = new Map((await teams(ctx.db)).map((team) => [team.id, team.name]));
     const mine = await referralsWhere(ctx.db, navigator ? (r) => r.agency_id === state.user.agency_id
       : (r) => r.author_id === state.user.id);
     const groups = navigator
-      ? [["New", (r) => effective(r, updates).status === "pending"], ["Accepted", (r) => effective(r, updates).status === "accepted"],
-        ["Closed", (r) => !["pending", "accepted"].includes(effective(r, updates).status)]]
-      : [["Open", (r) => ["pending", "accepted"].includes(effective(r, updates).status)],
-        ["Closed", (r) => !["pending", "accepted"].includes(effective(r, updates).status)]];
+      ? [[t("referrals.new"), (r) => effective(r, updates).status === "pending", t("referrals.noNew")],
+        [t("referrals.accepted"), (r) => effective(r, updates).status === "accepted", t("referrals.noAccepted")],
+        [t("referrals.closed"), (r) => !["pending", "accepted"].includes(effective(r, updates).status), t("referrals.noClosed")]]
+      : [[t("referrals.open"), (r) => ["pending", "accepted"].includes(effective(r, updates).status), t("referrals.noOpen")],
+        [t("referrals.closed"), (r) => !["pending", "accepted"].includes(effective(r, updates).status), t("referrals.noClosed")]];
     const sections = [];
-    for (const [title, test] of groups) {
+    for (const [title, test, none] of groups) {
       const list = mine.filter(test);
       const id = uid("group");
       const cards = [];
       for (const r of list.slice(0, 50)) cards.push(await referralCard(ctx, r, updates, agencyNames, rerender,
         { navigator, cases, teamNames }));
-      sections.push(h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, `${title} (${list.length})`),
-        cards.length ? h("ul", { class: "referral-list" }, cards) : emptyNote(`No ${title.toLowerCase()} referrals.`)));
+      sections.push(h("section", { class: "card", "aria-labelledby": id },
+        h("h2", { id }, t("cases.group", { name: title, count: list.length })),
+        cards.length ? h("ul", { class: "referral-list" }, cards) : emptyNote(none)));
     }
     fill(body, takeFlash(), sections);
   };
   await rerender();
-  const view = h("div", { class: "view" }, backLink(), h("h1", {}, navigator ? "Referral inbox" : "My referrals"), body);
+  const view = h("div", { class: "view" }, backLink(), h("h1", {}, navigator ? t("home.inbox") : t("home.myReferrals")), body);
   view.refresh = rerender;
   return view;
 }
@@ -167,31 +172,31 @@ export async function renderReferral(ctx, { id }) {
     referral = await api(`/referrals/${encodeURIComponent(id)}`);
     await saveRecords(ctx.db, "referrals", [referral]);
   } catch (error) {
-    if (error instanceof NetworkError) note = "Offline: showing the copy on this phone.";
+    if (error instanceof NetworkError) note = t("referrals.offline");
     else if (!(error instanceof ApiError && error.status === 404 && referral)) note = referral ? null : error.message;
   }
   if (!referral) {
-    return h("div", { class: "view" }, backLink("#/inbox", "Referrals"), h("h1", {}, "Referral"),
-      emptyNote(note || "This referral is not on this phone."));
+    return h("div", { class: "view" }, backLink("#/inbox", t("people.referrals")), h("h1", {}, t("intake.referral")),
+      emptyNote(note || t("referrals.notHere")));
   }
   const view = h("div", { class: "view" });
   const rerender = async () => {
     const updates = await unsentUpdates(ctx.db);
     const agencyNames = new Map((await agencies(ctx.db, { includeInactive: true })).map((a) => [a.id, a.name]));
-    const teamNames = new Map((await teams(ctx.db)).map((t) => [t.id, t.name]));
+    const teamNames = new Map((await teams(ctx.db)).map((team) => [team.id, team.name]));
     const history = referral.history || [];
-    fill(view, backLink("#/inbox", "Referrals"), takeFlash(),
-      h("h1", {}, `Referral: ${labelOf(NEEDS, referral.service)}`),
+    fill(view, backLink("#/inbox", t("people.referrals")), takeFlash(),
+      h("h1", {}, t("referrals.title", { service: labelOf(NEEDS, referral.service) })),
       note ? h("p", { class: "hint" }, note) : null,
       h("ul", { class: "referral-list" }, await referralCard(ctx, referral, updates, agencyNames, rerender,
         { navigator: state.user.role === "navigator", cases: await casesOnPhone(ctx.db), teamNames, detail: true })),
       h("dl", { class: "details" },
-        h("dt", {}, "Agency"), h("dd", {}, agencyNames.get(referral.agency_id) || "—"),
-        h("dt", {}, "Referred by"), h("dd", {}, referredBy(referral, teamNames)),
-        h("dt", {}, "Consent to share"), h("dd", {}, referral.consent_obtained ? "Yes" : "No"),
-        referral.notes ? [h("dt", {}, "Notes"), h("dd", {}, referral.notes)] : null),
+        h("dt", {}, t("caseActions.agency")), h("dd", {}, agencyNames.get(referral.agency_id) || "—"),
+        h("dt", {}, t("referrals.referredBy")), h("dd", {}, referredBy(referral, teamNames)),
+        h("dt", {}, t("people.consent")), h("dd", {}, referral.consent_obtained ? t("ui.yes") : t("ui.no")),
+        referral.notes ? [h("dt", {}, t("caseActions.notes")), h("dd", {}, referral.notes)] : null),
       history.length ? h("section", { class: "card", "aria-labelledby": "history-heading" },
-        h("h2", { id: "history-heading" }, "History"),
+        h("h2", { id: "history-heading" }, t("referrals.history")),
         h("ol", { class: "entry-list" }, history.map((event) => h("li", {},
           h("span", {}, REFERRAL_STATUS[event.to_status || event.status] || event.to_status || event.status),
           h("span", { class: "entry-time" }, shortTime(event.at)))))) : null);

@@ -3,8 +3,9 @@
 
 import { ApiError, NetworkError } from "../api.js";
 import { h, uid } from "../dom.js";
-import { plural, state } from "../store.js";
+import { state } from "../store.js";
 import { field, takeFlash } from "../ui.js";
+import { t } from "../i18n.js";
 
 export function render(ctx) {
   const again = Boolean(state.user && state.authRequired);
@@ -14,46 +15,44 @@ export function render(ctx) {
   const password = h("input", { type: "password", id: uid("password"), name: "password",
     autocomplete: "current-password", required: true });
   const problem = h("p", { class: "problem", role: "alert", hidden: true });
-  const button = h("button", { type: "submit", class: "button primary" }, "Sign in");
+  const button = h("button", { type: "submit", class: "button primary" }, t("app.signIn"));
   const form = h("form", { class: "entry-form signin", novalidate: true },
-    field("Username", username), field("Password", password), problem, h("div", { class: "form-actions" }, button));
+    field(t("signin.username"), username), field(t("signin.password"), password), problem, h("div", { class: "form-actions" }, button));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     problem.hidden = true;
     if (!username.value.trim() || !password.value) {
-      problem.textContent = "Give your username and password.";
+      problem.textContent = t("signin.giveBoth");
       problem.hidden = false;
       (username.value.trim() ? password : username).focus();
       return;
     }
     button.disabled = true;
-    button.textContent = "Signing in…";
+    button.textContent = t("signin.signingIn");
     try {
       await ctx.signIn(username.value.trim(), password.value);
     } catch (error) {
       problem.textContent = error instanceof NetworkError
-        ? "No connection: signing in needs the network. Entries you made stay on this phone."
+        ? t("signin.noConnection")
         : error instanceof ApiError ? error.message : String(error);
       problem.hidden = false;
       password.value = "";
       password.focus();
     } finally {
       button.disabled = false;
-      button.textContent = "Sign in";
+      button.textContent = t("app.signIn");
     }
   });
 
   const waiting = state.waiting + state.attention;
   const intro = revoked
-    ? h("p", { class: "notice", role: "alert" }, "An administrator signed this phone out, so the people, referrals ",
-      "and cases it held have been removed.", waiting
-        ? ` Unsent entries kept on this phone, locked until ${state.user.display_name} signs in again: ${waiting}.` : "")
+    ? h("p", { class: "notice", role: "alert" }, t("signin.revoked"), waiting
+      ? [" ", t("signin.revokedKept", { name: state.user.display_name, count: waiting })] : null)
     : again
-      ? h("p", { class: "notice" }, "Your session has ended. Sign in again",
-        waiting ? ` to send the ${plural(waiting, "entry", "entries")} on this phone; nothing has been lost.` : ".")
-      : h("p", {}, "For HELP teams: log encounters and referrals, with or without a connection.");
-  return h("div", { class: "view signin-view" }, takeFlash(), h("h1", {}, again ? "Sign in again" : "Sign in"),
+      ? h("p", { class: "notice" }, waiting ? t("signin.endedWaiting", { count: waiting }) : t("signin.ended"))
+      : h("p", {}, t("signin.intro"));
+  return h("div", { class: "view signin-view" }, takeFlash(), h("h1", {}, again ? t("signin.again") : t("app.signIn")),
     intro, form,
-    again && !revoked ? h("p", {}, h("a", { href: "#/" }, "Not now: keep working on this phone")) : null);
+    again && !revoked ? h("p", {}, h("a", { href: "#/" }, t("signin.notNow"))) : null);
 }

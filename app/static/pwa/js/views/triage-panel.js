@@ -6,12 +6,13 @@ import { fill, h, uid } from "../dom.js";
 import { agencies as listAgencies } from "../records.js";
 import { assess, levelLabels, rulesOnPhone, suggestAgencies } from "../triage.js";
 import { NEEDS, RISK_FLAGS, labelOf } from "../vocabulary.js";
+import { t } from "../i18n.js";
 
 const codeLabel = (code) => (NEEDS.some(([c]) => c === code) ? labelOf(NEEDS, code) : labelOf(RISK_FLAGS, code));
 
 export function badge(level, label, extra = "") {
   // "Level 1" stays on one line when the badge wraps.
-  return h("span", { class: `triage-badge level-${level} ${extra}`.trim() }, `Level\u00a0${level}\u00a0· ${label}`);
+  return h("span", { class: `triage-badge level-${level} ${extra}`.trim() }, t("triage.badge", { level, label }));
 }
 
 function agencyItem({ agency, matched }) {
@@ -35,9 +36,9 @@ export async function triagePanel(db, form, { chosen = null } = {}) {
   const name = uid("triage-level");
   const radios = [1, 2, 3, 4].map((level) => h("input", { type: "radio", id: `${name}-${level}`, name, value: String(level) }));
   const control = h("fieldset", { class: "segmented levels", "data-field": "triage_level" },
-    h("legend", {}, "Level to record"),
+    h("legend", {}, t("triage.toRecord")),
     h("div", { class: "segments" }, radios.map((radio, i) => h("div", { class: "segment" }, radio,
-      h("label", { for: radio.id }, `${i + 1} ${labels[i + 1]}`)))));
+      h("label", { for: radio.id }, t("triage.option", { level: i + 1, label: labels[i + 1] }))))));
   const suggestions = h("div", {});
 
   const ticked = (field) => [...form.querySelectorAll(`input[name="${field}"]:checked`)].map((input) => input.value);
@@ -54,23 +55,24 @@ export async function triagePanel(db, form, { chosen = null } = {}) {
       fill(result, computed
         ? [h("p", { class: "triage-level" }, badge(computed.level, computed.label)),
           h("p", { class: "hint" }, computed.reasons.length
-            ? `Because of: ${computed.reasons.map(codeLabel).join(", ")}.` : "Nothing ticked calls for a higher level.")]
-        : h("p", { class: "hint" }, "The triage rules are not on this phone yet: the server works out the level when the encounter syncs."));
+            ? t("triage.because", { reasons: computed.reasons.map(codeLabel).join(", ") }) : t("triage.nothing"))]
+        : h("p", { class: "hint" }, t("triage.noRules")));
       fill(choiceNote, override && computed && override !== computed.level
-        ? [h("p", { class: "notice" }, `You chose level ${override} · ${labels[override]}; the rules suggest ${computed.level} · ${computed.label}.`),
+        ? [h("p", { class: "notice" }, t("triage.chose", { level: override, label: labels[override], suggested: computed.level,
+          suggestedLabel: computed.label })),
           h("button", { type: "button", class: "button secondary", onclick: () => {
             override = null;
             update();
             radios.find((radio) => radio.checked).focus(); // the button is gone: focus the level now chosen
-          } }, "Use the suggested level")]
+          } }, t("triage.useSuggested"))]
         : null);
       fill(sticky, level ? badge(level, labels[level], "compact") : null);
     }
     const found = suggestAgencies(agencies, needs);
     fill(suggestions, needs.length
-      ? [h("h3", {}, "Partner agencies for these needs"),
+      ? [h("h3", {}, t("triage.agencies")),
         found.length ? h("ul", { class: "agency-list" }, found.map(agencyItem))
-          : h("p", { class: "empty" }, "No partner agency on this phone lists these needs.")]
+          : h("p", { class: "empty" }, t("triage.noAgencies"))]
       : null);
   }
 
@@ -85,7 +87,7 @@ export async function triagePanel(db, form, { chosen = null } = {}) {
   });
 
   const element = h("section", { class: "triage card", "aria-labelledby": headingId },
-    h("h2", { id: headingId }, "Triage"), result, control, choiceNote, suggestions);
+    h("h2", { id: headingId }, t("triage.title")), result, control, choiceNote, suggestions);
   return {
     element,
     sticky,
