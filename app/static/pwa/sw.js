@@ -17,7 +17,10 @@ const SHELL_PATHS = new Set(SHELL.files);
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    await cache.addAll(SHELL.files.map((url) => new Request(url, { cache: "reload" })));
+    // "no-cache": each file is revalidated against the server (its ETag is a digest of its content), so a
+    // file the page has just downloaded comes back as a 304 and is not downloaded twice, and a stale copy in
+    // the browser's HTTP cache is never taken into a new shell.
+    await cache.addAll(SHELL.files.map((url) => new Request(url, { cache: "no-cache" })));
     await self.skipWaiting();
   })());
 });
