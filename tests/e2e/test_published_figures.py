@@ -42,7 +42,7 @@ def test_the_period_picker_shows_the_servers_figures_in_the_units_words(new_phon
     card.get_by_label("From", exact=True).fill("2021-06-01")
     card.get_by_label("To", exact=True).fill("2021-06-30")
     expect(paragraph).to_contain_text("From June 1, 2021 to June 30, 2021, HELP teams recorded 0 interactions, "
-                                      "primary responders to 1 calls for service")
+                                      "primary responders to 1 call for service")
     june = api.http.get(f"{live_server}/api/v1/stats/summary", params={"from": "2021-06-01", "to": "2021-06-30"},
                         timeout=30).json()
     assert (june["primary_responses"], june["calls_for_service"]) == (2, 1)
