@@ -1,11 +1,7 @@
 """Issue 18, "Language": every word the phone app shows comes from its catalogue. The app is run in the
 pseudo-locale (each catalogue string wrapped in ⟦…⟧, chosen as a user would choose a language: stored on the
 phone), and on each main screen of each role the visible text, with the wrapped strings taken out, holds
-nothing but user data: names, notes and codes from the server, numbers, dates and times.
-
-Screens not walked here, still in English until their change lands (issue 18, phase 2): logging and fixing an
-encounter (views/encounter-form.js), the daily counts and published figures (views/stats.js, figures.js),
-and changing the password (views/password.js)."""
+nothing but user data: names, notes and codes from the server, numbers, dates and times."""
 
 from __future__ import annotations
 
@@ -26,8 +22,9 @@ LANGUAGE_KEY = "help-field-language"
 # What is on a screen without being the app's words: people and notes the tests write, Intl's dates and times.
 USER_DATA = ["Sparrow", "Sparks", "Tall Mike", "Michael", "Kestrel", "Kevin", "Strel", "Kes",
              "Green backpack, usually at Churchill LRT", "Needs a bed tonight; ask for Joanne."]
-# Shown as the server holds them (the audit log's action codes, record types and ids), not words of the app.
-SERVER_DATA = ".audit-list .entry-label, .audit-list .entry-time"
+# Shown as the server holds them (the audit log's action codes, record types and ids; the names of the heavy
+# users of service, whoever the session's other tests logged), not words of the app.
+SERVER_DATA = ".audit-list .entry-label, .audit-list .entry-time, .heavy-list a"
 CALL_NUMBERS = re.compile(r"\b[A-Z]+-\d[\d-]*")
 DATES = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\b|\b[ap]\.m\.|\b[AP]M\b")
 
@@ -47,7 +44,8 @@ def directory_words(server_db):
     """Names the server holds now: agencies, teams, sites and accounts (user data on the screens)."""
     def read(session):
         names = [*session.scalars(sa.select(Agency.name)), *session.scalars(sa.select(Agency.short_name)),
-                 *session.scalars(sa.select(Team.name)), *session.scalars(sa.select(Site.name)),
+                 *session.scalars(sa.select(Team.name)), *session.scalars(sa.select(Team.group)),
+                 *session.scalars(sa.select(Site.name)),
                  *session.scalars(sa.select(User.display_name)), *session.scalars(sa.select(User.username))]
         return [name for name in names if name]
     return lambda: server_db.read(read)
@@ -209,3 +207,132 @@ def test_admin_screens_speak_only_the_catalogue(new_phone, make_account, directo
     expect(walk.phone.page.locator(".audit-list li").first).to_be_visible()
     walk.screen("audit-listed", w("Audit log"))
     walk.assert_all_from_catalogue()
+
+
+def open_every_group(page) -> None:
+    """The encounter form's folded chips in sight: "More needs", "More outcomes", "All risk flags"."""
+    for words in ("More needs", "More outcomes", "All risk flags"):
+        button = page.get_by_role("button", name=re.compile(rf"^⟦{words} \(\d+\)⟧$"))
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+
+
+def test_logging_an_encounter_speaks_only_the_catalogue(new_phone, field_records, directory_words):  # noqa: F811
+    """Each kind's form with every group open, its problems, saving one, "Same as last", and a correction."""
+    walk = PseudoWalk(new_phone(), directory_words)
+    walk.sign_in(field_records["officer"].username)
+    page = walk.phone.page
+    for code, label in (("interaction", "Interaction"), ("primary_response", "Primary response"),
+                        ("consultation", "Consultation"), ("on_scene_assist", "On-scene assist"),
+                        ("shelter_check_in", "Shelter check-in")):
+        walk.phone.go(f"/log/{code}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(w(label))
+        open_every_group(page)
+        walk.screen(f"log-{code}", w(label))
+    page.get_by_role("button", name="⟦Save⟧", exact=True).click()
+    expect(page.get_by_text("⟦Choose the site.⟧")).to_be_visible()
+    walk.screen("log-shelter_check_in-problems", w("Shelter check-in"))
+    walk.phone.go("/log/primary_response")
+    page.get_by_role("button", name="⟦Save⟧", exact=True).click()
+    expect(page.get_by_text("⟦Give the call number.⟧")).to_be_visible()
+    walk.screen("log-primary_response-problems", w("Primary response"))
+
+    walk.phone.go("/log/interaction")
+    page.get_by_label("⟦Find a person⟧").fill("spar")
+    page.get_by_role("button", name="Sparrow", exact=True).first.click()
+    page.get_by_label("⟦Housing⟧").check()
+    page.get_by_role("button", name="⟦Save⟧", exact=True).click()
+    expect(page.get_by_role("link", name="⟦Refer Sparrow to an agency⟧")).to_be_visible()
+    walk.screen("home-logged", w("Log an encounter"))
+    walk.phone.go("/log/interaction")
+    expect(page.get_by_role("button", name=re.compile(r"^⟦Same as last: "))).to_be_visible()
+    walk.screen("log-same-as-last", w("Interaction"))
+
+    walk.phone.go("/recent")
+    expect(page.locator(".recent-item").first).to_be_visible()
+    first = page.locator(".recent-item").first.get_attribute("data-encounter")
+    walk.phone.go(f"/recent/{first}/correct")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("⟦Correct: ")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    open_every_group(page)
+    page.get_by_role("button", name="⟦Save⟧", exact=True).click()
+    expect(page.get_by_text("⟦Say why (it is kept with the encounter's history).⟧")).to_be_visible()
+    walk.screen("correct", heading)
+    page.get_by_label("⟦Reason for the correction⟧").fill("wrong call number")
+    page.get_by_role("button", name="⟦Save⟧", exact=True).click()
+    expect(page.get_by_text("⟦Nothing was changed: change what was wrong, or cancel.⟧")).to_be_visible()
+    walk.user_data.append("wrong call number")
+    walk.screen("correct-unchanged", heading)
+    page.get_by_label("⟦Notes (optional)⟧").fill("Seen again by the library")
+    page.get_by_role("button", name="⟦Save⟧", exact=True).click()
+    walk.user_data.append("Seen again by the library")
+    expect(page.get_by_text("⟦Correction saved on this phone.⟧")).to_be_visible()
+    walk.screen("recent-corrected", w("My recent entries"))
+    walk.assert_all_from_catalogue()
+
+
+def test_daily_counts_and_published_figures_speak_only_the_catalogue(new_phone, field_records, make_account,  # noqa: F811
+                                                                    directory_words, e2e_app):
+    """Today, yesterday, the 30 days, the published figures with what followed, the cohort card and the heavy
+    users, online and then offline (kept figures, stale counts). The unit's time zone is its IANA name."""
+    supervisor = make_account("supervisor")
+    walk = PseudoWalk(new_phone(), directory_words)
+    walk.user_data.append(e2e_app.config["TIMEZONE"])
+    walk.sign_in(supervisor.username)
+    page = walk.phone.page
+    walk.phone.go("/stats")
+    expect(page.get_by_role("heading", level=1)).to_have_text(w("Daily counts"))
+    expect(page.locator("p.published")).to_be_visible(timeout=20_000)
+    expect(page.locator("p.cohort")).to_be_visible(timeout=20_000)
+    expect(page.locator(".heavy-list li").first).to_be_visible()
+    page.locator("details").evaluate_all("all => all.forEach((d) => { d.open = true; })")
+    walk.screen("daily-counts", w("Daily counts"))
+    card = page.locator("section", has=page.get_by_role("heading", name="⟦Published figures⟧"))
+    card.get_by_label("⟦Period⟧", exact=True).select_option(label="⟦Custom⟧")
+    expect(card.get_by_text("⟦Pick the first and the last day.⟧")).to_be_visible()
+    walk.screen("published-figures-custom", w("Daily counts"))
+    card.get_by_label("⟦From⟧", exact=True).fill("2021-01-01")
+    card.get_by_label("⟦To⟧", exact=True).fill("2021-12-31")
+    expect(page.locator("p.published")).to_contain_text("2021")
+    walk.screen("published-figures-2021", w("Daily counts"))
+
+    # Offline, the screen drawn again: the counts and the figures since the start as last loaded.
+    walk.phone.offline()
+    walk.phone.go("/")
+    walk.phone.go("/stats")
+    expect(page.get_by_text(re.compile(r"figures as of")).first).to_be_visible(timeout=20_000)
+    expect(page.locator("p.stale").first).to_be_visible()
+    page.locator("details").evaluate_all("all => all.forEach((d) => { d.open = true; })")
+    walk.screen("daily-counts-offline", w("Daily counts"))
+    card.get_by_label("⟦Period⟧", exact=True).select_option(label="⟦Last 7 days⟧")
+    expect(card.get_by_role("alert")).to_have_text("⟦Offline: these figures need a connection the first time.⟧")
+    walk.screen("published-figures-offline-never-fetched", w("Daily counts"))
+    walk.assert_all_from_catalogue()
+
+
+def test_changing_the_password_speaks_only_the_catalogue(new_phone, make_account, server_db, directory_words):
+    """The screen every user opens from home, its problems, and the one a reset password forces."""
+    officer = make_account("officer")
+    walk = PseudoWalk(new_phone(), directory_words)
+    walk.sign_in(officer.username)
+    page = walk.phone.page
+    walk.screen("password", w("Change password"), "/password")
+    page.get_by_role("button", name="⟦Change password⟧").click()
+    expect(page.get_by_text("⟦Give your current password.⟧")).to_be_visible()
+    page.get_by_label("⟦Current password⟧").fill("field-test-password-1")
+    page.get_by_label("⟦New password⟧", exact=True).fill("lantern harbour quietly")
+    page.get_by_label("⟦New password again⟧").fill("lantern harbour")
+    page.get_by_role("button", name="⟦Change password⟧").click()
+    expect(page.get_by_text("⟦The two new passwords are not the same.⟧")).to_be_visible()
+    walk.screen("password-mismatch", w("Change password"))
+
+    reset = make_account("officer")
+    server_db.write(lambda s: setattr(s.get(User, reset.id), "must_change_password", True))
+    forced = PseudoWalk(new_phone(), directory_words)
+    forced.phone.open("/signin")
+    forced.phone.page.get_by_label("⟦Username⟧").fill(reset.username)
+    forced.phone.page.get_by_label("⟦Password⟧").fill("field-test-password-1")
+    forced.phone.page.get_by_role("button", name="⟦Sign in⟧", exact=True).click()
+    forced.screen("password-forced", w("Choose a new password"))
+    walk.assert_all_from_catalogue()
+    forced.assert_all_from_catalogue()

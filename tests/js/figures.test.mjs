@@ -50,3 +50,22 @@ test("the cohort's window asks only for what is given, the months always", async
   assert.equal(text, "1,200 cases opened from January 1, 2025 to December 31, 2025 (1,100 people): 5,000 encounters in "
     + "the 24 months before intake, 2,500 after (-50%); median per case 4 before, 2 after. 10 cases have 24 months of follow-up.");
 });
+
+test("a count of one reads in the singular, in the paragraph and in the cohort measure", async () => {
+  const { cohortText } = await import("../../app/static/pwa/js/views/cohort-card.js");
+  const text = publishedText({ from: "2021-06-01", to: "2021-06-30", interactions: 1, calls_for_service: 1,
+    consultations: 1, on_scene_assists: 1, shelter_check_ins: 1, referrals_made: 1, referrals_accepted: 1,
+    referrals_completed: 0, case_intakes: 1, people_engaged: 1, by_group: [{ group: "outreach", people_engaged: 1 }] });
+  assert.equal(text, "From June 1, 2021 to June 30, 2021, HELP teams recorded 1 interaction, primary responders to "
+    + "1 call for service, 1 consultation, 1 on-scene assist and 1 shelter check-in, engaging 1 person; they assisted "
+    + "with 1 referral (1 accepted, 0 completed) and accepted 1 individual into case management. The outreach teams: "
+    + "0 interactions, primary responders to 0 calls for service, 0 consultations, 0 on-scene assists and 0 shelter "
+    + "check-ins; 1 person engaged; assisted with 0 referrals (0 accepted, 0 completed) and accepted 0 individuals "
+    + "into case management.");
+  assert.equal(cohortText({ intake_from: "2026-01-01", intake_to: "2026-01-31", program: "Housing First", cases: 1,
+    people: 1, months: 12, before_total: 1, after_total: 0, change_pct: null, before_median: 1.5, after_median: null,
+    complete_12_months: 1, complete_24_months: 0 }),
+  "1 case opened from January 1, 2026 to January 31, 2026 in Housing First (1 person): 1 encounter in the 12 months "
+    + "before intake, 0 after (no change measured yet); median per case 1.5 before, – after. 1 case has 12 months "
+    + "of follow-up.");
+});

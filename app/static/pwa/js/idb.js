@@ -1,5 +1,7 @@
 // Promise wrappers around IndexedDB: open with an upgrade step, run a transaction, delete a database.
 
+import { t } from "./i18n.js";
+
 export function requestResult(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -18,7 +20,7 @@ export function openDatabase(name, version, upgrade) {
       resolve(db);
     };
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error(`IndexedDB ${name} is blocked by another open tab`));
+    request.onblocked = () => reject(new Error(t("storage.blocked", { name })));
   });
 }
 
@@ -35,7 +37,7 @@ export function transact(db, storeNames, mode, work) {
     });
     tx.oncomplete = () => resolve(result);
     tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
+    tx.onabort = () => reject(tx.error || new Error(t("storage.aborted")));
   });
 }
 

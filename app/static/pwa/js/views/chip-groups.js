@@ -18,8 +18,9 @@ export function countUse(use, codes) {
   return next;
 }
 
-// `shown`: the codes always in sight (in the vocabulary's order, first); `more`: the disclosure's words,
-// e.g. "More needs". With no code shown the group is a legend and the button (risk flags).
+// `shown`: the codes always in sight (in the vocabulary's order, first); `more(count)`: the disclosure's words
+// for the chips behind it, e.g. "More needs (8)". With no code shown the group is a legend and the button
+// (risk flags).
 export function chipGroup(legend, name, pairs, { selected = [], shown = new Set(), more }) {
   const chipsId = uid(`${name}-chips`);
   const chip = ([code, label]) => {
@@ -35,7 +36,7 @@ export function chipGroup(legend, name, pairs, { selected = [], shown = new Set(
   const kept = new WeakSet();
   const toggle = rest.length ? h("button", { type: "button", class: "button secondary more-chips",
     "aria-expanded": "false", "aria-controls": chipsId },
-  `${more} (${rest.length})`, h("span", { class: "more-sign", "aria-hidden": "true" })) : null;
+  more(rest.length), h("span", { class: "more-sign", "aria-hidden": "true" })) : null;
 
   const layout = () => {
     for (const el of rest) el.hidden = !open && !el.querySelector("input").checked && !kept.has(el);

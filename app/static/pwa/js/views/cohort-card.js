@@ -4,10 +4,11 @@
 
 import { api } from "../api.js";
 import { fill, h, uid } from "../dom.js";
+import { formatNumber, t } from "../i18n.js";
 import { field } from "../ui.js";
 import { asOfLine, fetchKept, longDay, n, problemText } from "./figures.js";
 
-export const COHORT_MONTHS = [["12", "12 months"], ["24", "24 months"]];
+export const COHORT_MONTHS = [["12", t("history.months", { count: 12 })], ["24", t("history.months", { count: 24 })]];
 
 /** The query for the window: the days and the program only when given, the months always. */
 export function cohortQuery({ from = "", to = "", program = "", months = "12" } = {}) {
@@ -19,16 +20,26 @@ export function cohortQuery({ from = "", to = "", program = "", months = "12" } 
   return query;
 }
 
+const missing = (value) => value === null || value === undefined;
+// A median per case, or "–" when there is no case to take it from.
+const median = (value) => (missing(value) ? "–" : formatNumber(value));
+
 /** The measure in words, for a GET /stats/cohort answer. */
 export function cohortText(c) {
-  const pct = c.change_pct === null || c.change_pct === undefined ? "no change measured yet"
-    : `${c.change_pct > 0 ? "+" : ""}${c.change_pct}%`;
-  const complete = c.months > 12 ? c.complete_24_months : c.complete_12_months;
-  return `${n(c.cases)} cases opened from ${longDay(c.intake_from)} to ${longDay(c.intake_to)}`
-    + `${c.program ? ` in ${c.program}` : ""} (${n(c.people)} people): ${n(c.before_total)} encounters in the `
-    + `${c.months} months before intake, ${n(c.after_total)} after (${pct}); median per case `
-    + `${c.before_median ?? "–"} before, ${c.after_median ?? "–"} after. `
-    + `${n(complete)} cases have ${c.months > 12 ? 24 : 12} months of follow-up.`;
+  const change = missing(c.change_pct) ? t("cohort.noChange")
+    : t("cohort.change", { change: formatNumber(c.change_pct, { signDisplay: "exceptZero" }) });
+  const span = c.months > 12 ? 24 : 12;
+  const cases = t("cohort.cases", { count: Number(c.cases || 0) });
+  const [from, to] = [longDay(c.intake_from), longDay(c.intake_to)];
+  const people = t("figures.people", { count: Number(c.people || 0) });
+  return t("cohort.text", {
+    opened: c.program ? t("cohort.openedIn", { cases, from, to, program: c.program, people })
+      : t("cohort.opened", { cases, from, to, people }),
+    before: t("cohort.encounters", { count: Number(c.before_total || 0) }),
+    months: t("history.months", { count: Number(c.months) }), after: n(c.after_total), change,
+    beforeMedian: median(c.before_median), afterMedian: median(c.after_median),
+    complete: t("cohort.complete", { count: Number((span > 12 ? c.complete_24_months : c.complete_12_months) || 0),
+      months: t("history.months", { count: span }) }) });
 }
 
 export function cohortCard(db) {
@@ -42,7 +53,7 @@ export function cohortCard(db) {
   const show = async () => {
     const mine = ++shown;
     const query = cohortQuery({ from: from.value, to: to.value, program: program.value, months: months.value });
-    fill(out, h("p", { class: "hint" }, "Counting…"));
+    fill(out, h("p", { class: "hint" }, t("figures.counting")));
     let kept;
     try {
       kept = await fetchKept(db, `cohort:${query}`, () => api(`/stats/cohort?${query}`));
@@ -55,12 +66,12 @@ export function cohortCard(db) {
   for (const control of [from, to, program, months]) control.addEventListener("change", () => show());
 
   const card = h("section", { class: "card cohort-card", "aria-labelledby": "cohort-heading" },
-    h("h2", { id: "cohort-heading" }, "Heavy users in case management"),
-    h("p", { class: "hint" }, "Encounters with each person before and after intake, for the cases opened in these days (a day left empty: from the first case, or up to today)."),
+    h("h2", { id: "cohort-heading" }, t("cohort.title")),
+    h("p", { class: "hint" }, t("cohort.hint")),
     h("div", { class: "cohort-window" },
-      field("Intake from", from), field("Intake to", to)),
-    field("Program (optional)", program, "Exactly as recorded at intake; empty for every program."),
-    field("Months before and after intake", months),
+      field(t("cohort.from"), from), field(t("cohort.to"), to)),
+    field(t("intake.program"), program, t("cohort.programHint")),
+    field(t("cohort.months"), months),
     out);
   card.load = show;
   return card;

@@ -4,6 +4,7 @@
 
 import { CORRECTION_TYPES, REASON_MAX, buildAmend, reasonProblem } from "../corrections.js";
 import { h, localInputValue, rfc3339, uid } from "../dom.js";
+import { t } from "../i18n.js";
 import { newEntry, resend } from "../outbox.js";
 import { getPerson, personLabel, savePendingPerson, sites as listSites } from "../records.js";
 import { state } from "../store.js";
@@ -16,7 +17,7 @@ import { triagePanel } from "./triage-panel.js";
 
 function siteSelect(sites, selected) {
   const select = h("select", { id: uid("site"), required: true, "data-field": "site_id" },
-    h("option", { value: "" }, "Choose the site"),
+    h("option", { value: "" }, t("log.siteOption")),
     sites.map((s) => h("option", { value: String(s.id) }, s.name)));
   if (selected) select.value = String(selected);
   return select;
@@ -25,7 +26,7 @@ function siteSelect(sites, selected) {
 function serverProblem(entry) {
   if (!entry || !entry.error) return null;
   return h("div", { class: "problem", role: "alert" },
-    h("p", {}, h("strong", {}, "The server did not accept this entry: "), entry.error.message));
+    h("p", {}, h("strong", {}, t("log.notAccepted")), entry.error.message));
 }
 
 // How many needs and outcomes are in sight before "More …" (the rest are a tap away).
@@ -66,7 +67,7 @@ async function sameAsLast(db, form, picker) {
   if (!last.person_id && !(last.needs || []).length) return null;
   const person = last.person_id ? await getPerson(db, last.person_id) : null;
   if (last.person_id && !person) return null;
-  const what = [person ? personLabel(person) : "anonymous", ...(last.needs || []).map((c) => labelOf(NEEDS, c))].join(" · ");
+  const what = [person ? personLabel(person) : t("outbox.anonymous"), ...(last.needs || []).map((c) => labelOf(NEEDS, c))].join(" · ");
   return h("button", { type: "button", class: "button secondary same-as-last", onclick: (event) => {
     if (person) picker.choose(person);
     for (const input of form.querySelectorAll('input[name="needs"]')) {
@@ -76,7 +77,7 @@ async function sameAsLast(db, form, picker) {
       input.dispatchEvent(new Event("change", { bubbles: true })); // the triage panel follows
     }
     event.currentTarget.remove();
-  } }, `Same as last: ${what}`);
+  } }, t("log.sameAsLast", { what }));
 }
 
 // `params`: {kind} for a new encounter (and ?person=), {entry} to fix one from the outbox, or {amend} to
@@ -85,7 +86,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
   const fixing = entry || (amend && amend.entry) || null;
   const data = amend ? { ...amend.encounter, ...(amend.entry ? amend.entry.data : {}) } : entry ? entry.data : {};
   const kind = kindByCode(entry ? data.kind : amend ? data.kind : kindCode);
-  if (!kind) return h("div", { class: "view" }, backLink(), h("h1", {}, "Unknown kind of encounter"));
+  if (!kind) return h("div", { class: "view" }, backLink(), h("h1", {}, t("log.unknownKind")));
 
   const when = h("input", { type: "datetime-local", id: uid("when"), required: true, "data-field": "occurred_at",
     value: localInputValue(data.occurred_at ? new Date(data.occurred_at) : new Date()) });
@@ -101,12 +102,11 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
   const notes = h("textarea", { id: uid("notes"), rows: 3, maxlength: 4000, "data-field": "notes", value: data.notes || "" });
   const reason = amend ? h("textarea", { id: uid("reason"), rows: 2, maxlength: REASON_MAX, required: true,
     "data-field": "reason", value: amend.entry ? amend.entry.data.reason || "" : "" }) : null;
-  const nothingChanged = h("p", { class: "problem", role: "alert", hidden: true },
-    "Nothing was changed: change what was wrong, or cancel.");
+  const nothingChanged = h("p", { class: "problem", role: "alert", hidden: true }, t("log.nothingChanged"));
   const place = amend || entry ? null : locationField();
-  const callRow = callNumber ? field("Call number", callNumber, "The dispatch event number.") : null;
+  const callRow = callNumber ? field(t("log.callNumber"), callNumber, t("log.callNumberHint")) : null;
   if (callRow) callRow.classList.add("label-row"); // the hint beside the label where it fits: one row less
-  const siteRow = site ? field("Site", site) : null;
+  const siteRow = site ? field(t("log.site"), site) : null;
   const currentKind = () => (kindSelect ? kindByCode(kindSelect.value) : kind);
   const showKindRows = () => {
     if (callRow) callRow.hidden = !currentKind().callNumber;
@@ -118,27 +118,29 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
   const use = remembered().use || {};
   const cancelTo = fixing ? "#/outbox" : amend ? "#/recent" : "#/";
   const actions = h("div", { class: "form-actions" },
-    h("button", { type: "submit", class: "button primary" }, fixing ? "Save and send again" : "Save"),
-    h("a", { class: "button quiet", href: cancelTo }, "Cancel"));
+    h("button", { type: "submit", class: "button primary" }, fixing ? t("people.saveAgain") : t("log.save")),
+    h("a", { class: "button quiet", href: cancelTo }, t("ui.cancel")));
   const form = h("form", { class: "entry-form", novalidate: true },
     serverProblem(fixing),
     nothingChanged,
-    kindSelect ? field("Kind", kindSelect) : null,
+    kindSelect ? field(t("directory.kind"), kindSelect) : null,
     callRow,
     siteRow,
     picker.element,
     // What is nearly always set comes first: the person, the needs, the outcome; then risk flags and the rest.
     // Only the most used needs and outcomes are in sight, risk flags behind their button: "Referred" stays
     // above the Save bar on a 390×844 phone (docs/field-app.md, "Logging in few taps").
-    chipGroup("Needs", "needs", NEEDS, { selected: data.needs || [], more: "More needs",
+    chipGroup(t("log.needs"), "needs", NEEDS, { selected: data.needs || [], more: (count) => t("log.moreNeeds", { count }),
       shown: firstShown(NEEDS, use.needs, SHOWN_NEEDS) }),
-    chipGroup("Outcome", "outcome", OUTCOMES, { selected: data.outcome || [], more: "More outcomes",
+    chipGroup(t("log.outcome"), "outcome", OUTCOMES, { selected: data.outcome || [],
+      more: (count) => t("log.moreOutcomes", { count }),
       shown: firstShown(OUTCOMES, use.outcome, SHOWN_OUTCOMES) }),
-    chipGroup("Risk flags", "risk_flags", RISK_FLAGS, { selected: data.risk_flags || [], more: "All risk flags" }),
-    field("Notes (optional)", notes),
+    chipGroup(t("log.riskFlags"), "risk_flags", RISK_FLAGS, { selected: data.risk_flags || [],
+      more: (count) => t("log.allRiskFlags", { count }) }),
+    field(t("intake.notes"), notes),
     place ? place.element : null,
-    field("When", when),
-    reason ? field("Reason for the correction", reason, "Kept with the encounter's history, e.g. “wrong call number”.") : null,
+    field(t("log.when"), when),
+    reason ? field(t("log.reason"), reason, t("log.reasonHint")) : null,
     actions);
   // The level stays in sight in the Save bar; the panel with the reasons and agencies follows the risk flags.
   const triage = await triagePanel(ctx.db, form, { chosen: amend ? chosenLevelOf(data) : data.triage_level });
@@ -153,9 +155,9 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
   const check = () => {
     const chosenKind = currentKind();
     const problems = { ...picker.problems() };
-    if (chosenKind.callNumber && !callNumber.value.trim()) problems.call_number = ["Give the call number."];
-    if (chosenKind.site && !site.value) problems.site_id = ["Choose the site."];
-    if (!when.value) problems.occurred_at = ["Give the time it happened."];
+    if (chosenKind.callNumber && !callNumber.value.trim()) problems.call_number = [t("log.giveCallNumber")];
+    if (chosenKind.site && !site.value) problems.site_id = [t("log.chooseSite")];
+    if (!when.value) problems.occurred_at = [t("log.giveTime")];
     if (reason && reasonProblem(reason.value)) problems.reason = [reasonProblem(reason.value)];
     return problems;
   };
@@ -188,7 +190,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     if (site) encounter.site_id = Number(site.value);
     if (notes.value.trim()) encounter.notes = notes.value.trim();
     if (place && place.value()) encounter.location = place.value();
-    const label = [kind.label, person && person.display_name, callNumber && `#${encounter.call_number}`]
+    const label = [kind.label, person && person.display_name, callNumber && t("log.callRef", { number: encounter.call_number })]
       .filter(Boolean).join(" · ");
 
     if (personEntry) await savePendingPerson(ctx.db, person);
@@ -197,7 +199,7 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
       if (personEntry) await ctx.save([{ ...personEntry, seq: entry.seq - 1 }]);
       await resend(ctx.db, entry.id, encounter);
       await ctx.resent();
-      flash(`${kind.label} sent again.`);
+      flash(t("log.sentAgain", { kind: kind.label }));
       ctx.go("/outbox");
       return;
     }
@@ -205,18 +207,18 @@ export async function render(ctx, { kind: kindCode, query, entry, amend }) {
     const saved = newEntry("encounter", encounter, label);
     await ctx.save(personEntry ? [personEntry, saved] : [saved]);
     const action = personId ? { href: `#/refer?person=${personId}&encounter=${saved.id}`,
-      label: `Refer ${person.display_name} to an agency` } : null;
-    flash(`${kind.label} saved on this phone.`, action);
+      label: t("log.refer", { name: person.display_name }) } : null;
+    flash(t("log.saved", { kind: kind.label }), action);
     ctx.go("/");
   });
 
   if (amend) {
-    return h("div", { class: "view" }, backLink(fixing ? "#/outbox" : "#/recent", fixing ? "Outbox" : "My recent entries"),
-      h("h1", {}, `Correct: ${kind.label}`), form);
+    return h("div", { class: "view" }, backLink(fixing ? "#/outbox" : "#/recent",
+      fixing ? t("home.outbox") : t("home.recent")), h("h1", {}, t("log.correct", { kind: kind.label })), form);
   }
   // A new encounter has no "‹ Home" above its heading: the Save bar's Cancel goes home, within the thumb's
   // reach, and the row it took keeps Outcome above the bar (docs/field-app.md).
-  return h("div", { class: "view" }, entry ? backLink("#/outbox", "Outbox") : null, h("h1", {}, kind.label), form);
+  return h("div", { class: "view" }, entry ? backLink("#/outbox", t("home.outbox")) : null, h("h1", {}, kind.label), form);
 }
 
 // A correction goes into the outbox as an `encounter_amend` naming only the fields that changed (after a new
@@ -230,19 +232,20 @@ async function saveCorrection(ctx, amend, values, { reason, person, personEntry,
     return;
   }
   const kind = kindByCode(values.kind);
-  const label = ["Correction", kind.label, person && person.display_name, values.call_number && `#${values.call_number}`]
+  const label = [t("log.correction"), kind.label, person && person.display_name,
+    values.call_number && t("log.callRef", { number: values.call_number })]
     .filter(Boolean).join(" · ");
   if (personEntry) await savePendingPerson(ctx.db, person);
   if (amend.entry && CORRECTION_TYPES.has(amend.entry.type)) {
     if (personEntry) await ctx.save([{ ...personEntry, seq: amend.entry.seq - 1 }]);
     await resend(ctx.db, amend.entry.id, data);
     await ctx.resent();
-    flash("Correction sent again.");
+    flash(t("log.correctionSentAgain"));
     ctx.go("/outbox");
     return;
   }
   const saved = newEntry("encounter_amend", data, label);
   await ctx.save(personEntry ? [personEntry, saved] : [saved]);
-  flash("Correction saved on this phone.");
+  flash(t("log.correctionSaved"));
   ctx.go("/recent");
 }

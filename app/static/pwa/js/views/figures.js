@@ -6,14 +6,15 @@
 
 import { ApiError, NetworkError, api, apiUrl } from "../api.js";
 import { fill, h, uid } from "../dom.js";
+import { formatDate, formatDateTime, formatNumber, t } from "../i18n.js";
 import { getMeta, setMeta } from "../records.js";
 import { field } from "../ui.js";
 import { OUTCOMES } from "../vocabulary.js";
 import { barChart, pairsTable } from "./chart.js";
 
 export const PERIODS = [
-  ["today", "Today"], ["7", "Last 7 days"], ["30", "Last 30 days"], ["year", "This year"],
-  ["start", "Since the start"], ["custom", "Custom"],
+  ["today", t("figures.today")], ["7", t("figures.last7")], ["30", t("figures.last30")], ["year", t("figures.thisYear")],
+  ["start", t("figures.sinceStart")], ["custom", t("figures.custom")],
 ];
 
 // ISO day arithmetic on calendar days (no clock, no time zone): `today` is the server's.
@@ -32,24 +33,29 @@ export function periodQuery(choice, today, custom = {}) {
   return Object.fromEntries(Object.entries({ from: custom.from, to: custom.to }).filter(([, v]) => v));
 }
 
-/** A count as the unit prints it (2,837); a day in words (June 1, 2021). */
-export const n = (value) => Number(value || 0).toLocaleString("en-CA");
-export const longDay = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString("en-CA",
+/** A count as the unit prints it (2,837 in English); a day in words (June 1, 2021): the catalogue's formats. */
+export const n = (value) => formatNumber(Number(value || 0));
+export const longDay = (iso) => formatDate(`${iso}T12:00:00Z`,
   { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+// `count` for a catalogue plural ("{count} interactions"): a number, 0 when the server sent none.
+const count = (value) => ({ count: Number(value || 0) });
 
 function activity(f) {
-  return `${n(f.interactions)} interactions, primary responders to ${n(f.calls_for_service)} calls for service, `
-    + `${n(f.consultations)} consultations, ${n(f.on_scene_assists)} on-scene assists and `
-    + `${n(f.shelter_check_ins)} shelter check-ins`;
+  return t("figures.activity", { interactions: t("figures.interactions", count(f.interactions)),
+    calls: t("figures.calls", count(f.calls_for_service)), consultations: t("figures.consultations", count(f.consultations)),
+    assists: t("figures.assists", count(f.on_scene_assists)), checkIns: t("figures.checkIns", count(f.shelter_check_ins)) });
 }
 
 function followUp(f) {
-  return `assisted with ${n(f.referrals_made)} referrals (${n(f.referrals_accepted)} accepted, `
-    + `${n(f.referrals_completed)} completed) and accepted ${n(f.case_intakes)} individuals into case management`;
+  return t("figures.followUp", { referrals: t("figures.referrals", count(f.referrals_made)),
+    accepted: n(f.referrals_accepted), completed: n(f.referrals_completed),
+    intakes: t("figures.individuals", count(f.case_intakes)) });
 }
 
-const FUNNEL = [["made", "Made"], ["accepted", "Accepted"], ["completed", "Completed"], ["pending", "Waiting"],
-  ["overdue", "Overdue"], ["declined", "Declined"], ["withdrawn", "Withdrawn"], ["no_show", "No-show"]];
+const FUNNEL = [["made", t("figures.made")], ["accepted", t("referralStatus.accepted")],
+  ["completed", t("referralStatus.completed")], ["pending", t("figures.waiting")], ["overdue", t("referrals.overdue")],
+  ["declined", t("referralStatus.declined")], ["withdrawn", t("referralStatus.withdrawn")],
+  ["no_show", t("referralStatus.no_show")]];
 
 /** Bars for GET /stats/outcomes (every code, most first) and GET /stats/referrals (all agencies summed). */
 export function outcomeRows(outcomes) {
@@ -66,15 +72,18 @@ function followThrough(outcomes, funnel) {
   const outs = outcomeRows(outcomes);
   const refs = funnelRows(funnel);
   return [
-    h("h3", {}, "What happened after contact"),
-    barChart(outs, "Outcomes of encounters in the period", "outcomes-chart"),
-    h("details", {}, h("summary", {}, "Outcomes as a table"), pairsTable(outs, "Outcomes of encounters", "Encounters")),
-    h("h3", {}, "Referral follow-through"),
-    barChart(refs, "Referrals made in the period, by what became of them", "funnel-chart"),
-    h("details", {}, h("summary", {}, "Referrals by agency"), pairsTable(
-      (funnel.agencies || []).map((a) => ({ label: a.name, value: `${a.made} made, ${a.accepted} accepted, `
-        + `${a.completed} completed, ${a.overdue} overdue; median ${a.median_hours_to_accept ?? "–"} h to accept` })),
-      "Referrals by agency", "Follow-through")),
+    h("h3", {}, t("figures.afterContact")),
+    barChart(outs, t("figures.outcomesChart"), "outcomes-chart"),
+    h("details", {}, h("summary", {}, t("figures.outcomesTable")),
+      pairsTable(outs, t("figures.outcomesCaption"), t("history.encounters"))),
+    h("h3", {}, t("figures.followThrough")),
+    barChart(refs, t("figures.funnelChart"), "funnel-chart"),
+    h("details", {}, h("summary", {}, t("figures.byAgency")), pairsTable(
+      (funnel.agencies || []).map((a) => ({ label: a.name, value: t("figures.agencyLine", { made: n(a.made),
+        accepted: n(a.accepted), completed: n(a.completed), overdue: n(a.overdue),
+        hours: a.median_hours_to_accept === null || a.median_hours_to_accept === undefined ? "–"
+          : formatNumber(a.median_hours_to_accept) }) })),
+      t("figures.byAgency"), t("figures.followColumn"))),
   ];
 }
 
@@ -89,7 +98,7 @@ export async function fetchKept(db, key, fetch) {
   } catch (error) {
     const unreachable = error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
     const kept = unreachable ? await getMeta(db, key) : null;
-    if (kept) return { ...kept, stale: true, reason: error instanceof NetworkError ? "Offline" : error.message };
+    if (kept) return { ...kept, stale: true, reason: error instanceof NetworkError ? t("cases.offline") : error.message };
     throw error;
   }
 }
@@ -97,23 +106,23 @@ export async function fetchKept(db, key, fetch) {
 /** "Offline: figures as of <time> (kept on this phone)" for a stale answer of fetchKept, else null. */
 export function asOfLine(kept) {
   if (!kept.stale) return null;
-  const time = new Date(kept.fetched_at).toLocaleString("en-CA", { dateStyle: "medium", timeStyle: "short" });
-  return h("p", { class: "stale", role: "status" }, `${kept.reason}: figures as of ${time} (kept on this phone)`);
+  const time = formatDateTime(kept.fetched_at, { dateStyle: "medium", timeStyle: "short" });
+  return h("p", { class: "stale", role: "status" }, t("figures.asOf", { reason: kept.reason, time }));
 }
 
-export const problemText = (error) => (error instanceof NetworkError ? "Offline: these figures need a connection the first time."
+export const problemText = (error) => (error instanceof NetworkError ? t("figures.offline")
   : error instanceof ApiError ? error.message : String(error.message || error));
 
-const GROUP_NAMES = { core: "The core team", branch: "The branch teams" };
+const GROUP_NAMES = { core: t("figures.core"), branch: t("figures.branch") };
 
 /** The published paragraph for a GET /stats/summary answer: the unit, then each group of teams. */
 export function publishedText(summary) {
-  const lines = [`From ${longDay(summary.from)} to ${longDay(summary.to)}, HELP teams recorded ${activity(summary)}, `
-    + `engaging ${n(summary.people_engaged)} people; they ${followUp(summary)}.`];
+  const lines = [t("figures.published", { from: longDay(summary.from), to: longDay(summary.to), activity: activity(summary),
+    people: t("figures.people", count(summary.people_engaged)), followUp: followUp(summary) })];
   for (const group of summary.by_group || []) {
     if (!group.group) continue;
-    lines.push(`${GROUP_NAMES[group.group] || `The ${group.group} teams`}: ${activity(group)}; `
-      + `${n(group.people_engaged)} people engaged; ${followUp(group)}.`);
+    lines.push(t("figures.group", { group: GROUP_NAMES[group.group] || t("figures.otherGroup", { group: group.group }),
+      activity: activity(group), engaged: t("figures.engaged", count(group.people_engaged)), followUp: followUp(group) }));
   }
   return lines.join(" ");
 }
@@ -124,23 +133,23 @@ export function figuresCard(db, teamId) {
     h("option", { value, selected: value === "start" ? "" : null }, label)));
   const from = h("input", { type: "date", id: uid("from") });
   const to = h("input", { type: "date", id: uid("to") });
-  const custom = h("div", { class: "custom-period", hidden: "" }, field("From", from), field("To", to));
+  const custom = h("div", { class: "custom-period", hidden: "" }, field(t("intake.from"), from), field(t("figures.to"), to));
   const out = h("div", { "aria-live": "polite" });
   const status = h("p", { class: "hint", role: "status" });
   let today = null;
   let text = "";
 
-  const copy = h("button", { type: "button", class: "secondary" }, "Copy as text");
+  const copy = h("button", { type: "button", class: "secondary" }, t("figures.copy"));
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(text);
-      status.textContent = "Copied.";
+      status.textContent = t("figures.copied");
     } catch {
       const range = document.createRange();
       range.selectNodeContents(out.querySelector(".published") || out);
       getSelection().removeAllRanges();
       getSelection().addRange(range);
-      status.textContent = "Selected: copy it with your device's copy command.";
+      status.textContent = t("figures.selected");
     }
   });
 
@@ -162,12 +171,12 @@ export function figuresCard(db, teamId) {
   const show = async () => {
     custom.hidden = choice.value !== "custom";
     if (choice.value === "custom" && !(from.value && to.value)) {
-      out.replaceChildren(h("p", { class: "hint" }, "Pick the first and the last day."));
+      out.replaceChildren(h("p", { class: "hint" }, t("figures.pickDays")));
       return;
     }
     const query = new URLSearchParams(periodQuery(choice.value, today, { from: from.value, to: to.value }));
     if (teamId()) query.set("team_id", teamId());
-    out.replaceChildren(h("p", { class: "hint" }, "Counting…"));
+    out.replaceChildren(h("p", { class: "hint" }, t("figures.counting")));
     status.textContent = "";
     let kept;
     try {
@@ -184,15 +193,15 @@ export function figuresCard(db, teamId) {
     fill(out, asOfLine(kept), h("p", { class: "published" }, text),
       h("div", { class: "actions" }, copy,
         kept.stale ? null : h("a", { class: "button secondary", href: apiUrl(`/stats/summary.csv?${csv}`), download: "" },
-          "Download figures (CSV)")),
-      followError ? h("p", { class: "problem" }, `Follow-through not loaded: ${followError}`)
+          t("figures.download"))),
+      followError ? h("p", { class: "problem" }, t("figures.followError", { message: followError }))
         : followThrough(outcomes, funnel));
   };
   for (const control of [choice, from, to]) control.addEventListener("change", () => show());
 
   const card = h("section", { class: "card", "aria-labelledby": "published-heading" },
-    h("h2", { id: "published-heading" }, "Published figures"),
-    field("Period", choice), custom, out, status);
+    h("h2", { id: "published-heading" }, t("figures.title")),
+    field(t("figures.period"), choice), custom, out, status);
   card.load = (serverToday) => { today = serverToday || today; return show(); };
   return card;
 }

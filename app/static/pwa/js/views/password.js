@@ -3,10 +3,11 @@
 
 import { ApiError, NetworkError, api } from "../api.js";
 import { h, uid } from "../dom.js";
+import { t } from "../i18n.js";
 import { state } from "../store.js";
 import { backLink, checkWith, field, flash, showFieldErrors, takeFlash } from "../ui.js";
 
-const MISMATCH = "The two new passwords are not the same.";
+const MISMATCH = t("password.mismatch");
 
 export function render(ctx) {
   const forced = Boolean(state.passwordChangeRequired);
@@ -16,18 +17,18 @@ export function render(ctx) {
   const fresh = input("new_password", "new-password");
   const again = input("confirm_password", "new-password");
   const problem = h("p", { class: "problem", role: "alert", hidden: true });
-  const button = h("button", { type: "submit", class: "button primary" }, "Change password");
+  const button = h("button", { type: "submit", class: "button primary" }, t("home.changePassword"));
   const form = h("form", { class: "entry-form", novalidate: true },
-    field(forced ? "Temporary password" : "Current password", current),
-    field("New password", fresh, "At least 12 characters; not a commonly used password. A few unrelated words work well."),
-    field("New password again", again),
+    field(forced ? t("users.temporary") : t("password.current"), current),
+    field(t("password.new"), fresh, t("password.newHint")),
+    field(t("password.again"), again),
     problem, h("div", { class: "form-actions" }, button));
 
   // The form's own check: a message goes when its field is right, not merely when it holds something
   // (the mismatch stays while the two new passwords differ).
   const check = () => {
-    if (!current.value) return { current_password: ["Give your current password."] };
-    if (!fresh.value) return { new_password: ["Choose a new password."] };
+    if (!current.value) return { current_password: [t("password.giveCurrent")] };
+    if (!fresh.value) return { new_password: [t("password.chooseNew")] };
     return fresh.value === again.value ? {} : { confirm_password: [MISMATCH] };
   };
   checkWith(form, check);
@@ -65,13 +66,13 @@ export function render(ctx) {
     button.disabled = true;
     try {
       await api("/auth/password", { method: "POST", body: { current_password: current.value, new_password: fresh.value } });
-      flash("Your password is changed.");
+      flash(t("password.changed"));
       await ctx.passwordChanged();
       ctx.go("/");
     } catch (error) {
       const shown = error instanceof ApiError && error.fields && showFieldErrors(form, error.fields);
       if (!shown) {
-        problem.textContent = error instanceof NetworkError ? "No connection: changing a password needs the network."
+        problem.textContent = error instanceof NetworkError ? t("password.noConnection")
           : String(error.message || error);
         problem.hidden = false;
       }
@@ -82,9 +83,8 @@ export function render(ctx) {
 
   return h("div", { class: "view" }, takeFlash(),
     forced ? null : backLink(),
-    h("h1", {}, forced ? "Choose a new password" : "Change password"),
-    forced ? h("p", { class: "notice", role: "status" }, "Your password was reset by an administrator. Choose your own ",
-      "before you continue; nothing else can be sent until you do.") : null,
+    h("h1", {}, forced ? t("password.chooseTitle") : t("home.changePassword")),
+    forced ? h("p", { class: "notice", role: "status" }, t("password.wasReset")) : null,
     form,
-    forced ? h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, "Sign out") : null);
+    forced ? h("button", { type: "button", class: "button quiet", onclick: () => ctx.signOut() }, t("home.signOut")) : null);
 }
