@@ -72,9 +72,10 @@ def test_the_shell_manifest_and_worker_are_served_for_installing(live_server):
 
 def test_every_module_is_preloaded_so_the_first_load_needs_no_import_waterfall(live_server):
     index = requests.get(f"{live_server}/", timeout=10).text
-    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', index))
+    links = re.findall(r'<link rel="modulepreload" href="([^"]+)">', index)
     modules = {url for url in pwa_routes.shell_urls(pwa_routes.shell_files()) if url.endswith(".js")}
-    assert preloaded == modules
+    assert set(links) == modules
+    assert len(links) == len(set(links)), "a module is preloaded twice"
 
 
 def test_any_change_to_the_shell_gives_the_worker_a_new_version(e2e_app, tmp_path, monkeypatch):
