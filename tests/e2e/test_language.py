@@ -51,6 +51,17 @@ def directory_words(server_db):
     return lambda: server_db.read(read)
 
 
+def texts_in(value) -> list[str]:
+    """Every string with a letter in a JSON value, keys left out."""
+    if isinstance(value, str):
+        return [value] if re.search(r"[^\W\d_]", value) else []
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in texts_in(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in texts_in(item)]
+    return []
+
+
 def w(text: str) -> str:
     """A catalogue string as the pseudo-locale shows it."""
     return f"⟦{text}⟧"
@@ -64,7 +75,20 @@ class PseudoWalk:
         self.directory_words = directory_words
         self.user_data = list(USER_DATA)
         self.found: dict[str, list[str]] = {}
+        # Every text the server sent this phone (names, aliases, notes, programs, messages): user data,
+        # whichever test of the session wrote it; the app's own words never come from the API.
+        self.server_texts: set[str] = set()
+        phone.page.on("response", self._keep_server_texts)
         phone.page.add_init_script(f"localStorage.setItem({LANGUAGE_KEY!r}, 'pseudo')")
+
+    def _keep_server_texts(self, response) -> None:
+        if "/api/" not in response.url or "json" not in (response.headers.get("content-type") or ""):
+            return
+        try:
+            body = response.json()
+        except Exception:  # noqa: BLE001  (a body the browser no longer holds, or not JSON after all)
+            return
+        self.server_texts.update(texts_in(body))
 
     def sign_in(self, username: str) -> None:
         page = self.phone.page
@@ -83,7 +107,8 @@ class PseudoWalk:
             self.phone.go(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         page.wait_for_load_state("networkidle")
-        left = page.evaluate(LEFT_OVER, {"userData": self.user_data + self.directory_words(), "serverData": SERVER_DATA})
+        user_data = self.user_data + self.directory_words() + sorted(self.server_texts)
+        left = page.evaluate(LEFT_OVER, {"userData": user_data, "serverData": SERVER_DATA})
         left = CALL_NUMBERS.sub(" ", DATES.sub(" ", left))
         words = sorted({w for w in re.findall(r"[^\W\d_]{2,}", left)})
         if words:
