@@ -234,3 +234,61 @@ def test_people_are_counted_once_per_team_and_once_overall_at_the_local_period_e
     assert people == {"Downtown HELP": (1, 1), "North HELP": (2, 1), None: (1, 0)}
     assert (report["people_engaged"], report["case_intakes"]) == (2, 1)
     assert report["interactions"] == 8
+
+
+def test_partial_end_months_holding_nothing_else_count_as_the_whole_months(as_supervisor, officer):
+    """From a month's first record to its last: the distinct figures are those of the whole months."""
+    first, again, last = (make_person(officer, name) for name in ("First", "Again", "Last"))
+    make_encounter(officer, "2025-03-20T10:00:00-06:00", person=first)  # nothing earlier in March
+    make_encounter(officer, "2025-04-02T10:00:00-06:00", "primary_response", person=again, call_number="25-1")
+    make_encounter(officer, "2025-05-28T10:00:00-06:00", "primary_response", person=again, call_number="25-1")
+    make_encounter(officer, "2025-05-28T11:00:00-06:00", person=last)  # nothing later in May
+    make_case(officer, last, "2025-05-28T12:00:00-06:00")
+    for period in ({"from": "2025-03-20", "to": "2025-05-28"}, {"from": "2025-03-01", "to": "2025-05-31"},
+                   {"to": "2025-05-28"}):
+        report = summary(as_supervisor, **period)
+        assert (report["interactions"], report["people_engaged"], report["calls_for_service"],
+                report["case_intakes"]) == (2, 3, 1, 1), period
+    inside = summary(as_supervisor, **{"from": "2025-03-10", "to": "2025-03-25"})  # inside one month
+    assert (inside["interactions"], inside["people_engaged"]) == (1, 1)
+
+
+def test_records_before_the_start_or_after_the_end_in_its_month_stay_outside(as_supervisor, officer, team, north):
+    """Whatever is recorded between an end of the period and its month's boundary is left out, whether it is
+    an encounter, a call for service or only a case intake (each alone keeps the edge read from the records)."""
+    colleague = factories.make_user("officer", team=north)
+    kept, taken_in, after = (make_person(officer, name) for name in ("Kept", "Taken in", "After"))
+    make_case(officer, taken_in, "2025-03-05T10:00:00-07:00")  # before the start: only an intake
+    make_encounter(officer, "2025-03-20T10:00:00-06:00", person=kept)
+    make_encounter(officer, "2025-04-20T10:00:00-06:00", person=taken_in)
+    make_encounter(colleague, "2025-05-28T10:00:00-06:00", person=kept)
+    make_encounter(colleague, "2025-05-30T10:00:00-06:00", person=after)  # after the end: not counted
+    report = summary(as_supervisor, **{"from": "2025-03-20", "to": "2025-05-28"})
+    assert (report["interactions"], report["people_engaged"], report["case_intakes"]) == (3, 2, 0)
+    assert summary(as_supervisor, **{"from": "2025-03-06", "to": "2025-05-29"})["people_engaged"] == 2
+    assert summary(as_supervisor, **{"from": "2025-03-05", "to": "2025-05-30"})["case_intakes"] == 1
+    make_encounter(colleague, "2025-03-02T10:00:00-07:00", "primary_response", call_number="25-9")  # before
+    report = summary(as_supervisor, **{"from": "2025-03-03", "to": "2025-05-31"})
+    assert (report["primary_responses"], report["calls_for_service"], report["people_engaged"]) == (0, 0, 3)
+
+
+def test_people_met_on_the_few_days_at_each_end_are_looked_up_in_every_scope(as_supervisor, officer, team, north):
+    """Edges of a few days (looked up person by person) and whole months between: each person once per
+    team, group and overall."""
+    team.group = north.group = "core"
+    colleague = factories.make_user("officer", team=north)
+    both, right_only, throughout, early, late = (make_person(officer, name) for name in
+                                                 ("Both", "Right", "Throughout", "Early", "Late"))
+    make_encounter(officer, "2025-03-02T10:00:00-07:00", person=early)  # keeps March partial
+    make_encounter(officer, "2025-06-20T10:00:00-06:00", person=late)  # keeps June partial
+    make_encounter(officer, "2025-03-30T10:00:00-06:00", person=both)
+    make_encounter(colleague, "2025-05-10T10:00:00-06:00", person=both)
+    make_encounter(colleague, "2025-06-01T10:00:00-06:00", person=right_only)
+    for at in ("2025-03-29T10:00:00-06:00", "2025-04-15T10:00:00-06:00", "2025-06-02T10:00:00-06:00"):
+        make_encounter(officer, at, person=throughout)
+    report = summary(as_supervisor, **{"from": "2025-03-28", "to": "2025-06-02"})
+    assert report["people_engaged"] == 3
+    assert {row["name"]: row["people_engaged"] for row in report["by_team"]} == {"Downtown HELP": 2, "North HELP": 2}
+    assert [(row["group"], row["people_engaged"]) for row in report["by_group"]] == [("core", 3)]
+    assert summary(as_supervisor, **{"from": "2025-03-31", "to": "2025-06-01"})["people_engaged"] == 3
+    assert summary(as_supervisor, **{"from": "2025-04-01", "to": "2025-05-31"})["people_engaged"] == 2

@@ -23,7 +23,7 @@ from app.encounters.models import Encounter
 from app.errors import ApiError
 from app.extensions import db
 from app.referrals.models import Referral, ReferralEvent
-from app.stats import distinct, rollup
+from app.stats import distinct, distinct_period, rollup
 from app.stats.export import csv_text
 from app.stats.periods import instants, open_period
 
@@ -84,7 +84,7 @@ def published_figures(start: date | None, end: date | None, team_id: int | None 
                  .group_by(Referral.team_id))
     for team, n in db.session.execute(completed):
         add(team, "referrals_completed", n)
-    people = distinct.counts(start, end)
+    people = distinct_period.counts(start, end)
 
     def figures(scope: str, members: list[int | None]) -> dict[str, Any]:
         row = {name: sum(additive.get(member, {}).get(name, 0) for member in members) for name in ADDITIVE}
