@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import KeptPostgres, on_postgres, save, table
+from bench.common import ROOT, KeptPostgres, on_postgres, save, table
 from bench.daily_counts import build, make_app, median_ms
 
 TARGET_MS = 500.0
@@ -127,11 +127,26 @@ def measure(app, repeat: int, cases: set[str]) -> list[dict]:
 
 
 def schema_brought_up(app) -> None:
-    """A kept database built by an older tree: create the tables and indexes the models have gained."""
+    """A kept database built by an older tree: create the tables and indexes the models have gained, and
+    referrals.completed_on (migration 0011, with its backfill)."""
+    import sqlalchemy as sa
+
     from app.extensions import db
 
     with app.app_context():
         db.create_all()
+        if "completed_on" not in {c["name"] for c in sa.inspect(db.engine).get_columns("referrals")}:
+            import importlib.util
+
+            spec = importlib.util.spec_from_file_location(
+                "m0011", ROOT / "migrations" / "versions" / "0011_referral_completed_on.py")
+            assert spec is not None and spec.loader is not None
+            migration = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(migration)
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE referrals ADD COLUMN completed_on DATE")
+                print(f"  referrals.completed_on set on {migration.backfill_completed_on(conn):,} referrals",
+                      flush=True)
         for table_ in db.metadata.sorted_tables:
             for index in table_.indexes:
                 index.create(db.engine, checkfirst=True)

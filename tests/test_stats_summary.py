@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
@@ -181,7 +182,7 @@ def test_referrals_completed_count_on_the_day_of_that_move_for_the_referring_tea
 
     referral = make_referral(officer, make_person(officer), agency, "2026-10-20T10:00:00-06:00",
                              "2026-10-21T10:00:00-06:00")
-    referral.status = "completed"
+    referral.status, referral.completed_on = "completed", date(2026, 11, 1)  # as the move sets them
     db.session.add(ReferralEvent(referral_id=referral.id, from_status="accepted", to_status="completed", version=3,
                                  actor_id=officer.id, at=at("2026-11-01T00:30:00-06:00")))
     db.session.flush()
@@ -292,3 +293,31 @@ def test_people_met_on_the_few_days_at_each_end_are_looked_up_in_every_scope(as_
     assert [(row["group"], row["people_engaged"]) for row in report["by_group"]] == [("core", 3)]
     assert summary(as_supervisor, **{"from": "2025-03-31", "to": "2025-06-01"})["people_engaged"] == 3
     assert summary(as_supervisor, **{"from": "2025-04-01", "to": "2025-05-31"})["people_engaged"] == 2
+
+
+def test_migration_0011_sets_the_completed_day_of_referrals_already_stored(as_supervisor, officer, agency):
+    """The backfill gives a referral completed before the migration the local day of that move (here
+    late on October 31 in Edmonton, already November 1 in UTC), as a move made now would get."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.extensions import db
+    from app.referrals.models import ReferralEvent
+    from testkit.factories import at
+
+    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / "0011_referral_completed_on.py"
+    spec = importlib.util.spec_from_file_location("m0011", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    referral = make_referral(officer, make_person(officer), agency, "2026-10-20T10:00:00-06:00",
+                             "2026-10-21T10:00:00-06:00")
+    referral.status = "completed"
+    db.session.add(ReferralEvent(referral_id=referral.id, from_status="accepted", to_status="completed", version=3,
+                                 actor_id=officer.id, at=at("2026-10-31T23:30:00-06:00")))
+    db.session.flush()
+    assert summary(as_supervisor, **{"from": "2026-10-31", "to": "2026-10-31"})["referrals_completed"] == 0
+    assert migration.backfill_completed_on(db.session.connection()) == 1
+    db.session.expire_all()
+    assert summary(as_supervisor, **{"from": "2026-10-31", "to": "2026-10-31"})["referrals_completed"] == 1
+    assert summary(as_supervisor, **{"from": "2026-11-01", "to": "2026-11-01"})["referrals_completed"] == 0
