@@ -77,6 +77,9 @@ class KeptPostgres:
         if not (cluster.workdir / "data").exists():
             cluster.start()
         else:
+            if (cluster.workdir / "data" / "postmaster.pid").exists():
+                raise RuntimeError(f"A PostgreSQL server already runs on {cluster.workdir / 'data'} "
+                                   "(another bench, or one left behind: stop it with pg_ctl -D ... stop).")
             options = (f"-p {cluster.port} -k {cluster.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
             cluster._run([str(_pg_bin("pg_ctl")), "-D", str(cluster.workdir / "data"), "-l",
