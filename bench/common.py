@@ -60,6 +60,48 @@ def postgres_cluster() -> Iterator:
         cluster.stop()
 
 
+class KeptPostgres:
+    """A PostgreSQL cluster whose data directory outlives the run (bench --keep/--reuse): started from
+    `directory`/data when it exists (initdb otherwise), stopped cleanly after, never removed."""
+
+    def __init__(self, directory: Path) -> None:
+        from testkit.services import PostgresCluster
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self.cluster = PostgresCluster(workdir=directory)
+
+    def __enter__(self) -> KeptPostgres:
+        from testkit.services import _pg_bin
+
+        cluster = self.cluster
+        if not (cluster.workdir / "data").exists():
+            cluster.start()
+        else:
+            if (cluster.workdir / "data" / "postmaster.pid").exists():
+                raise RuntimeError(f"A PostgreSQL server already runs on {cluster.workdir / 'data'} "
+                                   "(another bench, or one left behind: stop it with pg_ctl -D ... stop).")
+            options = (f"-p {cluster.port} -k {cluster.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            cluster._run([str(_pg_bin("pg_ctl")), "-D", str(cluster.workdir / "data"), "-l",
+                          str(cluster.workdir / "pg.log"), "-w", "-o", options, "start"])
+        return self
+
+    def url(self, database: str) -> str:
+        """The database's URL, created when missing."""
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.cluster.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is None:
+                conn.execute(f'CREATE DATABASE "{database}"')
+        return self.cluster.url(database)
+
+    def __exit__(self, *_exc: object) -> None:
+        from testkit.services import _pg_bin
+
+        self.cluster._run([str(_pg_bin("pg_ctl")), "-D", str(self.cluster.workdir / "data"), "-m", "fast", "stop"])
+
+
 def on_postgres(option: str, database: str, measure: Callable[[str], dict]) -> dict | None:
     """`measure(url)` on PostgreSQL. `option`: a URL (its tables are the bench's to drop), "auto" (a throwaway
     cluster like the tests', stopped after) or "none". Without PostgreSQL here it says so and answers None,

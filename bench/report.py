@@ -38,6 +38,13 @@ def rows() -> list[tuple]:
                 if db == "sqlite" and case["case"] == "366 days":
                     add("daily counts sqlite 366 days (ms)", f"{case['endpoint_ms']:.1f}", "< 100",
                         case["endpoint_ms"] < 100)
+    if (r := _load("published_figures")):
+        for db in ("sqlite", "postgresql"):
+            for case in (r.get(db) or {}).get("results", []):
+                five_years = case["case"].startswith("summary, five years")
+                add(f"published figures {db} {case['case']} (ms; x hand-written SQL)",
+                    f"{case['endpoint_ms']:.0f} ({case['ratio']:.2f}x)", "< 500" if five_years else "reported",
+                    case["endpoint_ms"] < 500 if five_years else None)
     if (r := _load("push_fanout")):
         overhead = r["plain"]["per_second"] / r["queued"]["per_second"] - 1
         add("push fan-out: queue overhead vs plain loop", f"{overhead:.1%}", "< 25%", overhead < 0.25)

@@ -43,6 +43,8 @@ def move_referral(referral: Referral, actor: User, status: str, note: str | None
     event = ReferralEvent(referral_id=referral.id, from_status=referral.status, to_status=status,
                           version=referral.version, note=note, actor_id=actor.id, at=utcnow())
     referral.status = status
+    if status == "completed":
+        referral.completed_on = local_day(event.at)
     db.session.add(event)
     db.session.flush()
     return event

@@ -182,3 +182,27 @@ def test_iso_weeks_and_age_bands():
     assert iso_week(date(2025, 12, 29)) == "2026-W01"
     assert age_band(1996, date(2026, 5, 1)) == "30-39" and age_band(1997, date(2026, 5, 1)) == "20-29"
     assert age_band(None, date(2026, 5, 1)) == "" and age_band(2030, date(2026, 5, 1)) == ""
+
+
+def test_a_long_export_is_streamed_sorted_as_one_file_and_audited_with_its_rows(db, client, supervisor, team):
+    """Weeks are read and written one after another; the file is the one sorting every row would give,
+    across an ISO year that starts in December (2025-W01 begins on 2024-12-30)."""
+    from tests.test_stats_factories import make_encounter, make_person
+
+    north = factories.make_team("North HELP")
+    officers = [factories.make_user("officer", team=t) for t in (team, north)]
+    people = [make_person(officers[n % 2], f"P{n}") for n in range(6)]
+    rng = random.Random(15)
+    start = datetime(2024, 12, 1, 18, tzinfo=UTC)
+    for n in range(300):
+        make_encounter(officers[n % 2], start + timedelta(hours=rng.randrange(24 * 70)), rng.choice(ENCOUNTER_KINDS),
+                       person=rng.choice([*people, None]))
+    response = client.sign_in_as(supervisor).get("/exports/encounters.csv",
+                                                 query_string={"from": "2024-12-01", "to": "2025-02-15"})
+    assert response.status_code == 200 and response.is_streamed
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == COLUMNS and len(rows) == 301
+    assert {"2024-W52", "2025-W01", "2025-W02"} <= {row[1] for row in rows[1:]}
+    assert rows[1:] == sorted(rows[1:], key=lambda r: (r[1], r[2], r[3], r[0], r[4:]))
+    event = _db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export.encounters")).one()
+    assert event.detail["rows"] == 300

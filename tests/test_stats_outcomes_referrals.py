@@ -293,3 +293,25 @@ def test_reading_the_figures_is_audited(db, client, supervisor, path, action):
     assert client.sign_in_as(supervisor).get(path, query_string={"from": "2026-01-01"}).status_code == 200
     event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)).one()
     assert event.actor_id == supervisor.id and event.detail["date_from"] == "2026-01-01"
+
+
+def test_the_median_hours_are_those_of_the_middle_referrals_by_time_waited(client, supervisor, officer, agency):
+    """Each agency's middle referral(s) by the time waited (not by when made or accepted): the one in the
+    middle, or the mean of the middle two."""
+    from tests.test_stats_factories import make_person, make_referral
+
+    noon = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)  # 14:00 in Edmonton: every referral made on June 1
+    person = make_person(officer)
+    for made, waited in ((-12, 30), (0, 5), (1, 1), (3, 2), (9, 7 / 6)):  # hours
+        make_referral(officer, person, agency, noon + timedelta(hours=made),
+                      noon + timedelta(hours=made + waited))
+    period = {"from": "2026-06-01", "to": "2026-06-01"}
+    as_supervisor = client.sign_in_as(supervisor)
+
+    def row() -> dict:
+        agencies = as_supervisor.get("/stats/referrals", query_string=period).get_json()["agencies"]
+        return next(r for r in agencies if r["agency_id"] == agency.id)
+
+    assert (row()["accepted"], row()["median_hours_to_accept"]) == (5, 2.0)
+    make_referral(officer, person, agency, noon + timedelta(hours=4), noon + timedelta(hours=7, minutes=18))
+    assert (row()["accepted"], row()["median_hours_to_accept"]) == (6, 2.65)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
@@ -181,7 +182,7 @@ def test_referrals_completed_count_on_the_day_of_that_move_for_the_referring_tea
 
     referral = make_referral(officer, make_person(officer), agency, "2026-10-20T10:00:00-06:00",
                              "2026-10-21T10:00:00-06:00")
-    referral.status = "completed"
+    referral.status, referral.completed_on = "completed", date(2026, 11, 1)  # as the move sets them
     db.session.add(ReferralEvent(referral_id=referral.id, from_status="accepted", to_status="completed", version=3,
                                  actor_id=officer.id, at=at("2026-11-01T00:30:00-06:00")))
     db.session.flush()
@@ -234,3 +235,89 @@ def test_people_are_counted_once_per_team_and_once_overall_at_the_local_period_e
     assert people == {"Downtown HELP": (1, 1), "North HELP": (2, 1), None: (1, 0)}
     assert (report["people_engaged"], report["case_intakes"]) == (2, 1)
     assert report["interactions"] == 8
+
+
+def test_partial_end_months_holding_nothing_else_count_as_the_whole_months(as_supervisor, officer):
+    """From a month's first record to its last: the distinct figures are those of the whole months."""
+    first, again, last = (make_person(officer, name) for name in ("First", "Again", "Last"))
+    make_encounter(officer, "2025-03-20T10:00:00-06:00", person=first)  # nothing earlier in March
+    make_encounter(officer, "2025-04-02T10:00:00-06:00", "primary_response", person=again, call_number="25-1")
+    make_encounter(officer, "2025-05-28T10:00:00-06:00", "primary_response", person=again, call_number="25-1")
+    make_encounter(officer, "2025-05-28T11:00:00-06:00", person=last)  # nothing later in May
+    make_case(officer, last, "2025-05-28T12:00:00-06:00")
+    for period in ({"from": "2025-03-20", "to": "2025-05-28"}, {"from": "2025-03-01", "to": "2025-05-31"},
+                   {"to": "2025-05-28"}):
+        report = summary(as_supervisor, **period)
+        assert (report["interactions"], report["people_engaged"], report["calls_for_service"],
+                report["case_intakes"]) == (2, 3, 1, 1), period
+    inside = summary(as_supervisor, **{"from": "2025-03-10", "to": "2025-03-25"})  # inside one month
+    assert (inside["interactions"], inside["people_engaged"]) == (1, 1)
+
+
+def test_records_before_the_start_or_after_the_end_in_its_month_stay_outside(as_supervisor, officer, team, north):
+    """Whatever is recorded between an end of the period and its month's boundary is left out, whether it is
+    an encounter, a call for service or only a case intake (each alone keeps the edge read from the records)."""
+    colleague = factories.make_user("officer", team=north)
+    kept, taken_in, after = (make_person(officer, name) for name in ("Kept", "Taken in", "After"))
+    make_case(officer, taken_in, "2025-03-05T10:00:00-07:00")  # before the start: only an intake
+    make_encounter(officer, "2025-03-20T10:00:00-06:00", person=kept)
+    make_encounter(officer, "2025-04-20T10:00:00-06:00", person=taken_in)
+    make_encounter(colleague, "2025-05-28T10:00:00-06:00", person=kept)
+    make_encounter(colleague, "2025-05-30T10:00:00-06:00", person=after)  # after the end: not counted
+    report = summary(as_supervisor, **{"from": "2025-03-20", "to": "2025-05-28"})
+    assert (report["interactions"], report["people_engaged"], report["case_intakes"]) == (3, 2, 0)
+    assert summary(as_supervisor, **{"from": "2025-03-06", "to": "2025-05-29"})["people_engaged"] == 2
+    assert summary(as_supervisor, **{"from": "2025-03-05", "to": "2025-05-30"})["case_intakes"] == 1
+    make_encounter(colleague, "2025-03-02T10:00:00-07:00", "primary_response", call_number="25-9")  # before
+    report = summary(as_supervisor, **{"from": "2025-03-03", "to": "2025-05-31"})
+    assert (report["primary_responses"], report["calls_for_service"], report["people_engaged"]) == (0, 0, 3)
+
+
+def test_people_met_on_the_few_days_at_each_end_are_looked_up_in_every_scope(as_supervisor, officer, team, north):
+    """Edges of a few days (looked up person by person) and whole months between: each person once per
+    team, group and overall."""
+    team.group = north.group = "core"
+    colleague = factories.make_user("officer", team=north)
+    both, right_only, throughout, early, late = (make_person(officer, name) for name in
+                                                 ("Both", "Right", "Throughout", "Early", "Late"))
+    make_encounter(officer, "2025-03-02T10:00:00-07:00", person=early)  # keeps March partial
+    make_encounter(officer, "2025-06-20T10:00:00-06:00", person=late)  # keeps June partial
+    make_encounter(officer, "2025-03-30T10:00:00-06:00", person=both)
+    make_encounter(colleague, "2025-05-10T10:00:00-06:00", person=both)
+    make_encounter(colleague, "2025-06-01T10:00:00-06:00", person=right_only)
+    for at in ("2025-03-29T10:00:00-06:00", "2025-04-15T10:00:00-06:00", "2025-06-02T10:00:00-06:00"):
+        make_encounter(officer, at, person=throughout)
+    report = summary(as_supervisor, **{"from": "2025-03-28", "to": "2025-06-02"})
+    assert report["people_engaged"] == 3
+    assert {row["name"]: row["people_engaged"] for row in report["by_team"]} == {"Downtown HELP": 2, "North HELP": 2}
+    assert [(row["group"], row["people_engaged"]) for row in report["by_group"]] == [("core", 3)]
+    assert summary(as_supervisor, **{"from": "2025-03-31", "to": "2025-06-01"})["people_engaged"] == 3
+    assert summary(as_supervisor, **{"from": "2025-04-01", "to": "2025-05-31"})["people_engaged"] == 2
+
+
+def test_migration_0011_sets_the_completed_day_of_referrals_already_stored(as_supervisor, officer, agency):
+    """The backfill gives a referral completed before the migration the local day of that move (here
+    late on October 31 in Edmonton, already November 1 in UTC), as a move made now would get."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.extensions import db
+    from app.referrals.models import ReferralEvent
+    from testkit.factories import at
+
+    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / "0011_referral_completed_on.py"
+    spec = importlib.util.spec_from_file_location("m0011", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    referral = make_referral(officer, make_person(officer), agency, "2026-10-20T10:00:00-06:00",
+                             "2026-10-21T10:00:00-06:00")
+    referral.status = "completed"
+    db.session.add(ReferralEvent(referral_id=referral.id, from_status="accepted", to_status="completed", version=3,
+                                 actor_id=officer.id, at=at("2026-10-31T23:30:00-06:00")))
+    db.session.flush()
+    assert summary(as_supervisor, **{"from": "2026-10-31", "to": "2026-10-31"})["referrals_completed"] == 0
+    assert migration.backfill_completed_on(db.session.connection()) == 1
+    db.session.expire_all()
+    assert summary(as_supervisor, **{"from": "2026-10-31", "to": "2026-10-31"})["referrals_completed"] == 1
+    assert summary(as_supervisor, **{"from": "2026-11-01", "to": "2026-11-01"})["referrals_completed"] == 0

@@ -23,10 +23,21 @@ def _bucket(month: int, first_day: date, last_day: date, per_day: dict[date, int
             "complete": last_day < today}
 
 
+def window(intake_on: date, months: int) -> tuple[date, date]:
+    """The first and last local day the measure counts."""
+    return add_months(intake_on, -months), add_months(intake_on, months)
+
+
 def encounters_per_month(person_id: str, intake_on: date, months: int, today: date) -> dict[str, Any]:
     """Counts for `months` months each side of intake; after-months still running are not complete."""
-    per_day = encounters.daily_counts_for_person(person_id, add_months(intake_on, -months),
-                                                 add_months(intake_on, months))
+    return measure_from_days(encounters.daily_counts_for_person(person_id, *window(intake_on, months)),
+                             intake_on, months, today)
+
+
+def measure_from_days(per_day: dict[date, int], intake_on: date, months: int, today: date) -> dict[str, Any]:
+    """encounters_per_month from the person's encounters per local day (days outside the window ignored)."""
+    first, last = window(intake_on, months)
+    per_day = {day: n for day, n in per_day.items() if first <= day <= last}
     before = [_bucket(-k, add_months(intake_on, -k), add_months(intake_on, 1 - k) - ONE_DAY, per_day, today)
               for k in range(months, 0, -1)]
     after = [_bucket(k, add_months(intake_on, k - 1) + ONE_DAY, add_months(intake_on, k), per_day, today)

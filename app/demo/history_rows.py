@@ -181,7 +181,7 @@ class HistoryRows:
             "service": service, "urgency": rng.choices(("routine", "urgent", "emergent"), (70, 25, 5))[0],
             "consent_obtained": rng.random() < 0.75, "notes": None, "status": "pending", "version": 1,
             "made_at": made_at, "made_on": self._day_of(made_at), "accepted_at": None,
-            "accepted_on": None, "updated_at": made_at,
+            "accepted_on": None, "completed_on": None, "updated_at": made_at,
             **self._record(author, self._synced(made_at), id=self.new_id()),
         }
         events = self._lifecycle(referral, agency_id)
@@ -211,6 +211,8 @@ class HistoryRows:
             referral.update(status=status, version=referral["version"] + 1, updated_at=at)
             if status == "accepted":
                 referral.update(accepted_at=at, accepted_on=self._day_of(at))
+            elif status == "completed":
+                referral.update(completed_on=self._day_of(at))
         return events
 
     def _intake(self, referral: dict[str, Any], agency_id: int) -> dict[str, Any] | None:

@@ -145,6 +145,22 @@ def daily_counts_for_person(person_id: str, first_day: date, last_day: date) -> 
     return {day: count for day, count in rows}
 
 
+def daily_counts_for_people(person_ids: list[str], first_day: date,
+                            last_day: date) -> dict[str, dict[date, int]]:
+    """daily_counts_for_person for many people at once: {person_id: {day: encounters}}, one query per
+    500 people (along ix_encounters_person_occurred)."""
+    counts: dict[str, dict[date, int]] = {}
+    for index in range(0, len(person_ids), 500):
+        rows = db.session.execute(
+            sa.select(Encounter.person_id, Encounter.occurred_on, sa.func.count()).where(
+                Encounter.person_id.in_(person_ids[index:index + 500]),
+                Encounter.occurred_on.between(first_day, last_day), Encounter.voided.is_(False))
+            .group_by(Encounter.person_id, Encounter.occurred_on))
+        for person_id, day, count in rows:
+            counts.setdefault(str(person_id), {})[day] = count
+    return counts
+
+
 def triage_advice(needs: list[str], risk_flags: list[str]) -> dict[str, Any]:
     """The triage level the rules give, and the partner agencies serving the needs, best match first."""
     advice = triage.assess(needs, risk_flags)

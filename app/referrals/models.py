@@ -21,6 +21,8 @@ class Referral(FieldRecord, Model):
         sa.Index("ix_referrals_agency_status", "agency_id", "status"),
         sa.Index("ix_referrals_made_on", "made_on"),
         sa.Index("ix_referrals_accepted_on", "accepted_on"),
+        # Referrals completed in a period, per team (the published figures): read from the index alone.
+        sa.Index("ix_referrals_completed_on_team", "completed_on", "team_id"),
     )
 
     person_id: Mapped[str] = mapped_column(UUID, sa.ForeignKey("persons.id"), nullable=False, index=True)
@@ -36,6 +38,8 @@ class Referral(FieldRecord, Model):
     made_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     accepted_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The local day of the move to completed (a final status: at most one such move), kept with it.
+    completed_on: Mapped[date | None] = mapped_column(sa.Date)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
     # Re-alerts of an overdue referral taken so far (app/push/overdue.py): 1 the agency re-alerted,
     # 2 the referring team's supervisors alerted. Moved only by a compare-and-set, so each step once.

@@ -220,6 +220,8 @@ def change_status(user: User, referral_id: str, *, status: str, note: str | None
     if status == "accepted":
         referral.accepted_at = at
         referral.accepted_on = local_day(at)
+    elif status == "completed":
+        referral.completed_on = local_day(at)
     db.session.flush()
     events.referral_moved.send(referral, status=status)
     return referral

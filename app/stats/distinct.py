@@ -13,7 +13,7 @@ down with the length of the period (five years at a million encounters: seconds)
   subject's first month in the range), so a five-year count sums a few thousand pair rows.
 - The partial months at a period's ends are read from the records (at most a month each side); a
   subject met there is new to the period unless its row of that month points (`next` on the left,
-  `previous` on the right) into the whole months.
+  `previous` on the right) into the whole months. Reading a period: app/stats/distinct_period.py.
 
 Kept in step on write, like the daily rollup, but by recomputing: every subject a transaction
 touched (an encounter or case inserted, an encounter amended or voided, two people merged, a team
@@ -139,7 +139,7 @@ def write_pending(session: Session) -> None:
     if regrouped:
         pending = {measure: set(subjects) for measure, subjects in pending.items()}
         for measure in DISTINCT_MEASURES:
-            for chunk in _chunks(sorted(regrouped)):
+            for chunk in chunks(sorted(regrouped)):
                 source = _source(measure).where(_source_team(measure).in_(chunk))
                 pending.setdefault(measure, set()).update(str(s) for s, *_rest in session.execute(source))
     recompute(pending, session)
@@ -220,7 +220,7 @@ def recompute(pending: Mapping[str, set[str]], session: Session) -> None:
     groups = team_groups(session)
     delta: Counter[PairKey] = Counter()
     for measure, subjects in sorted(pending.items()):
-        for chunk in _chunks(sorted(subjects)):
+        for chunk in chunks(sorted(subjects)):
             mine = (_ROWS.c.measure == measure) & _ROWS.c.subject.in_(chunk)
             for month, scope, previous in session.execute(sa.select(_ROWS.c.month, _ROWS.c.scope, _ROWS.c.previous)
                                                           .where(mine)):
@@ -291,69 +291,6 @@ def rebuild(session: Session | None = None) -> int:
     return written
 
 
-def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+def chunks(values: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start:start + _CHUNK]
-
-
-# ---- reading a period ------------------------------------------------------------------------------
-
-def counts(start: date, end: date) -> dict[str, Counter[str]]:
-    """{measure: {scope: distinct subjects}} over the local days [start, end]."""
-    first_full = month_of(start) if start.day == 1 else next_month(month_of(start))
-    last_full = month_of(end) if next_month(month_of(end)) - timedelta(days=1) == end \
-        else month_of(month_of(end) - timedelta(days=1))
-    result: dict[str, Counter[str]] = {measure: Counter() for measure in DISTINCT_MEASURES}
-    groups = team_groups()
-    if first_full > last_full:  # under two months, no whole one: straight from the records
-        for measure, [only] in _edge_subjects([(start, end)], groups).items():
-            result[measure].update(scope for scope, _subject in only)
-        return result
-
-    whole = (sa.select(_PAIRS.c.measure, _PAIRS.c.scope, sa.func.sum(_PAIRS.c.total))
-             .where(_PAIRS.c.month.between(first_full, last_full), _PAIRS.c.previous < first_full)
-             .group_by(_PAIRS.c.measure, _PAIRS.c.scope))
-    for measure, scope, n in db.session.execute(whole):
-        result[measure][scope] += int(n)
-
-    edges: list[tuple[date, date]] = []
-    if start < first_full:
-        edges.append((start, first_full - timedelta(days=1)))
-    right_month = next_month(last_full)
-    if end >= right_month:
-        edges.append((right_month, end))
-    if not edges:
-        return result
-    held_by_edge = _edge_subjects(edges, groups)
-    for measure, per_edge in held_by_edge.items():
-        new: set[tuple[str, str]] = set()
-        for (edge_start, _edge_end), held in zip(edges, per_edge, strict=True):
-            if not held:
-                continue
-            link, inside = ((_ROWS.c.next, lambda m: m is not None and m <= last_full) if edge_start < first_full
-                            else (_ROWS.c.previous, lambda m: m is not None and m >= first_full))
-            in_whole = {(scope, subject) for scope, subject, linked in db.session.execute(
-                sa.select(_ROWS.c.scope, _ROWS.c.subject, link)
-                .where(_ROWS.c.measure == measure, _ROWS.c.month == month_of(edge_start))) if inside(linked)}
-            new.update(held - in_whole)
-        result[measure].update(scope for scope, _subject in new)
-    return result
-
-
-def _edge_subjects(edges: list[tuple[date, date]],
-                   groups: Mapping[int, str | None]) -> dict[str, list[set[tuple[str, str]]]]:
-    """{measure: [{(scope, subject)} per edge]} from the records of those days."""
-    held: dict[str, list[set[tuple[str, str]]]] = {m: [set() for _ in edges] for m in DISTINCT_MEASURES}
-    for index, (first, last) in enumerate(edges):
-        encounters = (sa.select(Encounter.person_id, Encounter.kind, Encounter.call_number, Encounter.team_id)
-                      .where(Encounter.occurred_on.between(first, last), Encounter.voided.is_(False)))
-        for person_id, kind, call_number, team_id in db.session.execute(encounters):
-            scopes = scopes_of(team_id, groups)
-            if person_id is not None:
-                held[PEOPLE][index].update((scope, str(person_id)) for scope in scopes)
-            if kind == "primary_response" and call_number is not None:
-                held[CALLS][index].update((scope, call_number) for scope in scopes)
-        for person_id, team_id in db.session.execute(
-                sa.select(Case.person_id, Case.team_id).where(Case.opened_on.between(first, last))):
-            held[INTAKES][index].update((scope, str(person_id)) for scope in scopes_of(team_id, groups))
-    return held

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import io
 import secrets
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -52,31 +53,54 @@ def _codes(values: Any) -> str:
     return LIST_SEPARATOR.join(sorted(str(v) for v in (values or [])))
 
 
-def encounters_csv(start: date | None, end: date | None) -> tuple[str, str, int]:
-    """(filename, CSV text, rows). Rows are sorted by week, team, kind and pseudonym, not by time, so
-    their order says nothing finer than the week either."""
+def encounters_csv(start: date | None, end: date | None) -> tuple[str, int, Iterator[str]]:
+    """(filename, rows, the file in pieces). Rows are sorted by week, team, kind and pseudonym, not by
+    time, so their order says nothing finer than the week either.
+
+    The export is audited (with its number of rows) in the request's own transaction, before any of it
+    is sent; the pieces are then read a week at a time, in day order (ix_encounters_day_kind), so the
+    file never sits whole in memory. Iterate them inside the request (flask.stream_with_context)."""
     start, end = open_period(start, end, Encounter.occurred_on)
     key = secrets.token_bytes(32)  # this export's; never stored
+    in_period = (Encounter.occurred_on.between(start, end), Encounter.voided.is_(False))
+    rows = db.session.scalar(sa.select(sa.func.count()).select_from(Encounter).where(*in_period)) or 0
+    record("export.encounters", target_type="export", date_from=start.isoformat(), date_to=end.isoformat(),
+           rows=rows)
+    query = (sa.select(Encounter.person_id, Encounter.occurred_on, Team.name, Encounter.kind, Encounter.needs,
+                       Encounter.risk_flags, Encounter.outcome, Encounter.triage_level, Person.birth_year)
+             .outerjoin(Team, Team.id == Encounter.team_id)
+             .outerjoin(Person, Person.id == Encounter.person_id)
+             .where(*in_period).order_by(Encounter.occurred_on))
+    return f"help-encounters-{start.isoformat()}-{end.isoformat()}.csv", rows, _pieces(query, key)
 
+
+def _pieces(query: sa.Select, key: bytes) -> Iterator[str]:
+    """The header, then each ISO week's rows sorted (days arrive in order, so weeks do, in the order
+    their names sort: the same file as sorting every row at once)."""
     def pseudonym(person_id: str | None) -> str:
         if person_id is None:
             return ""
         return hmac.new(key, str(person_id).encode(), hashlib.sha256).hexdigest()[:16]
 
-    query = (sa.select(Encounter.person_id, Encounter.occurred_on, Team.name, Encounter.kind, Encounter.needs,
-                       Encounter.risk_flags, Encounter.outcome, Encounter.triage_level, Person.birth_year)
-             .outerjoin(Team, Team.id == Encounter.team_id)
-             .outerjoin(Person, Person.id == Encounter.person_id)
-             .where(Encounter.occurred_on.between(start, end), Encounter.voided.is_(False)))
-    rows = [(pseudonym(person_id), iso_week(day), team or "", kind, _codes(needs), _codes(risks), _codes(outcome),
-             triage, age_band(birth_year, day))
-            for person_id, day, team, kind, needs, risks, outcome, triage, birth_year
-            in db.session.execute(query.execution_options(yield_per=5000))]
-    rows.sort(key=lambda row: (row[1], row[2], row[3], row[0], row[4:]))
+    def written(rows: list[tuple[str, ...]]) -> str:
+        rows.sort(key=lambda row: (row[1], row[2], row[3], row[0], row[4:]))
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue()
+
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    record("export.encounters", target_type="export", date_from=start.isoformat(), date_to=end.isoformat(),
-           rows=len(rows))
-    return f"help-encounters-{start.isoformat()}-{end.isoformat()}.csv", out.getvalue(), len(rows)
+    csv.writer(out, lineterminator="\r\n").writerow(EXPORT_COLUMNS)
+    yield out.getvalue()
+    week_rows: list[tuple[str, ...]] = []
+    week = None
+    for person_id, day, team, kind, needs, risks, outcome, triage, birth_year \
+            in db.session.execute(query.execution_options(yield_per=5000)):
+        this_week = iso_week(day)
+        if this_week != week and week_rows:
+            yield written(week_rows)
+            week_rows = []
+        week = this_week
+        week_rows.append((pseudonym(person_id), this_week, team or "", kind, _codes(needs), _codes(risks),
+                          _codes(outcome), triage, age_band(birth_year, day)))
+    if week_rows:
+        yield written(week_rows)

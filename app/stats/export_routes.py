@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, stream_with_context
 
 from app.auth.guard import signed_in
 from app.auth.policy import can_read_stats
@@ -25,6 +25,7 @@ def encounters_csv(date_from=None, date_to=None):
     pseudonym stable within this export only (empty for anonymous encounters), `week` the ISO week,
     lists joined by `;`, `age_band` 10-year bands from the birth year. No names, aliases, notes,
     descriptions, call numbers, sites, coordinates or times. Every export is audited (`export.encounters`)."""
-    filename, text, _rows = evaluator_export.encounters_csv(date_from, date_to)
-    return Response(text, mimetype="text/csv", headers={
+    filename, _rows, pieces = evaluator_export.encounters_csv(date_from, date_to)
+    # Streamed: the audit event is committed with the request (after_request) before the first piece.
+    return Response(stream_with_context(pieces), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

@@ -5,7 +5,8 @@ assists": the counts of records come from the daily rollup (additive: a team's f
 its days, a group's the sum of its teams); the distinct figures (people engaged, people taken in,
 calls for service) from app/stats/distinct.py, exact for any period and any scope (a person met by two
 teams of a group counts once in the group; two officers on one call count it once). Referrals
-completed are counted from their moves to completed (an index on referral_events (to_status, at)).
+completed are counted on the local day of their move to completed (referrals.completed_on, set with
+that move; an index on (completed_on, team_id) answers alone).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from app.directory.models import Team
 from app.encounters.models import Encounter
 from app.errors import ApiError
 from app.extensions import db
-from app.referrals.models import Referral, ReferralEvent
-from app.stats import distinct, rollup
+from app.referrals.models import Referral
+from app.stats import distinct, distinct_period, rollup
 from app.stats.export import csv_text
-from app.stats.periods import instants, open_period
+from app.stats.periods import open_period
 
 # Published figure name for each encounter kind ("2,837 interactions", "951 calls ... primary").
 KIND_FIGURES = {
@@ -77,14 +78,11 @@ def published_figures(start: date | None, end: date | None, team_id: int | None 
     for team, measure, n in rollup.counts_by_team(start, end):
         if measure in ROLLUP_FIGURES:
             add(team, ROLLUP_FIGURES[measure], n)
-    after, before = instants(start, end)
-    completed = (sa.select(Referral.team_id, sa.func.count(sa.distinct(ReferralEvent.referral_id)))
-                 .join(Referral, Referral.id == ReferralEvent.referral_id)
-                 .where(ReferralEvent.to_status == "completed", ReferralEvent.at >= after, ReferralEvent.at < before)
+    completed = (sa.select(Referral.team_id, sa.func.count()).where(Referral.completed_on.between(start, end))
                  .group_by(Referral.team_id))
     for team, n in db.session.execute(completed):
         add(team, "referrals_completed", n)
-    people = distinct.counts(start, end)
+    people = distinct_period.counts(start, end)
 
     def figures(scope: str, members: list[int | None]) -> dict[str, Any]:
         row = {name: sum(additive.get(member, {}).get(name, 0) for member in members) for name in ADDITIVE}
