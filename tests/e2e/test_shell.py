@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import struct
@@ -70,12 +71,48 @@ def test_the_shell_manifest_and_worker_are_served_for_installing(live_server):
         assert png_size(requests.get(f"{live_server}{src}", timeout=10).content) == (side, side)
 
 
-def test_every_module_is_preloaded_so_the_first_load_needs_no_import_waterfall(live_server):
+STATIC_IMPORT = re.compile(r'^(?:import|export)\b[^;]*?["\']((?:\.{1,2}|/static/pwa)/[^"\']+)["\']', re.MULTILINE)
+DYNAMIC_IMPORT = re.compile(r'\bimport\(\s*["\']((?:\.{1,2}|/static/pwa)/[^"\']+)["\']\s*\)')
+
+
+def module_graph(entry: str) -> tuple[set[str], set[str]]:
+    """(the modules `entry` imports statically, at any depth; the modules any of those import() on demand)."""
+    def url_of(base: str, relative: str) -> str:
+        return posixpath.normpath(posixpath.join(posixpath.dirname(base), relative))
+
+    def source(url: str) -> str:
+        return (pwa_routes.SHELL_DIR / url.removeprefix(pwa_routes.STATIC_URL).removeprefix("/")).read_text()
+
+    static, later, todo = set(), set(), [entry]
+    while todo:
+        url = todo.pop()
+        if url in static:
+            continue
+        static.add(url)
+        text = source(url)
+        todo += [url_of(url, found) for found in STATIC_IMPORT.findall(text)]
+        later.update(url_of(url, found) for found in DYNAMIC_IMPORT.findall(text))
+    return static, later
+
+
+def test_every_module_needed_at_start_is_preloaded_and_the_rest_load_on_demand(live_server):
+    """No import waterfall on a first load (everything app.js imports is preloaded), nothing more than that
+    on the first screen's path (supervisors' and administrators' screens are import()ed when opened), and
+    every module is one or the other, and in the service worker's shell, so each opens offline too."""
     index = requests.get(f"{live_server}/", timeout=10).text
     links = re.findall(r'<link rel="modulepreload" href="([^"]+)">', index)
+    [entry] = re.findall(r'<script type="module" src="([^"]+)"', index)
+    at_start, on_demand = module_graph(entry)
     modules = {url for url in pwa_routes.shell_urls(pwa_routes.shell_files()) if url.endswith(".js")}
-    assert set(links) == modules
+    assert set(links) | {entry} == at_start
     assert len(links) == len(set(links)), "a module is preloaded twice"
+    assert on_demand, "the supervisors' and administrators' screens load on demand"
+    later = set()
+    for url in on_demand - at_start:
+        later |= module_graph(url)[0]
+    worker = module_graph("/sw.js")[0] - {"/sw.js"}  # the service worker's own imports (alerts.js)
+    assert at_start | later | worker == modules, "a module neither imported at start nor on demand"
+    assert not (set(links) & (later - at_start)), "a module loaded on demand is preloaded"
 
 
 def test_any_change_to_the_shell_gives_the_worker_a_new_version(e2e_app, tmp_path, monkeypatch):

@@ -5,30 +5,34 @@ import * as controller from "./controller.js";
 import { getEntry } from "./outbox.js";
 import { state, statusDetail, statusText, statusTone, subscribe } from "./store.js";
 import { choose, flash, working } from "./ui.js";
-import * as caseIntake from "./views/case-intake.js";
-import * as caseView from "./views/case.js";
-import * as cases from "./views/cases.js";
-import * as duplicates from "./views/duplicates.js";
 import * as encounterForm from "./views/encounter-form.js";
 import * as home from "./views/home.js";
-import * as hub from "./views/hub.js";
-import * as hubReport from "./views/hub-report.js";
-import * as ourSituations from "./views/our-situations.js";
-import * as outboxView from "./views/outbox.js";
-import * as people from "./views/people.js";
-import * as personEdit from "./views/person-edit.js";
-import * as recent from "./views/recent.js";
-import * as referralForm from "./views/referral-form.js";
-import * as referrals from "./views/referrals.js";
 import * as signin from "./views/signin.js";
-import * as stats from "./views/stats.js";
-import * as password from "./views/password.js";
 import * as admin from "./views/admin.js";
-import * as adminUsers from "./views/admin-users.js";
-import * as adminDirectory from "./views/admin-directory.js";
-import * as adminAudit from "./views/admin-audit.js";
 import { h } from "./dom.js";
 import { t, translatePage } from "./i18n.js";
+
+// Every screen but the home, sign-in and the encounter form is loaded when first opened, not at start: the
+// service worker precaches them with the rest of the shell, so they open offline too, and what a phone must
+// load before its first screen stays small (fewer requests on a slow network; docs/field-app.md › "Loading").
+const caseIntake = () => import("./views/case-intake.js");
+const caseView = () => import("./views/case.js");
+const cases = () => import("./views/cases.js");
+const outboxView = () => import("./views/outbox.js");
+const people = () => import("./views/people.js");
+const personEdit = () => import("./views/person-edit.js");
+const recent = () => import("./views/recent.js");
+const referralForm = () => import("./views/referral-form.js");
+const referrals = () => import("./views/referrals.js");
+const password = () => import("./views/password.js");
+const duplicates = () => import("./views/duplicates.js");
+const hub = () => import("./views/hub.js");
+const hubReport = () => import("./views/hub-report.js");
+const ourSituations = () => import("./views/our-situations.js");
+const stats = () => import("./views/stats.js");
+const adminUsers = () => import("./views/admin-users.js");
+const adminDirectory = () => import("./views/admin-directory.js");
+const adminAudit = () => import("./views/admin-audit.js");
 
 const main = document.getElementById("main");
 let currentView = null;
@@ -60,14 +64,14 @@ async function fix(id) {
   const entry = await getEntry(ctx.db, id);
   if (!entry || entry.state !== "attention") {
     flash(t("app.entryGone"));
-    return outboxView.render(ctx);
+    return (await outboxView()).render(ctx);
   }
   if (entry.type === "encounter") return encounterForm.render(ctx, { entry });
-  if (entry.type === "referral") return referralForm.render(ctx, { entry });
-  if (entry.type === "person") return people.renderPersonFix(ctx, entry);
-  if (entry.type === "person_update") return personEdit.render(ctx, { entry });
-  if (entry.type === "encounter_amend") return recent.renderFixCorrection(ctx, entry);
-  return outboxView.render(ctx);
+  if (entry.type === "referral") return (await referralForm()).render(ctx, { entry });
+  if (entry.type === "person") return (await people()).renderPersonFix(ctx, entry);
+  if (entry.type === "person_update") return (await personEdit()).render(ctx, { entry });
+  if (entry.type === "encounter_amend") return (await recent()).renderFixCorrection(ctx, entry);
+  return (await outboxView()).render(ctx);
 }
 
 const ROUTES = [
@@ -75,35 +79,35 @@ const ROUTES = [
   [/^\/signin$/, () => signin.render(ctx)],
   [/^\/log\/([a-z_]+)$/, (m, query) => encounterForm.render(ctx, { kind: m[1], query })],
   [/^\/fix\/([\w-]+)$/, (m) => fix(m[1])],
-  [/^\/outbox$/, () => outboxView.render(ctx)],
-  [/^\/people$/, () => people.renderList(ctx)],
-  [/^\/person\/([\w-]+)$/, (m) => people.renderPerson(ctx, { id: m[1] })],
-  [/^\/person\/([\w-]+)\/edit$/, (m) => personEdit.render(ctx, { id: m[1] })],
-  [/^\/duplicates$/, () => duplicates.render(ctx)],
-  [/^\/refer$/, (m, query) => referralForm.render(ctx, { query })],
-  [/^\/inbox$/, () => referrals.renderInbox(ctx)],
-  [/^\/referral\/([\w-]+)$/, (m) => referrals.renderReferral(ctx, { id: decodeURIComponent(m[1]) })],
-  [/^\/stats$/, () => stats.render(ctx)],
-  [/^\/recent$/, () => recent.renderList(ctx)],
-  [/^\/recent\/([\w-]+)\/correct$/, (m) => recent.renderCorrect(ctx, { id: m[1] })],
-  [/^\/recent\/([\w-]+)\/void$/, (m) => recent.renderVoid(ctx, { id: m[1] })],
-  [/^\/cases$/, () => cases.renderList(ctx)],
-  [/^\/case\/new$/, (m, query) => caseIntake.render(ctx, { query })],
-  [/^\/case\/([\w-]+)$/, (m) => caseView.renderCase(ctx, { id: m[1] })],
-  [/^\/password$/, () => password.render(ctx)],
+  [/^\/outbox$/, async () => (await outboxView()).render(ctx)],
+  [/^\/people$/, async () => (await people()).renderList(ctx)],
+  [/^\/person\/([\w-]+)$/, async (m) => (await people()).renderPerson(ctx, { id: m[1] })],
+  [/^\/person\/([\w-]+)\/edit$/, async (m) => (await personEdit()).render(ctx, { id: m[1] })],
+  [/^\/duplicates$/, async () => (await duplicates()).render(ctx)],
+  [/^\/refer$/, async (m, query) => (await referralForm()).render(ctx, { query })],
+  [/^\/inbox$/, async () => (await referrals()).renderInbox(ctx)],
+  [/^\/referral\/([\w-]+)$/, async (m) => (await referrals()).renderReferral(ctx, { id: decodeURIComponent(m[1]) })],
+  [/^\/stats$/, async () => (await stats()).render(ctx)],
+  [/^\/recent$/, async () => (await recent()).renderList(ctx)],
+  [/^\/recent\/([\w-]+)\/correct$/, async (m) => (await recent()).renderCorrect(ctx, { id: m[1] })],
+  [/^\/recent\/([\w-]+)\/void$/, async (m) => (await recent()).renderVoid(ctx, { id: m[1] })],
+  [/^\/cases$/, async () => (await cases()).renderList(ctx)],
+  [/^\/case\/new$/, async (m, query) => (await caseIntake()).render(ctx, { query })],
+  [/^\/case\/([\w-]+)$/, async (m) => (await caseView()).renderCase(ctx, { id: m[1] })],
+  [/^\/password$/, async () => (await password()).render(ctx)],
   [/^\/admin$/, () => admin.render(ctx)],
-  [/^\/admin\/users$/, (m, query) => adminUsers.renderList(ctx, { query })],
-  [/^\/admin\/users\/new$/, () => adminUsers.renderNew(ctx)],
-  [/^\/admin\/users\/import$/, () => adminUsers.renderImport(ctx)],
-  [/^\/admin\/users\/(\d+)$/, (m) => adminUsers.renderUser(ctx, { id: Number(m[1]) })],
-  [/^\/admin\/(teams|agencies|sites)$/, (m) => adminDirectory.render(ctx, { kind: m[1] })],
-  [/^\/admin\/audit$/, (m, query) => adminAudit.render(ctx, { query })],
-  [/^\/tables$/, () => hub.renderTables(ctx)],
-  [/^\/table\/(\d+)$/, (m) => hub.renderAgenda(ctx, { id: m[1] })],
-  [/^\/table\/(\d+)\/present$/, (m, query) => hub.renderPresent(ctx, { id: m[1], query })],
-  [/^\/table\/(\d+)\/report$/, (m) => hubReport.renderReport(ctx, { id: m[1] })],
-  [/^\/situations$/, () => ourSituations.renderOurs(ctx)],
-  [/^\/situation\/([\w-]+)$/, (m) => ourSituations.renderSituation(ctx, { id: m[1] })],
+  [/^\/admin\/users$/, async (m, query) => (await adminUsers()).renderList(ctx, { query })],
+  [/^\/admin\/users\/new$/, async () => (await adminUsers()).renderNew(ctx)],
+  [/^\/admin\/users\/import$/, async () => (await adminUsers()).renderImport(ctx)],
+  [/^\/admin\/users\/(\d+)$/, async (m) => (await adminUsers()).renderUser(ctx, { id: Number(m[1]) })],
+  [/^\/admin\/(teams|agencies|sites)$/, async (m) => (await adminDirectory()).render(ctx, { kind: m[1] })],
+  [/^\/admin\/audit$/, async (m, query) => (await adminAudit()).render(ctx, { query })],
+  [/^\/tables$/, async () => (await hub()).renderTables(ctx)],
+  [/^\/table\/(\d+)$/, async (m) => (await hub()).renderAgenda(ctx, { id: m[1] })],
+  [/^\/table\/(\d+)\/present$/, async (m, query) => (await hub()).renderPresent(ctx, { id: m[1], query })],
+  [/^\/table\/(\d+)\/report$/, async (m) => (await hubReport()).renderReport(ctx, { id: m[1] })],
+  [/^\/situations$/, async () => (await ourSituations()).renderOurs(ctx)],
+  [/^\/situation\/([\w-]+)$/, async (m) => (await ourSituations()).renderSituation(ctx, { id: m[1] })],
 ];
 
 async function route() {
