@@ -40,11 +40,11 @@ def browser_type_launch_args(browser_type_launch_args):
             "headless": browser_type_launch_args.get("headless", True)}
 
 
-@pytest.fixture(scope="session")
-def e2e_app(run_dir):
-    instance = run_dir / "e2e-instance"
+def build_e2e_app(folder: Path):
+    """The app on a new committed SQLite database in `folder`, with the demo's reference data."""
+    instance = folder / "e2e-instance"
     instance.mkdir(parents=True, exist_ok=True)
-    config = {**base_config(f"sqlite:///{run_dir / 'e2e.db'}", instance), "TESTING": False}
+    config = {**base_config(f"sqlite:///{folder / 'e2e.db'}", instance), "TESTING": False}
     application = create_app(config)
     application.instance_path = str(instance)
     with application.app_context():
@@ -56,6 +56,11 @@ def e2e_app(run_dir):
     return application
 
 
+@pytest.fixture(scope="session")
+def e2e_app(run_dir):
+    return build_e2e_app(run_dir)
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """No access log line per request (a page load is ~40 of them); errors still go to the log."""
 
@@ -63,15 +68,20 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_server(e2e_app):
-    """The app over real HTTP (threaded), for the browser."""
-    server = make_server("127.0.0.1", free_port(), e2e_app, threaded=True, request_handler=QuietRequestHandler)
+def serve(application):
+    """The app over real HTTP (threaded), for the browser: yields its base URL, then stops."""
+    server = make_server("127.0.0.1", free_port(), application, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_app):
+    """The app over real HTTP (threaded), for the browser."""
+    yield from serve(e2e_app)
 
 
 class ServerDb:

@@ -13,9 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, ROOT, FieldApi
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, ROOT, FieldApi, build_e2e_app, serve
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def e2e_app(run_dir):
+    """A unit of its own (a new database): what is measured is the screen with the officer's own records,
+    whichever browser tests ran before and whatever they left in the shared server's database (the phone's
+    first sync stores everything the officer may see, and that grew with the suite)."""
+    folder = run_dir / "lighthouse"
+    folder.mkdir(parents=True, exist_ok=True)
+    return build_e2e_app(folder)
+
+
+@pytest.fixture(scope="module")
+def live_server(e2e_app):
+    yield from serve(e2e_app)
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices")
@@ -43,8 +58,8 @@ def test_signed_in_home_scores_at_least_095(live_server, make_account):
     out = ARTIFACTS / "lighthouse"
     runs = [run_lighthouse(f"{live_server}/", cookie, out / "home-1.json")]
     if any(runs[0]["categories"][name]["score"] < 0.95 for name in CATEGORIES):
-        # One run on a busy shared machine can be slow; Lighthouse's own advice is the median of several.
-        runs += [run_lighthouse(f"{live_server}/", cookie, out / f"home-{n}.json") for n in (2, 3)]
+        # One run on a busy shared machine can be slow; Lighthouse's own advice is the median of five runs.
+        runs += [run_lighthouse(f"{live_server}/", cookie, out / f"home-{n}.json") for n in range(2, 6)]
     scores = {name: statistics.median(r["categories"][name]["score"] for r in runs) for name in CATEGORIES}
 
     report = runs[0]
@@ -78,7 +93,7 @@ def test_my_recent_entries_scores_at_least_095(live_server, make_account):
     url = f"{live_server}/#/recent"
     runs = [run_lighthouse(url, cookie, out / "recent-1.json")]
     if any(runs[0]["categories"][name]["score"] < 0.95 for name in CATEGORIES):
-        runs += [run_lighthouse(url, cookie, out / f"recent-{n}.json") for n in (2, 3)]
+        runs += [run_lighthouse(url, cookie, out / f"recent-{n}.json") for n in range(2, 6)]
     for r in runs:  # what was measured is the recent list, not the sign-in form
         lcp = r["audits"]["largest-contentful-paint-element"]["details"]["items"][0]["items"][0]["node"]["nodeLabel"]
         assert lcp.startswith(("My recent entries", "Your encounters of the last 7 days")), lcp

@@ -234,14 +234,16 @@ function onWorkerMessage(event) {
   else if (message.type === "alert") controller.requestSync("alert");
 }
 
+function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).catch((error) => {
+    console.warn("The app will not work offline: service worker not registered", error);
+  });
+}
+
 async function boot() {
   translatePage();
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.addEventListener("message", onWorkerMessage);
-    navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).catch((error) => {
-      console.warn("The app will not work offline: service worker not registered", error);
-    });
-  }
+  if ("serviceWorker" in navigator) navigator.serviceWorker.addEventListener("message", onWorkerMessage);
   window.addEventListener("online", controller.wentOnline);
   window.addEventListener("offline", controller.wentOffline);
   document.addEventListener("visibilitychange", () => {
@@ -249,11 +251,17 @@ async function boot() {
   });
   document.addEventListener("help:synced", refreshView);
   window.addEventListener("hashchange", route);
-  await controller.start();
-  // The status line appears with the first screen, in the same frame: nothing jumps while starting.
-  await route();
-  renderStatus();
-  subscribe(renderStatus);
+  try {
+    await controller.start();
+    // The status line appears with the first screen, in the same frame: nothing jumps while starting.
+    await route();
+    renderStatus();
+    subscribe(renderStatus);
+  } finally {
+    // The service worker, and its precache of the whole shell, start once the first screen is drawn, so they
+    // do not compete with it for the network and the main thread on a first load.
+    registerWorker();
+  }
 }
 
 boot();
